@@ -1,0 +1,117 @@
+"""Typed model of a deployed stack, as the offline stack serves it.
+
+`deploy.py` builds these records from the transformed, resolved template; `cognito.py` and
+`gateway.py` only read them. Every value is already resolved: no intrinsic functions remain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PolicyDocument = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IntegrationResponse:
+    """One entry of `x-amazon-apigateway-integration.responses`."""
+
+    # The key of the responses map: "default" or a regex matched against the integration's
+    # error/status (for MOCK: the status code chosen by the request template).
+    selection_pattern: str
+    status_code: str
+    # e.g. {"method.response.header.Access-Control-Allow-Origin": "'*'"}
+    response_parameters: dict[str, str] = field(default_factory=dict)
+    # content type -> VTL template
+    response_templates: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Integration:
+    type: str  # "MOCK", "HTTP", "AWS_PROXY", ... (upper case)
+    request_templates: dict[str, str] = field(default_factory=dict)
+    passthrough_behavior: str = "WHEN_NO_MATCH"
+    responses: tuple[IntegrationResponse, ...] = ()
+
+
+@dataclass(frozen=True)
+class Method:
+    http_method: str  # "GET", "POST", ..., or "ANY"
+    # "NONE" or "AWS_IAM" (other authorizer types are kept by name and refused at request time)
+    authorization_type: str
+    integration: Integration | None
+
+
+@dataclass(frozen=True)
+class Resource:
+    path: str  # OpenAPI path as written: "/demo", "/items/{id}", "/{proxy+}"
+    methods: dict[str, Method]  # upper-case http method (or "ANY") -> Method
+
+
+@dataclass(frozen=True)
+class Throttle:
+    rate_limit: float  # requests per second (token refill rate)
+    burst_limit: int  # bucket size
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    # MethodSettings keyed as API Gateway keys them: "*/*", "/demo/GET", ... -> throttle
+    throttles: dict[str, Throttle] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    """A customised gateway response (`x-amazon-apigateway-gateway-responses` entry)."""
+
+    response_type: str  # DEFAULT_4XX, MISSING_AUTHENTICATION_TOKEN, ...
+    status_code: str | None = None
+    # e.g. {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}
+    response_parameters: dict[str, str] = field(default_factory=dict)
+    response_templates: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RestApi:
+    logical_id: str
+    api_id: str  # 10 lowercase alphanumerics, like AWS
+    name: str
+    resources: tuple[Resource, ...]
+    stages: dict[str, Stage]
+    gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Role:
+    logical_id: str
+    arn: str
+    name: str
+    role_id: str  # "AROA..."
+    assume_role_policy: PolicyDocument
+    policies: tuple[PolicyDocument, ...] = ()  # inline policy documents
+    max_session_duration: int = 3600
+
+
+@dataclass(frozen=True)
+class IdentityPool:
+    logical_id: str
+    pool_id: str  # "<region>:<uuid>"
+    name: str
+    allow_unauthenticated: bool
+    allow_classic_flow: bool
+    # "unauthenticated" / "authenticated" -> role ARN (from IdentityPoolRoleAttachment)
+    roles: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stack:
+    region: str
+    account_id: str
+    partition: str
+    rest_apis: dict[str, RestApi]  # by api id
+    identity_pools: dict[str, IdentityPool]  # by pool id
+    roles: dict[str, Role]  # by ARN
+    outputs: dict[str, str]  # the template's Outputs, resolved (ApiUrl as AWS would build it)
+    skipped: tuple[tuple[str, str], ...] = ()  # (logical id, resource type) not emulated
