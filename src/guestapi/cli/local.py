@@ -1,0 +1,106 @@
+"""`scripts/local.py`: deploy template.yaml into the offline stack and serve it.
+
+Writes the outputs JSON (stdout and --outputs-file) once the port is bound, then serves until
+SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from guestapi.errors import GuestApiError
+from guestapi.offline import server
+from guestapi.outputs import write_outputs_file
+
+
+def parse_overrides(pairs: Sequence[str]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise GuestApiError(f"--parameter-overrides expects KEY=VALUE, got {pair!r}")
+        overrides[key] = value
+    return overrides
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="local.py",
+        description="Serve template.yaml as an offline Cognito Identity + API Gateway twin.",
+    )
+    parser.add_argument("--template", type=Path, default=server.DEFAULT_TEMPLATE)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=4566, help="0 picks a free port")
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--account-id", default="123456789012")
+    parser.add_argument(
+        "--parameter-overrides",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="template parameters, as for sam deploy",
+    )
+    parser.add_argument(
+        "--credential-ttl",
+        type=int,
+        default=3600,
+        metavar="SECONDS",
+        help="lifetime of issued guest credentials (AWS: 3600); lower it to watch expiry",
+    )
+    parser.add_argument("--outputs-file", type=Path, help="also write the outputs JSON here")
+    parser.add_argument(
+        "--web-port",
+        type=int,
+        default=None,
+        help="also serve the browser example (web/) on this port, a different origin",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(asctime)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        if args.credential_ttl <= 0:
+            raise GuestApiError("--credential-ttl must be a positive number of seconds")
+        offline = server.build(
+            args.template,
+            overrides=parse_overrides(args.parameter_overrides),
+            region=args.region,
+            account_id=args.account_id,
+            credential_ttl=args.credential_ttl,
+        )
+        try:
+            sock = server.bind(args.host, args.port)
+        except OSError as exc:
+            raise GuestApiError(
+                f"cannot listen on {args.host}:{args.port}: {exc.strerror}"
+            ) from None
+        outputs = server.local_outputs(offline.stack, server.base_url_for(sock))
+        if args.outputs_file:
+            write_outputs_file(outputs, args.outputs_file)
+        with contextlib.ExitStack() as extras:
+            if args.web_port is not None:
+                # The page is served from another port, hence another origin: CORS is real.
+                from guestapi.webpage import serve_web
+
+                page = extras.enter_context(serve_web(outputs, host=args.host, port=args.web_port))
+                print(f"browser example: {page}", file=sys.stderr, flush=True)
+            print(json.dumps(outputs, indent=2, sort_keys=True), flush=True)
+            # uvicorn handles SIGINT/SIGTERM in the main thread and returns after a clean stop.
+            server.make_server(server.OfflineApp(offline)).run(sockets=[sock])
+    except GuestApiError as exc:
+        print(f"local.py: {exc}", file=sys.stderr)
+        return 2
+    return 0
