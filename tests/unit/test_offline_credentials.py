@@ -1,0 +1,161 @@
+"""CredentialStore: formats like AWS, expired keys still findable, bounded and thread-safe."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from guestapi.offline.credentials import CredentialStore, IssuedCredential
+
+START = datetime(2026, 11, 26, 10, 0, 0, 123456, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+def issue(
+    store: CredentialStore, *, ttl: timedelta = timedelta(hours=1), identity: str = "us-east-1:a"
+) -> IssuedCredential:
+    return store.issue(
+        ttl=ttl,
+        role_arn="arn:aws:iam::123456789012:role/guest",
+        role_id="AROAEXAMPLEROLEID0001",
+        role_name="guest",
+        account_id="123456789012",
+        partition="aws",
+        session_name="CognitoIdentityCredentials",
+        identity_id=identity,
+        pool_id="us-east-1:11111111-2222-3333-4444-555555555555",
+        auth_type="unauthenticated",
+    )
+
+
+def test_issued_credential_has_the_aws_shapes() -> None:
+    store = CredentialStore(clock=FakeClock())
+    cred = issue(store)
+    assert re.fullmatch(r"ASIA[A-Z0-9]{16}", cred.access_key_id)
+    assert re.fullmatch(r"[A-Za-z0-9+/]{40}", cred.secret_access_key)
+    assert len(cred.session_token) >= 300
+    # Whole seconds, aware UTC: what AWS reports and what the gateway compares against.
+    assert cred.expiration == datetime(2026, 11, 26, 11, 0, 0, tzinfo=UTC)
+    assert cred.assumed_role_arn == (
+        "arn:aws:sts::123456789012:assumed-role/guest/CognitoIdentityCredentials"
+    )
+    assert cred.caller == "AROAEXAMPLEROLEID0001:CognitoIdentityCredentials"
+    assert cred.identity_id == "us-east-1:a"
+    assert cred.authentication_type == "unauthenticated"
+
+
+def test_every_credential_is_fresh_randomness() -> None:
+    store = CredentialStore(clock=FakeClock())
+    creds = [issue(store) for _ in range(200)]
+    assert len({c.access_key_id for c in creds}) == 200
+    assert len({c.secret_access_key for c in creds}) == 200
+    assert len({c.session_token for c in creds}) == 200
+
+
+def test_lookup_finds_issued_and_only_issued_keys() -> None:
+    store = CredentialStore(clock=FakeClock())
+    cred = issue(store)
+    assert store.lookup(cred.access_key_id) == cred
+    assert store.lookup("ASIA" + "X" * 16) is None
+    assert len(store) == 1
+
+
+def test_expired_credentials_stay_findable_until_purged() -> None:
+    clock = FakeClock()
+    store = CredentialStore(clock=clock)
+    cred = issue(store, ttl=timedelta(seconds=60))
+    clock.advance(timedelta(minutes=10))
+    # The gateway needs the record to answer "expired" rather than "invalid".
+    found = store.lookup(cred.access_key_id)
+    assert found is not None and found.expiration < clock.now
+
+
+def test_purge_drops_only_credentials_expired_longer_than_grace() -> None:
+    clock = FakeClock()
+    store = CredentialStore(clock=clock)
+    old = issue(store, ttl=timedelta(seconds=60))
+    recent = issue(store, ttl=timedelta(minutes=20))
+    alive = issue(store, ttl=timedelta(hours=2))
+    clock.advance(timedelta(minutes=30))  # old expired 29 min ago, recent 10 min ago
+    assert store.purge_expired(grace=timedelta(minutes=15)) == 1
+    assert store.lookup(old.access_key_id) is None
+    assert store.lookup(recent.access_key_id) is not None
+    assert store.lookup(alive.access_key_id) is not None
+    assert store.purge_expired(grace=timedelta(0)) == 1
+    assert store.lookup(recent.access_key_id) is None
+    assert store.lookup(alive.access_key_id) is not None
+
+
+def test_full_store_purges_expired_before_evicting_live_credentials() -> None:
+    clock = FakeClock()
+    store = CredentialStore(clock=clock, max_entries=10)
+    expired = [issue(store, ttl=timedelta(seconds=60)) for _ in range(5)]
+    live = [issue(store, ttl=timedelta(hours=5)) for _ in range(5)]
+    clock.advance(timedelta(hours=1))
+    newest = issue(store)
+    assert all(store.lookup(c.access_key_id) is None for c in expired)
+    assert all(store.lookup(c.access_key_id) is not None for c in live)
+    assert store.lookup(newest.access_key_id) is not None
+    assert len(store) == 6
+
+
+def test_full_store_of_live_credentials_evicts_the_oldest_and_stays_bounded() -> None:
+    store = CredentialStore(clock=FakeClock(), max_entries=10)
+    creds = [issue(store) for _ in range(10)]
+    newest = issue(store)
+    assert len(store) <= 10
+    assert store.lookup(creds[0].access_key_id) is None  # oldest went first
+    assert store.lookup(creds[-1].access_key_id) is not None
+    assert store.lookup(newest.access_key_id) is not None
+    for _ in range(100):
+        issue(store)
+    assert len(store) <= 10
+
+
+def test_concurrent_issue_loses_nothing() -> None:
+    store = CredentialStore(clock=FakeClock())
+    keys: list[str] = []
+    keys_lock = threading.Lock()
+
+    def worker() -> None:
+        mine = [issue(store).access_key_id for _ in range(100)]
+        with keys_lock:
+            keys.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(keys) == 800 == len(set(keys)) == len(store)
+    assert all(store.lookup(k) is not None for k in keys)
+
+
+def test_repr_never_shows_the_secret_or_the_session_token() -> None:
+    cred = issue(CredentialStore(clock=FakeClock()))
+    text = repr(cred) + str(cred)
+    assert cred.access_key_id in text
+    assert cred.secret_access_key not in text
+    assert cred.session_token not in text
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        issue(CredentialStore(clock=lambda: datetime(2026, 1, 1)))
+    with pytest.raises(ValueError, match="ttl"):
+        issue(CredentialStore(clock=FakeClock()), ttl=timedelta(0))
+    with pytest.raises(ValueError, match="max_entries"):
+        CredentialStore(clock=FakeClock(), max_entries=0)
