@@ -22,7 +22,7 @@ demo: $(STAMP)
 	$(PY) scripts/demo.py
 
 ## All tests but the ones that need a real AWS stack.
-test: $(STAMP)
+test: $(STAMP) web
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -39,6 +39,13 @@ local: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+## The browser example's bundle (web/dist/app.js), from package-lock.json.
+web: node_modules/.package-lock.json
+	npm run --silent build
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .guestapi node_modules web/dist
