@@ -23,6 +23,16 @@ from botocore.exceptions import (
 
 from guestapi.errors import GuestApiError
 
+#: Where scripts/deploy.py writes a stack's outputs and scripts/check.py looks for them,
+#: relative to the working directory (the Makefile runs from the repository root).
+OUTPUTS_DIR = Path(".guestapi")
+
+
+def default_outputs_path(config_env: str) -> Path:
+    """``.guestapi/outputs-ENV.json`` for a samconfig.toml environment."""
+    return OUTPUTS_DIR / f"outputs-{config_env}.json"
+
+
 #: Outputs every consumer needs; a stack or file without them is not usable.
 REQUIRED = ("ApiUrl", "IdentityPoolId", "Region")
 
@@ -77,7 +87,7 @@ def _cloudformation_client(region: str | None) -> Any:
     region = region or session.get_config_variable("region")
     if not region:
         raise OutputsError(
-            "no AWS region configured: set AWS_REGION, a profile region, "
+            "no AWS region configured: set AWS_DEFAULT_REGION, a profile region, "
             "or `region` in samconfig.toml"
         )
     return session.create_client("cloudformation", region_name=region)

@@ -26,7 +26,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_project_samconfig_default_is_the_dev_stack(repo_root: Path):
     settings = stack_settings(repo_root / "samconfig.toml", "default")
     assert settings.stack_name == "guest-api-dev"
-    assert settings.region is None  # left to the AWS profile / AWS_REGION
+    assert settings.region is None  # left to the AWS profile / AWS_DEFAULT_REGION
     assert settings.parameter_overrides["StageName"] == "dev"
     assert settings.parameter_overrides["EnableWaf"] == "false"
     assert settings.parameter_overrides["AllowClassicFlow"] == "false"
