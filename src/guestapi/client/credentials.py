@@ -1,0 +1,306 @@
+"""Cognito guest credentials, fetched the way a well-behaved app install does it.
+
+- `GetId` once per install: the identity id is kept in an `IdentityCache` (a 0600 file or memory),
+  because every `GetId` without a stored id mints a new identity in the pool.
+- Credentials come from `GetCredentialsForIdentity` (the enhanced flow, the default) or, when asked,
+  from `GetOpenIdToken` + STS `AssumeRoleWithWebIdentity` (the basic flow, which the pool refuses
+  unless `AllowClassicFlow` is true).
+- They are held in botocore `RefreshableCredentials`, which refreshes them `refresh_margin` before
+  they expire under its own lock, so signers (requests-aws4auth) always read fresh keys and many
+  threads cause one refresh.
+- Every Cognito/STS call is unsigned (`UNSIGNED`): a guest has no AWS credentials to sign with.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import botocore.session
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.credentials import RefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+from guestapi.client.identity_cache import IdentityCache
+from guestapi.errors import GuestApiError
+
+logger = logging.getLogger(__name__)
+
+Flow = Literal["enhanced", "basic"]
+Clock = Callable[[], datetime]
+
+# The session name Cognito itself uses for enhanced-flow credentials; the basic flow uses it too
+# so that AccessDenied messages look the same whichever flow produced the keys.
+ROLE_SESSION_NAME = "CognitoIdentityCredentials"
+
+# What to do about each error code Cognito Identity / STS may answer on the guest path.
+_HINTS: Mapping[str, str] = {
+    "ResourceNotFoundException": (
+        "check the IdentityPoolId and Region outputs: the pool must exist in the region you call"
+    ),
+    "NotAuthorizedException": (
+        "the identity pool must allow guests (AllowUnauthenticatedIdentities: true)"
+    ),
+    "InvalidIdentityPoolConfigurationException": (
+        "the pool needs an unauthenticated role whose trust policy accepts this pool "
+        "(IdentityPoolRoleAttachment and GuestRole in template.yaml)"
+    ),
+    "InvalidParameterException": (
+        "for 'Basic (classic) flow is not enabled': the pool has AllowClassicFlow false, "
+        "use the enhanced flow (the default)"
+    ),
+    "TooManyRequestsException": "Cognito throttled the call (GetId quota is 25/s by default); retry later",
+    "LimitExceededException": "the identity pool hit a Cognito limit; retry later or raise the quota",
+    "AccessDenied": (
+        "STS refused the role: its trust policy must accept this pool's unauthenticated identities"
+    ),
+    "InvalidIdentityToken": "STS did not accept the Cognito OpenID token for this role",
+}
+_CONNECTION_HINT = (
+    "check the network, the Region output, and the Cognito endpoint override if you use one"
+)
+
+
+class GuestCredentialsError(GuestApiError):
+    """Cognito Identity (or STS, in the basic flow) refused to hand out guest credentials."""
+
+    def __init__(self, operation: str, code: str, message: str, hint: str) -> None:
+        self.operation = operation
+        self.code = code
+        self.service_message = message
+        self.hint = hint
+        super().__init__(f"{operation} failed: {code}: {message} ({hint})")
+
+
+@dataclass(frozen=True)
+class GuestCredentials:
+    """One set of temporary guest keys. The secret and the token never appear in repr()."""
+
+    identity_id: str
+    access_key_id: str
+    secret_key: str = field(repr=False)
+    session_token: str = field(repr=False)
+    expiration: datetime
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _unsigned_client(service: str, region: str, endpoint_url: str | None) -> Any:
+    config = Config(signature_version=UNSIGNED, retries={"mode": "standard", "max_attempts": 3})
+    try:
+        return botocore.session.get_session().create_client(
+            service, region_name=region, endpoint_url=endpoint_url, config=config
+        )
+    except BotoCoreError as exc:
+        raise GuestCredentialsError(
+            "create client", type(exc).__name__, str(exc), _CONNECTION_HINT
+        ) from None
+
+
+class GuestCredentialProvider:
+    """Guest credentials for one identity pool, cached and refreshed before they expire.
+
+    `credentials()` returns the same botocore `RefreshableCredentials` every time; hand it to a
+    signer (see `guestapi.client.signed_session`) and keep it for the life of the process.
+    """
+
+    def __init__(
+        self,
+        identity_pool_id: str,
+        region: str,
+        *,
+        endpoint_url: str | None = None,
+        cache_path: Path | None = None,
+        flow: Flow = "enhanced",
+        role_arn: str | None = None,
+        refresh_margin: timedelta = timedelta(minutes=5),
+        clock: Clock = _utcnow,
+        cognito_client: Any = None,
+        sts_client: Any = None,
+    ) -> None:
+        if flow not in ("enhanced", "basic"):
+            raise ValueError(f"flow must be 'enhanced' or 'basic', not {flow!r}")
+        if flow == "basic" and not role_arn:
+            raise ValueError("the basic flow needs role_arn (the GuestRoleArn output)")
+        if refresh_margin <= timedelta(0):
+            raise ValueError("refresh_margin must be positive")
+        self.identity_pool_id = identity_pool_id
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.flow = flow
+        self.role_arn = role_arn
+        self.refresh_margin = refresh_margin
+        self._clock = clock
+        self._cache = IdentityCache(cache_path)
+        self._cognito = cognito_client
+        self._sts = sts_client
+        # Serialises identity resolution (so two threads never mint two identities) and the
+        # first fetch; later refreshes are serialised by RefreshableCredentials' own lock.
+        self._lock = threading.RLock()
+        self._credentials: RefreshableCredentials | None = None
+        self._last: GuestCredentials | None = None
+
+    # -- public -------------------------------------------------------------------------------
+
+    def identity_id(self) -> str:
+        """The install's identity id: from the cache, or minted once with GetId."""
+        with self._lock:
+            return self._resolve_identity()[0]
+
+    def credentials(self) -> RefreshableCredentials:
+        """The refreshable credentials (fetched on first use)."""
+        with self._lock:
+            if self._credentials is None:
+                first = self.fetch()
+                margin = self.refresh_margin.total_seconds()
+                # advisory == mandatory: once inside the margin every thread waits on botocore's
+                # refresh lock instead of carrying on with the old keys, so N threads cause exactly
+                # one refresh, and a failed refresh raises instead of being logged and ignored.
+                self._credentials = RefreshableCredentials(
+                    access_key=first.access_key_id,
+                    secret_key=first.secret_key,
+                    token=first.session_token,
+                    expiry_time=first.expiration,
+                    refresh_using=self._refresh_metadata,
+                    method=f"cognito-guest-{self.flow}",
+                    time_fetcher=self._clock,
+                    advisory_timeout=margin,
+                    mandatory_timeout=margin,
+                )
+            return self._credentials
+
+    @property
+    def expiration(self) -> datetime | None:
+        """Expiration of the keys fetched last (None before the first fetch)."""
+        last = self._last
+        return last.expiration if last else None
+
+    def fetch(self) -> GuestCredentials:
+        """One round of the flow: fresh keys for this install's identity (no caching of keys).
+
+        A cached identity that Cognito no longer knows (pool recreated, identity deleted) is
+        forgotten and a new one minted, once.
+        """
+        with self._lock:
+            identity_id, minted = self._resolve_identity()
+            try:
+                creds = self._credentials_for(identity_id)
+            except GuestCredentialsError as exc:
+                if exc.code != "ResourceNotFoundException" or minted:
+                    raise
+                logger.info("cached identity unknown to the pool; minting a new one")
+                self._cache.forget(self.identity_pool_id)
+                identity_id, _ = self._resolve_identity()
+                creds = self._credentials_for(identity_id)
+            self._last = creds
+            return creds
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _refresh_metadata(self) -> dict[str, str]:
+        creds = self.fetch()
+        return {
+            "access_key": creds.access_key_id,
+            "secret_key": creds.secret_key,
+            "token": creds.session_token,
+            "expiry_time": creds.expiration.isoformat(),
+        }
+
+    def _resolve_identity(self) -> tuple[str, bool]:
+        cached = self._cache.get(self.identity_pool_id)
+        if cached:
+            return cached, False
+        answer = self._call(
+            self._cognito_client(), "GetId", "get_id", IdentityPoolId=self.identity_pool_id
+        )
+        identity_id = answer["IdentityId"]
+        self._cache.put(self.identity_pool_id, identity_id)
+        return identity_id, True
+
+    def _credentials_for(self, identity_id: str) -> GuestCredentials:
+        if self.flow == "enhanced":
+            answer = self._call(
+                self._cognito_client(),
+                "GetCredentialsForIdentity",
+                "get_credentials_for_identity",
+                IdentityId=identity_id,
+            )
+            c = answer["Credentials"]
+            return GuestCredentials(
+                identity_id=answer.get("IdentityId", identity_id),
+                access_key_id=c["AccessKeyId"],
+                secret_key=c["SecretKey"],
+                session_token=c["SessionToken"],
+                expiration=_aware(c["Expiration"]),
+            )
+        token = self._call(
+            self._cognito_client(), "GetOpenIdToken", "get_open_id_token", IdentityId=identity_id
+        )["Token"]
+        answer = self._call(
+            self._sts_client(),
+            "AssumeRoleWithWebIdentity",
+            "assume_role_with_web_identity",
+            RoleArn=self.role_arn,
+            RoleSessionName=ROLE_SESSION_NAME,
+            WebIdentityToken=token,
+        )
+        c = answer["Credentials"]
+        return GuestCredentials(
+            identity_id=identity_id,
+            access_key_id=c["AccessKeyId"],
+            secret_key=c["SecretAccessKey"],
+            session_token=c["SessionToken"],
+            expiration=_aware(c["Expiration"]),
+        )
+
+    def _cognito_client(self) -> Any:
+        if self._cognito is None:
+            self._cognito = _unsigned_client("cognito-identity", self.region, self.endpoint_url)
+        return self._cognito
+
+    def _sts_client(self) -> Any:
+        # The offline stack serves STS on the Cognito endpoint, so one override covers both.
+        if self._sts is None:
+            self._sts = _unsigned_client("sts", self.region, self.endpoint_url)
+        return self._sts
+
+    @staticmethod
+    def _call(client: Any, operation: str, method: str, **params: Any) -> dict[str, Any]:
+        try:
+            return getattr(client, method)(**params)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = error.get("Code") or "UnknownError"
+            raise GuestCredentialsError(
+                operation,
+                code,
+                error.get("Message") or "(no message)",
+                _HINTS.get(code, "see the message; AWS documents each error code per operation"),
+            ) from None
+        except ParamValidationError:
+            # Its text may quote a parameter value, and a parameter may be a token: not shown.
+            raise GuestCredentialsError(
+                operation,
+                "ParamValidationError",
+                "botocore refused the request parameters (values not shown)",
+                "check the IdentityPoolId, GuestRoleArn and Region outputs",
+            ) from None
+        except BotoCoreError as exc:
+            raise GuestCredentialsError(
+                operation, type(exc).__name__, str(exc), _CONNECTION_HINT
+            ) from None
+
+
+def _aware(value: datetime | str) -> datetime:
+    """botocore parses timestamps into aware datetimes; be safe with naive or string values."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
