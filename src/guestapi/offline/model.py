@@ -54,12 +54,24 @@ class Throttle:
     burst_limit: int  # bucket size
 
 
+def method_setting_key(resource_path: str, http_method: str) -> str:
+    """The key API Gateway gives a method's entry in a stage's methodSettings.
+
+    It is the MethodSetting's ResourcePath without its leading "/", in which every "/" of the
+    resource path is written "~1", then "/" and the method: ("/demo", "GET") -> "~1demo/GET",
+    ("/", "GET") -> "~1/GET". The stage-wide entry (ResourcePath "/*", HttpMethod "*") is "*/*".
+    """
+    return resource_path.replace("/", "~1") + "/" + http_method.upper()
+
+
 @dataclass(frozen=True)
 class Stage:
     name: str
-    # MethodSettings keyed as API Gateway keys them: "*/*", "/demo/GET", ... -> throttle
+    # MethodSettings keyed as API Gateway keys them (see `method_setting_key`): "*/*" for the
+    # stage-wide default, "~1demo/GET" for GET /demo, ... -> throttle
     throttles: dict[str, Throttle] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
+    deployment_id: str = ""  # physical id of the AWS::ApiGateway::Deployment it serves
 
 
 @dataclass(frozen=True)
@@ -115,3 +127,4 @@ class Stack:
     roles: dict[str, Role]  # by ARN
     outputs: dict[str, str]  # the template's Outputs, resolved (ApiUrl as AWS would build it)
     skipped: tuple[tuple[str, str], ...] = ()  # (logical id, resource type) not emulated
+    stack_name: str = ""
