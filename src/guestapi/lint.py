@@ -1,0 +1,175 @@
+"""Lint the SAM template with cfn-lint, `sam validate --lint` and checkov.
+
+Each tool does its own job; this module only runs them side by side, collects what they say,
+and adds one rule no tool enforces: every checkov suppression in the template
+(``Metadata: checkov: skip:``) must carry a written reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from samtranslator.yaml_helper import yaml_parse
+
+from guestapi.errors import GuestApiError
+from guestapi.tools import find_tool
+
+
+class LintError(GuestApiError):
+    """The template is missing or is not a parseable CloudFormation template."""
+
+
+@dataclass(frozen=True)
+class LintCommand:
+    name: str
+    argv: list[str]
+
+
+@dataclass(frozen=True)
+class LintResult:
+    name: str
+    returncode: int
+    output: str
+    summary: str = ""  # a short line for the clean case (e.g. checkov's counts)
+
+    @property
+    def clean(self) -> bool:
+        return self.returncode == 0
+
+
+@dataclass(frozen=True)
+class Suppression:
+    resource: str
+    check_id: str
+    reason: str
+
+
+def load_template(path: Path) -> dict[str, Any]:
+    """Parse the template (CloudFormation short tags included) or raise LintError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LintError(
+            f"template {path} not found: run from the repository root or pass --template"
+        ) from None
+    except OSError as exc:
+        raise LintError(f"cannot read template {path}: {exc.strerror}") from None
+    try:
+        data = yaml_parse(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise LintError(f"template {path} is not valid YAML{where}: {problem}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
+        raise LintError(f"template {path} is not a CloudFormation template (no Resources mapping)")
+    return data
+
+
+def checkov_suppressions(template: dict[str, Any]) -> Iterator[Suppression]:
+    for logical_id, resource in template["Resources"].items():
+        metadata = resource.get("Metadata") if isinstance(resource, dict) else None
+        checkov = metadata.get("checkov") if isinstance(metadata, dict) else None
+        skips = checkov.get("skip") if isinstance(checkov, dict) else None
+        for skip in skips or []:
+            if isinstance(skip, dict):
+                reason = skip.get("comment")
+                yield Suppression(
+                    resource=logical_id,
+                    check_id=str(skip.get("id", "")),
+                    reason=reason.strip() if isinstance(reason, str) else "",
+                )
+
+
+def suppression_result(template: dict[str, Any]) -> LintResult:
+    suppressions = list(checkov_suppressions(template))
+    unexplained = [s for s in suppressions if not s.check_id or len(s.reason) < 10]
+    if unexplained:
+        lines = [
+            f"{s.resource}: checkov skip {s.check_id or '(no id)'} has no written reason (comment:)"
+            for s in unexplained
+        ]
+        return LintResult("checkov suppressions", 1, "\n".join(lines))
+    ids = ", ".join(f"{s.check_id} on {s.resource}" for s in suppressions) or "none"
+    return LintResult("checkov suppressions", 0, "", summary=f"each has a reason: {ids}")
+
+
+def lint_commands(template: Path, find: Callable[[str], str] = find_tool) -> list[LintCommand]:
+    """The three tool invocations. Every tool is located first, so a missing one stops the run."""
+    cfn_lint, sam, checkov = find("cfn-lint"), find("sam"), find("checkov")
+    target = str(template)
+    return [
+        # Informational findings fail too: "nothing reported" is the bar.
+        LintCommand("cfn-lint", [cfn_lint, "--non-zero-exit-code", "informational", target]),
+        LintCommand("sam validate --lint", [sam, "validate", "--lint", "--template", target]),
+        # --skip-download: no call to the Bridgecrew platform (offline-safe, nothing to send).
+        LintCommand(
+            "checkov",
+            [
+                checkov,
+                "--file",
+                target,
+                "--framework",
+                "cloudformation",
+                "--compact",
+                "--quiet",
+                "--skip-download",
+            ],
+        ),
+    ]
+
+
+_CHECKOV_COUNTS = re.compile(r"Passed checks: \d+, Failed checks: \d+, Skipped checks: \d+")
+
+Runner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def _run_one(command: LintCommand, cwd: Path, runner: Runner) -> LintResult:
+    env = dict(os.environ)
+    env.setdefault("SAM_CLI_TELEMETRY", "0")
+    done = runner(command.argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    output = "\n".join(part.strip() for part in (done.stdout, done.stderr) if part and part.strip())
+    counts = _CHECKOV_COUNTS.search(output)
+    return LintResult(
+        command.name, done.returncode, output, summary=counts.group(0) if counts else ""
+    )
+
+
+def run_lint(
+    template: Path,
+    *,
+    runner: Runner = subprocess.run,
+    find: Callable[[str], str] = find_tool,
+) -> list[LintResult]:
+    """Check the template parses, then run the tools concurrently (they are independent)."""
+    parsed = load_template(template)
+    commands = lint_commands(template.resolve(), find)
+    # cwd = the template's directory: sam reads samconfig.toml and cfn-lint .cfnlintrc there.
+    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+        results = list(pool.map(lambda c: _run_one(c, template.resolve().parent, runner), commands))
+    return [*results, suppression_result(parsed)]
+
+
+def report(results: list[LintResult], echo: Callable[[str], None] = print) -> int:
+    """Print each tool's verdict (and its findings); 0 when every tool is clean, else 1."""
+    for result in results:
+        if result.clean:
+            echo(f"{result.name}: ok" + (f" ({result.summary})" if result.summary else ""))
+        else:
+            echo(f"{result.name}: FINDINGS (exit {result.returncode})")
+            for line in result.output.splitlines():
+                echo(f"    {line}")
+    failed = [r.name for r in results if not r.clean]
+    if failed:
+        echo(f"lint: findings from {', '.join(failed)}")
+        return 1
+    echo("lint: no findings")
+    return 0
