@@ -423,3 +423,61 @@ def test_boto3_classic_flow_refused_when_off_and_sts_errors_parse() -> None:
                 RoleArn=ROLE_ARN, RoleSessionName="boto3-guest", WebIdentityToken="not-a-jwt"
             )
         assert invalid.value.response["Error"]["Code"] == "InvalidIdentityToken"
+
+
+# --------------------------------------------------------------------------------------------
+# The project's own template.yaml, deployed by deploy.load_stack: both flows end to end
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def template_stacks(template_path: Any) -> dict[str, Stack]:
+    from guestapi.offline.deploy import load_stack
+
+    return {
+        flag: load_stack(template_path, overrides={"AllowClassicFlow": flag}, warn=lambda _: None)
+        for flag in ("false", "true")
+    }
+
+
+def test_template_default_serves_the_enhanced_flow_and_refuses_the_classic_one(
+    template_stacks: dict[str, Stack],
+) -> None:
+    stack = template_stacks["false"]
+    (pool_id,) = stack.identity_pools
+    twin = make_twin(stack)
+    identity = twin.cognito_ok("GetId", {"IdentityPoolId": pool_id})["IdentityId"]
+    creds = twin.cognito_ok("GetCredentialsForIdentity", {"IdentityId": identity})["Credentials"]
+    stored = twin.store.lookup(creds["AccessKeyId"])
+    assert stored is not None and stored.role_arn == stack.outputs["GuestRoleArn"]
+    refused = twin.cognito.handle(
+        TARGET + "GetOpenIdToken", json.dumps({"IdentityId": identity}).encode()
+    )
+    assert (
+        json.loads(refused.body)["message"]
+        == "Basic (classic) flow is not enabled, please use enhanced flow."
+    )
+
+
+def test_template_with_classic_flow_on_serves_assume_role_with_web_identity(
+    template_stacks: dict[str, Stack],
+) -> None:
+    stack = template_stacks["true"]
+    (pool_id,) = stack.identity_pools
+    twin = make_twin(stack)
+    identity = twin.cognito_ok("GetId", {"IdentityPoolId": pool_id})["IdentityId"]
+    token = twin.cognito_ok("GetOpenIdToken", {"IdentityId": identity})["Token"]
+    response = twin.assume(token, RoleArn=stack.outputs["GuestRoleArn"])
+    assert response.status == 200, response.body
+    # And the template's trust policy refuses a token of a pool it does not name.
+    foreign = make_twin(make_stack(allow_classic_flow=True))
+    _, foreign_token = foreign.token()
+    other = StsService(stack, twin.store, foreign.cognito, clock=twin.clock, trust_evaluator=TRUST)
+    body = urlencode(
+        {
+            "Action": "AssumeRoleWithWebIdentity",
+            "Version": "2011-06-15",
+            "RoleArn": stack.outputs["GuestRoleArn"],
+            "RoleSessionName": "x-pool",
+            "WebIdentityToken": foreign_token,
+        }
+    ).encode()
+    assert sts_error(other.handle(body)) == ACCESS_DENIED
