@@ -1005,15 +1005,9 @@ def _throttles(settings: list[Any], logical_id: str) -> dict[str, Throttle]:
 
 def _setting_key(resource_path: str, http_method: str, logical_id: str) -> str:
     """API Gateway's methodSettings key for a MethodSetting (see model.method_setting_key)."""
-    if resource_path == "/*":
-        path = "*"
-    elif resource_path == "/":
-        path = "~1"
-    elif resource_path.startswith("/~1"):
-        path = resource_path[1:]
-    else:
+    if not (resource_path in ("/", "/*") or resource_path.startswith("/~1")):
         raise TemplateError(
-            f"{logical_id}: MethodSettings ResourcePath {resource_path!r} must write the resource "
-            f"path's slashes as ~1 (e.g. '/~1demo' for /demo), or be '/*'"
+            f"{logical_id}: MethodSettings ResourcePath {resource_path!r} must be '/*', '/' or "
+            "the resource path with its slashes written ~1 (e.g. '/~1demo' for /demo)"
         )
-    return f"{path}/{http_method.upper() if http_method != '*' else '*'}"
+    return f"{resource_path[1:]}/{http_method.upper()}"
