@@ -27,6 +27,9 @@ class VectorCase:
     service: str
     now: datetime
     sign_body: bool
+    # The token was added after signing (so it is not in the official canonical request).
+    omit_session_token: bool
+    folder: Path
 
 
 def parse_http(text: str) -> IncomingRequest:
@@ -84,6 +87,8 @@ def load_cases(normalized_only: bool = True) -> list[VectorCase]:
                     service=context["service"],
                     now=now,
                     sign_body=bool(context.get("sign_body")),
+                    omit_session_token=bool(context.get("omit_session_token")),
+                    folder=folder,
                 )
             )
     return cases

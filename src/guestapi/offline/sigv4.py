@@ -541,8 +541,6 @@ def _rebuild(
     for name, value in req.headers:
         if name.lower() in wanted:
             headers[name] = value
-    if "host" not in index and req.host:
-        headers["host"] = req.host  # e.g. HTTP/2 :authority handed over as .host
     content_sha = _single(index, "x-amz-content-sha256")
     if content_sha is not None and content_sha != body_sha256:
         # botocore takes X-Amz-Content-Sha256 as the payload hash without looking at the body.
@@ -597,8 +595,15 @@ def verify(
         raise ValueError("verify(now=...) needs an aware datetime (UTC)")
     index = _header_index(req.headers)
     query = _split_query(req.raw_query) if req.raw_query else []
-    authorization = _single(index, "authorization")
-    if authorization is not None and authorization.strip():
+    authorizations = [v for v in index.get("authorization", ()) if v.strip()]
+    if len(authorizations) > 1:
+        # Not in the reference table (AWS's wording is undocumented). Refused rather than
+        # picking one: the router, the logs and the verifier must all see the same header.
+        raise _incomplete(
+            "Only one Authorization header is allowed.", "several Authorization headers"
+        )
+    authorization = authorizations[0] if authorizations else None
+    if authorization is not None:
         signed = _parse_header_form(authorization, index, query)
     elif any(k in ("X-Amz-Signature", "X-Amz-Credential") for k, _ in query):
         signed = _parse_query_form(query)
