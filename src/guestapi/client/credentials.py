@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -87,6 +88,13 @@ class GuestCredentials:
     secret_key: str = field(repr=False)
     session_token: str = field(repr=False)
     expiration: datetime
+    # When they were issued: the service's Date header if it sent one (so a lifetime computed
+    # from it is not skewed by the local clock), else the local clock at receipt.
+    issued_at: datetime
+
+    @property
+    def lifetime(self) -> timedelta:
+        return self.expiration - self.issued_at
 
 
 def _utcnow() -> datetime:
@@ -183,6 +191,11 @@ class GuestCredentialProvider:
         last = self._last
         return last.expiration if last else None
 
+    @property
+    def last_fetched(self) -> GuestCredentials | None:
+        """The keys fetched last (None before the first fetch)."""
+        return self._last
+
     def fetch(self) -> GuestCredentials:
         """One round of the flow: fresh keys for this install's identity (no caching of keys).
 
@@ -240,6 +253,7 @@ class GuestCredentialProvider:
                 secret_key=c["SecretKey"],
                 session_token=c["SessionToken"],
                 expiration=_aware(c["Expiration"]),
+                issued_at=self._issued_at(answer),
             )
         token = self._call(
             self._cognito_client(), "GetOpenIdToken", "get_open_id_token", IdentityId=identity_id
@@ -259,7 +273,17 @@ class GuestCredentialProvider:
             secret_key=c["SecretAccessKey"],
             session_token=c["SessionToken"],
             expiration=_aware(c["Expiration"]),
+            issued_at=self._issued_at(answer),
         )
+
+    def _issued_at(self, answer: Mapping[str, Any]) -> datetime:
+        date = answer.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
+        if date:
+            try:
+                return _aware(parsedate_to_datetime(date))
+            except (TypeError, ValueError):
+                pass
+        return self._clock()
 
     def _cognito_client(self) -> Any:
         if self._cognito is None:
