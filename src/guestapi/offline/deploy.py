@@ -371,8 +371,8 @@ def _apply_transforms(
     # `samtranslator.translator.transform.transform()` builds its Translator without a boto3
     # session, so the translator would take the region from the environment (and fail when none
     # is configured). This is the same sequence with a session for the stack's region, as
-    # sam-cli's template validator does.
-    # Metrics go nowhere; publishing them ourselves keeps the translator from warning at exit.
+    # sam-cli's template validator does. Its metrics go nowhere; publishing them ourselves keeps
+    # the translator from warning about unpublished metrics at exit.
     metrics = Metrics("ServerlessTransform", DummyMetricsPublisher())
     translator = Translator(
         managed_policy_map=None,
@@ -396,6 +396,8 @@ def _apply_transforms(
         raise TemplateError(
             f"{source}: SAM transform failed: {' '.join(message.split())}"
         ) from None
+    finally:
+        metrics.publish()
     return undo_mark_unicode_str_in_template(transformed)
 
 
