@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -22,7 +22,6 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from guestapi.offline import cognito as cognito_module
 from guestapi.offline.cognito import (
     CognitoIdentityService,
     JsonResponse,
@@ -31,6 +30,7 @@ from guestapi.offline.cognito import (
     TokenSignatureError,
 )
 from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.iam import Decision, evaluate_trust
 from guestapi.offline.model import IdentityPool, Role, Stack
 
 REGION = "us-east-1"
@@ -108,63 +108,15 @@ class FakeClock:
         self.now += delta
 
 
-@dataclass
-class FakeDecision:
-    allowed: bool
-    explicit_deny: bool
-    reason: str
-    matched: Any = None
+# The project's IAM evaluator: refusals below are what real policy evaluation produces.
+TRUST = evaluate_trust
 
 
-def _condition_holds(operator: str, values: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
-    """Just enough of IAM for the template's trust shapes: StringEquals, StringLike, ForAnyValue."""
-    from fnmatch import fnmatchcase
-
-    for key, wanted in values.items():
-        wanted_list = wanted if isinstance(wanted, list) else [wanted]
-        actual = context.get(key)
-        actual_list = actual if isinstance(actual, list) else ([] if actual is None else [actual])
-        base = operator.removeprefix("ForAnyValue:")
-        match = fnmatchcase if base == "StringLike" else (lambda a, w: a == w)
-        if base not in ("StringEquals", "StringLike"):
-            return False
-        if not any(match(a, w) for a in actual_list for w in wanted_list):
-            return False
-    return True
-
-
-def fake_evaluate_trust(
-    policy: Mapping[str, Any],
-    *,
-    principal: Mapping[str, str],
-    action: str,
-    context: Mapping[str, str | Sequence[str]],
-) -> FakeDecision:
-    for stmt in policy.get("Statement", []):
-        if stmt.get("Effect") != "Allow" or stmt.get("Principal") != dict(principal):
-            continue
-        if stmt.get("Action") != action:
-            continue
-        conditions = stmt.get("Condition", {})
-        if all(_condition_holds(op, vals, context) for op, vals in conditions.items()):
-            return FakeDecision(True, False, "allowed by statement")
-    return FakeDecision(False, False, "no statement allows")
-
-
-def _real_or_fake() -> Callable[..., Any]:
-    """The project's IAM evaluator once it exists; the local fake above until then."""
-    try:
-        return cognito_module.default_trust_evaluator()
-    except ImportError:
-        return fake_evaluate_trust
-
-
-TRUST = _real_or_fake()
-
-
-def always_allow(policy: Any, **_: Any) -> FakeDecision:
+def always_allow(policy: Any, **_: Any) -> Decision:
     """The protection removed: a trust evaluator that accepts anything."""
-    return FakeDecision(True, False, "mutation: trust not checked")
+    return Decision(
+        allowed=True, explicit_deny=False, matched=None, reason="mutation: no trust check"
+    )
 
 
 @dataclass
@@ -372,7 +324,7 @@ def test_get_credentials_issues_stored_asia_credentials_for_the_guest_role() -> 
 def test_get_credentials_evaluates_trust_with_the_documented_request_context() -> None:
     seen: list[dict[str, Any]] = []
 
-    def recording(policy: Any, **kwargs: Any) -> FakeDecision:
+    def recording(policy: Any, **kwargs: Any) -> Decision:
         seen.append({"policy": policy, **kwargs})
         return TRUST(policy, **kwargs)
 
@@ -466,6 +418,18 @@ def test_trust_refusal_comes_from_the_trust_evaluation() -> None:
     # And the template's own trust policy passes the real evaluation.
     own = make_twin(make_stack(trust=guest_trust(aud=POOL_ID)))
     assert own.call("GetCredentialsForIdentity", {"IdentityId": own.new_identity()}).status == 200
+
+
+def test_trust_without_the_amr_condition_still_admits_this_pools_guests() -> None:
+    """What real evaluation gives: aud alone admits every identity of the pool, guests included.
+
+    The amr condition narrows the role to guests; dropping it widens, not closes, the door, so the
+    twin must not refuse here (refusing would hide the widening from the post-deploy checks).
+    """
+    statement = guest_trust()["Statement"][0]
+    aud_only = {**statement, "Condition": {"StringEquals": statement["Condition"]["StringEquals"]}}
+    twin = make_twin(make_stack(trust={"Version": "2012-10-17", "Statement": [aud_only]}))
+    assert twin.call("GetCredentialsForIdentity", {"IdentityId": twin.new_identity()}).status == 200
 
 
 def test_role_attached_but_missing_from_the_stack_is_invalid_config() -> None:

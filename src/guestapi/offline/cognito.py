@@ -46,6 +46,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
 from guestapi.errors import GuestApiError
+from guestapi.offline import iam
 from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.model import IdentityPool, PolicyDocument, Role, Stack
 
@@ -110,11 +111,8 @@ class TrustEvaluator(Protocol):
 
 
 def default_trust_evaluator() -> TrustEvaluator:
-    # Imported on first use, not at module import: iam.py is written in parallel and
-    # cognito.py must stay importable (and testable with an injected evaluator) without it.
-    from guestapi.offline import iam
-
-    return iam.evaluate_trust  # type: ignore[no-any-return]
+    """The project's IAM policy evaluator (tests inject variants, e.g. one that allows anything)."""
+    return iam.evaluate_trust
 
 
 def trust_context(
