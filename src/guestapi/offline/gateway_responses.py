@@ -23,6 +23,10 @@ DEFAULTS: dict[str, tuple[int, str]] = {
     "AUTHORIZER_FAILURE": (500, "AuthorizerFailureException"),
     "BAD_REQUEST_PARAMETERS": (400, "BadRequestException"),
     "BAD_REQUEST_BODY": (400, "BadRequestException"),
+    # The fallbacks, used directly for refusals that have no type of their own (an unknown
+    # access key is a 403 with no documented response type).
+    "DEFAULT_4XX": (403, "ForbiddenException"),
+    "DEFAULT_5XX": (500, "InternalServerErrorException"),
     "EXPIRED_TOKEN": (403, "ExpiredTokenException"),
     "INTEGRATION_FAILURE": (504, "InternalServerErrorException"),
     "INTEGRATION_TIMEOUT": (504, "InternalServerErrorException"),

@@ -22,7 +22,7 @@ from typing import Any
 
 import uvicorn
 
-from guestapi.offline.cognito import CognitoIdentityService
+from guestapi.offline.cognito import MAX_BODY_BYTES, CognitoIdentityService
 from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.deploy import load_stack
 from guestapi.offline.gateway import MAX_PAYLOAD_BYTES, Gateway, HttpResponse
@@ -34,8 +34,6 @@ log = logging.getLogger("guestapi.offline.server")
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
 COGNITO_TARGET_PREFIX = "AWSCognitoIdentityService."
-# Cognito and STS bodies are small JSON/form documents; refuse anything larger unread.
-MAX_SERVICE_BODY = 64 * 1024
 
 # The real cognito-identity endpoint answers browser preflights (aws-behaviour.md,
 # "Browsers calling Cognito Identity directly").
@@ -135,13 +133,12 @@ class OfflineApp:
                 ("Access-Control-Max-Age", "600"),
             ]
             return HttpResponse(200, cors, b"")
-        body, too_large = await _read_body(receive, MAX_SERVICE_BODY)
+        body, _ = await _read_body(receive, MAX_BODY_BYTES)
         target = _header(headers, "x-amz-target") or ""
         content_type = (_header(headers, "content-type") or "").lower()
-        if too_large:
-            # Hand over just past the limit: the service answers its documented 400.
-            result = self.offline.cognito.handle(target, body[: MAX_SERVICE_BODY + 1])
-        elif target.startswith(COGNITO_TARGET_PREFIX) or not content_type.startswith(
+        # Past the limit the services see one byte too many and answer their documented 400.
+        body = body[: MAX_BODY_BYTES + 1]
+        if target.startswith(COGNITO_TARGET_PREFIX) or not content_type.startswith(
             "application/x-www-form-urlencoded"
         ):
             result = self.offline.cognito.handle(target, body)
