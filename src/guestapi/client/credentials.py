@@ -102,7 +102,9 @@ def _utcnow() -> datetime:
 
 
 def _unsigned_client(service: str, region: str, endpoint_url: str | None) -> Any:
-    config = Config(signature_version=UNSIGNED, retries={"mode": "standard", "max_attempts": 3})
+    # Standard retries (throttling, transient network errors); the attempt count is left to
+    # botocore's usual settings (AWS_MAX_ATTEMPTS, max_attempts in ~/.aws/config).
+    config = Config(signature_version=UNSIGNED, retries={"mode": "standard"})
     try:
         return botocore.session.get_session().create_client(
             service, region_name=region, endpoint_url=endpoint_url, config=config

@@ -1,0 +1,138 @@
+"""`scripts/call.py`: one SigV4-signed guest call to the API, like curl.
+
+    python scripts/call.py --outputs-file .guestapi/outputs-local.json GET /demo
+
+Prints the status line, the response headers and the body. Exit 0 for a status below 400,
+1 for an HTTP error status, 2 when no call could be made (bad target, Cognito refused guest
+credentials, API unreachable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from guestapi.checks.target import Target
+from guestapi.cli.check import add_target_arguments, resolve_outputs
+from guestapi.client import GuestCredentialProvider, signed_session
+from guestapi.errors import GuestApiError
+
+DEFAULT_CACHE = Path(".guestapi") / "identities.json"
+# Never printed, even with --verbose: they are the credentials.
+SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token"})
+
+
+class CallError(GuestApiError):
+    """The call could not be made (bad header syntax, API unreachable)."""
+
+
+def redacted(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip():
+        raise CallError(f"-H expects 'Name: value', got {text!r}")
+    return name.strip(), value.strip()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="call.py", description="Make one signed guest call to the API and print the answer."
+    )
+    add_target_arguments(parser)
+    parser.add_argument("method", type=str.upper, help="HTTP method, e.g. GET")
+    parser.add_argument("path", help="path relative to ApiUrl, e.g. /demo")
+    parser.add_argument("--data", "-d", help="request body")
+    parser.add_argument(
+        "-H", "--header", action="append", default=[], metavar="'Name: value'", help="extra header"
+    )
+    parser.add_argument(
+        "--cache-path",
+        type=Path,
+        default=DEFAULT_CACHE,
+        metavar="PATH",
+        help=f"where this install keeps its guest identity id (default: {DEFAULT_CACHE})",
+    )
+    parser.add_argument(
+        "--flow", choices=("enhanced", "basic"), default="enhanced", help="Cognito flow"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="also print the request (credentials redacted)"
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds")
+    return parser
+
+
+def _print_body(response: requests.Response, out: Any) -> None:
+    try:
+        print(json.dumps(response.json(), indent=2), file=out)
+    except ValueError:
+        print(response.text, file=out)
+
+
+def main(argv: Sequence[str] | None = None, *, cloudformation_client: Any = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = sys.stdout
+    try:
+        headers = dict(parse_header(h) for h in args.header)
+        if not args.path.startswith("/"):
+            raise CallError(
+                f"PATH must start with '/' (it is relative to ApiUrl), got {args.path!r}"
+            )
+        outputs, _ = resolve_outputs(args, cloudformation_client=cloudformation_client)
+        target = Target.from_outputs(outputs, cognito_endpoint=args.cognito_endpoint)
+        if args.flow == "basic" and not target.guest_role_arn:
+            raise CallError("--flow basic needs the GuestRoleArn output")
+        provider = GuestCredentialProvider(
+            target.identity_pool_id,
+            target.region,
+            endpoint_url=target.cognito_endpoint,
+            cache_path=args.cache_path,
+            flow=args.flow,
+            role_arn=target.guest_role_arn,
+        )
+        session = signed_session(provider, target.region)
+        url = target.url(args.path)
+        try:
+            response = session.request(
+                args.method,
+                url,
+                headers=headers,
+                data=args.data.encode() if args.data is not None else None,
+                timeout=args.timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise CallError(
+                f"cannot reach {url} ({type(exc).__name__}): is the stack up?"
+            ) from None
+    except GuestApiError as exc:
+        print(f"call.py: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("call.py: interrupted", file=sys.stderr)
+        return 130
+
+    if args.verbose:
+        sent = response.history[0].request if response.history else response.request
+        print(f"> {sent.method} {sent.url}", file=out)
+        for name, value in redacted(response.request.headers).items():
+            print(f"> {name}: {value}", file=out)
+        print(f"> (guest identity {provider.identity_id()})", file=out)
+        if response.history:
+            print("> (retried once after correcting the clock skew from the Date header)", file=out)
+        print(file=out)
+    print(f"HTTP {response.status_code} {response.reason or ''}".rstrip(), file=out)
+    for name, value in redacted(response.headers).items():
+        print(f"{name}: {value}", file=out)
+    print(file=out)
+    _print_body(response, out)
+    return 0 if response.status_code < 400 else 1

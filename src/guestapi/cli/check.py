@@ -1,0 +1,164 @@
+"""`scripts/check.py`: run the post-deploy check suite (events/*.json) against a stack.
+
+Targets: `--outputs-file PATH` (written by deploy.py or local.py), `--stack-name NAME
+[--region R]` (DescribeStacks), or `--config-env ENV` (stack name and region from
+samconfig.toml). Exit 0 when every scenario passes, 1 when some fail, 2 when the target or the
+configuration is unusable (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from guestapi.checks import (
+    CheckRunner,
+    Target,
+    load_scenarios,
+    render_table,
+    write_json,
+    write_junit,
+)
+from guestapi.checks.report import use_colour
+from guestapi.checks.runner import DEFAULT_ORIGIN
+from guestapi.errors import GuestApiError
+from guestapi.outputs import fetch_stack_outputs, load_outputs_file
+from guestapi.samconfig import DEFAULT_FILE_NAME, stack_settings
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_EVENTS = REPO_ROOT / "events"
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """The three ways to name a stack, shared by check.py and call.py."""
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--outputs-file", type=Path, metavar="PATH", help="outputs JSON file")
+    group.add_argument("--stack-name", metavar="NAME", help="read outputs with DescribeStacks")
+    group.add_argument(
+        "--config-env", metavar="ENV", help="stack name and region from samconfig.toml"
+    )
+    parser.add_argument(
+        "--region", help="AWS region of the stack (default: samconfig / AWS config)"
+    )
+    parser.add_argument(
+        "--samconfig",
+        type=Path,
+        default=Path(DEFAULT_FILE_NAME),
+        metavar="PATH",
+        help="samconfig.toml for --config-env (default: ./samconfig.toml)",
+    )
+    parser.add_argument(
+        "--cognito-endpoint",
+        metavar="URL",
+        help="Cognito Identity endpoint (default: the CognitoIdentityEndpoint output, else AWS)",
+    )
+
+
+def resolve_outputs(
+    args: argparse.Namespace, *, cloudformation_client: Any = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(outputs, template parameter overrides known for this target)."""
+    if args.outputs_file is not None:
+        return load_outputs_file(args.outputs_file), {}
+    if args.stack_name:
+        return fetch_stack_outputs(args.stack_name, args.region, client=cloudformation_client), {}
+    settings = stack_settings(args.samconfig, args.config_env)
+    outputs = fetch_stack_outputs(
+        settings.stack_name, args.region or settings.region, client=cloudformation_client
+    )
+    return outputs, dict(settings.parameter_overrides)
+
+
+def pick_origin(
+    explicit: str | None, outputs: Mapping[str, str], overrides: Mapping[str, str]
+) -> str:
+    """The Origin the suite sends: the one the stack allows when it names one, so that the
+    CORS checks test the deployed setting rather than fail on a different origin."""
+    if explicit:
+        return explicit
+    for value in (outputs.get("AllowedOrigin"), overrides.get("AllowedOrigin")):
+        if value and value != "*":
+            return value
+    return DEFAULT_ORIGIN
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="check.py",
+        description="Prove a guest-api stack lets guests in by signing and nobody else.",
+    )
+    add_target_arguments(parser)
+    parser.add_argument(
+        "--events", type=Path, default=DEFAULT_EVENTS, metavar="DIR", help="scenario directory"
+    )
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
+    parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
+    parser.add_argument(
+        "--origin",
+        help=f"Origin header for the CORS checks (default: AllowedOrigin or {DEFAULT_ORIGIN})",
+    )
+    parser.add_argument(
+        "--cache-path",
+        type=Path,
+        metavar="PATH",
+        help="identity cache file (default: memory only, one new guest identity per run)",
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP request")
+    return parser
+
+
+def run_suite(
+    outputs: Mapping[str, str],
+    events: Path,
+    *,
+    origin: str = DEFAULT_ORIGIN,
+    cognito_endpoint: str | None = None,
+    cache_path: Path | None = None,
+    timeout: float = 10.0,
+    json_path: Path | None = None,
+    junit_path: Path | None = None,
+) -> int:
+    """Run every scenario against `outputs`, print the table, write the reports; 0 or 1.
+
+    Raises GuestApiError (bad scenarios, unusable target) and OSError (report not writable).
+    """
+    scenarios = load_scenarios(events)
+    target = Target.from_outputs(outputs, cognito_endpoint=cognito_endpoint)
+    runner = CheckRunner(target, origin=origin, cache_path=cache_path, timeout=timeout)
+    print(f"checking {target.api_url} ({len(scenarios)} scenarios)", flush=True)
+    results = runner.run(scenarios)
+    print(render_table(results, colour=use_colour(sys.stdout)), flush=True)
+    if json_path:
+        write_json(results, target, json_path)
+    if junit_path:
+        write_junit(results, target, junit_path)
+    return 0 if all(r.passed for r in results) else 1
+
+
+def main(argv: Sequence[str] | None = None, *, cloudformation_client: Any = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        load_scenarios(args.events)  # a bad scenario file is reported before any network call
+        outputs, overrides = resolve_outputs(args, cloudformation_client=cloudformation_client)
+        return run_suite(
+            outputs,
+            args.events,
+            origin=pick_origin(args.origin, outputs, overrides),
+            cognito_endpoint=args.cognito_endpoint,
+            cache_path=args.cache_path,
+            timeout=args.timeout,
+            json_path=args.json,
+            junit_path=args.junit,
+        )
+    except GuestApiError as exc:
+        print(f"check.py: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # --json/--junit path not writable
+        print(f"check.py: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("check.py: interrupted", file=sys.stderr)
+        return 130
