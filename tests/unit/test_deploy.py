@@ -293,3 +293,11 @@ def test_guided_reads_the_stack_name_sam_saved(project):
     with stubber:
         assert run(["--guided"], make_world(runner=guided_sam, client=client)) == 0
     stubber.assert_no_pending_responses()
+
+
+def test_interrupted_sam_is_one_line(project, capsys):
+    def interrupted(command, check=False):
+        raise KeyboardInterrupt
+
+    assert run([], make_world(runner=interrupted)) == 130
+    assert capsys.readouterr().err.startswith("deploy: interrupted;")

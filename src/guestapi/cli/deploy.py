@@ -68,6 +68,12 @@ def run(argv: Sequence[str] | None = None, world: World | None = None) -> int:
     except GuestApiError as exc:
         print(f"deploy: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # sam has already said where it stopped; CloudFormation may still be working.
+        print(
+            "deploy: interrupted; check the stack's state before deploying again", file=sys.stderr
+        )
+        return 130
     return 0
 
 
