@@ -44,7 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"where to write the outputs JSON (default: {OUTPUTS_DIR}/outputs-ENV.json)",
     )
-    parser.add_argument("--template", type=Path, default=Path("template.yaml"), metavar="PATH")
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=Path("template.yaml"),
+        metavar="PATH",
+        help="SAM template; samconfig.toml is read from its directory (default: %(default)s)",
+    )
     return parser
 
 
