@@ -6,6 +6,8 @@
 // Every failure is turned into a GuestCallError whose `kind` tells the page what went wrong.
 
 import { Sha256 } from "@aws-crypto/sha256-js";
+// The same fromCognitoIdentityPool that @aws-sdk/credential-providers re-exports; imported from
+// its own package because that barrel also pulls Node-only providers (fs, http) into the bundle.
 import { fromCognitoIdentityPool } from "@aws-sdk/credential-provider-cognito-identity";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
