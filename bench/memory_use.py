@@ -1,0 +1,188 @@
+"""Measurement 4: memory of the offline stack under traffic, and the bounds of its stores.
+
+Two parts:
+- RSS of the `scripts/local.py` process (from /proc) after start-up, after 1k and after 100k
+  requests, and after 10k `GetId` calls on top: does memory grow with traffic?
+- The stores' bounds, in-process: a `CredentialStore` filled past `max_entries` must stay at the
+  bound, expired credentials must go with `purge_expired`, and a `CognitoIdentityService`
+  must forget its oldest identities past `max_identities`. The per-credential size (tracemalloc)
+  gives the memory the default 100k bound allows.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import wrk_runner
+from guest_target import GuestTarget
+from guestapi.offline.cognito import CognitoIdentityService
+from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.server import build
+from offline_process import OfflineProcess
+
+
+@dataclass(frozen=True)
+class RssPoint:
+    label: str
+    requests_served: int  # HTTP requests the server had answered so far (API + Cognito)
+    rss_mib: float
+
+
+@dataclass
+class RssTracker:
+    process: OfflineProcess
+    served: int = 0
+    wrong_answers: int = 0
+    points: list[RssPoint] = field(default_factory=list)
+
+    def record(self, label: str) -> RssPoint:
+        time.sleep(0.2)  # let the server finish any response it is still writing
+        point = RssPoint(label, self.served, self.process.rss_kib() / 1024)
+        self.points.append(point)
+        return point
+
+    def count(self, result: wrk_runner.WrkResult) -> None:
+        self.served += result.requests
+        self.wrong_answers += result.status_errors + result.socket_errors
+
+
+def signed_requests(
+    tracker: RssTracker, target: GuestTarget, until_served: int, *, time_cap_s: float
+) -> bool:
+    """Send signed GET /demo until the server has answered `until_served`; False if capped."""
+    deadline = time.monotonic() + time_cap_s
+    while tracker.served < until_served:
+        left = deadline - time.monotonic()
+        if left < 1:
+            return False
+        result = wrk_runner.run(
+            target.presigned_demo_url,
+            connections=8,
+            duration_s=min(left, 30),
+            limit=until_served - tracker.served,
+        )
+        tracker.count(result)
+    return True
+
+
+def get_id_calls(tracker: RssTracker, target: GuestTarget, count: int, *, time_cap_s: float) -> int:
+    """`count` unsigned GetId calls (each mints an identity). Returns how many were answered."""
+    before = tracker.served
+    deadline = time.monotonic() + time_cap_s
+    while tracker.served - before < count:
+        left = deadline - time.monotonic()
+        if left < 1:
+            break
+        result = wrk_runner.run(
+            target.cognito_endpoint,
+            connections=8,
+            duration_s=min(left, 30),
+            method="POST",
+            headers={
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": "AWSCognitoIdentityService.GetId",
+            },
+            body=json.dumps({"IdentityPoolId": target.identity_pool_id}),
+            limit=count - (tracker.served - before),
+        )
+        tracker.count(result)
+    return tracker.served - before
+
+
+# ------------------------------------------------------------------------------- store bounds
+@dataclass(frozen=True)
+class StoreBounds:
+    max_entries: int
+    issued: int
+    held_after_issue: int  # must be <= max_entries
+    bytes_per_credential: float
+    mib_at_default_bound: float  # bytes_per_credential * 100_000
+    purged_after_expiry: int
+    held_after_purge: int
+    max_identities: int
+    get_ids: int
+    first_identity_forgotten: bool  # its GetCredentialsForIdentity answers ResourceNotFound
+    last_identity_kept: bool
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _issue(store: CredentialStore, n: int) -> None:
+    for i in range(n):
+        store.issue(
+            ttl=timedelta(hours=1),
+            role_arn="arn:aws:iam::123456789012:role/bench",
+            role_id="AROABENCH",
+            role_name="bench",
+            account_id="123456789012",
+            partition="aws",
+            session_name="CognitoIdentityCredentials",
+            identity_id=f"us-east-1:00000000-0000-0000-0000-{i:012d}",
+            pool_id="us-east-1:11111111-1111-1111-1111-111111111111",
+            auth_type="unauthenticated",
+        )
+
+
+def store_bounds(*, max_entries: int = 10_000, max_identities: int = 1_000) -> StoreBounds:
+    clock = _Clock()
+    # Size per credential: tracemalloc over a store that never reaches its bound.
+    sizing = CredentialStore(clock=clock, max_entries=max_entries)
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    _issue(sizing, max_entries // 2)
+    per_credential = (tracemalloc.get_traced_memory()[0] - base) / (max_entries // 2)
+    tracemalloc.stop()
+    del sizing
+
+    store = CredentialStore(clock=clock, max_entries=max_entries)
+    issued = 2 * max_entries
+    _issue(store, issued)
+    held = len(store)
+    clock.now += timedelta(hours=1, minutes=16)  # past expiry and the 15-minute grace
+    purged = store.purge_expired()
+    held_after_purge = len(store)
+
+    # Identities: a service with a small bound; the oldest identity must be forgotten.
+    offline = build()
+    service = CognitoIdentityService(
+        offline.stack,
+        CredentialStore(clock=clock),
+        clock=clock,
+        max_identities=max_identities,
+        log=lambda _line: None,
+    )
+    pool_id = next(iter(offline.stack.identity_pools))
+    target = "AWSCognitoIdentityService."
+    ids = []
+    for _ in range(max_identities + max_identities // 2):
+        answer = service.handle(target + "GetId", json.dumps({"IdentityPoolId": pool_id}).encode())
+        ids.append(json.loads(answer.body)["IdentityId"])
+
+    def credentials_status(identity_id: str) -> tuple[int, str | None]:
+        body = json.dumps({"IdentityId": identity_id}).encode()
+        answer = service.handle(target + "GetCredentialsForIdentity", body)
+        return answer.status, answer.header("x-amzn-ErrorType")
+
+    return StoreBounds(
+        max_entries=max_entries,
+        issued=issued,
+        held_after_issue=held,
+        bytes_per_credential=per_credential,
+        mib_at_default_bound=per_credential * 100_000 / 2**20,
+        purged_after_expiry=purged,
+        held_after_purge=held_after_purge,
+        max_identities=max_identities,
+        get_ids=len(ids),
+        first_identity_forgotten=credentials_status(ids[0]) == (400, "ResourceNotFoundException"),
+        last_identity_kept=credentials_status(ids[-1])[0] == 200,
+    )

@@ -1,0 +1,123 @@
+"""The offline stack as its own process (`scripts/local.py`), as a user starts it.
+
+The load generator must not share a GIL (or an event loop) with the server it measures, so the
+benchmarks never use the in-process `serve()` for throughput or memory: they start
+`scripts/local.py --port 0 --outputs-file F --quiet` and read the outputs file it writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_SCRIPT = ROOT / "scripts" / "local.py"
+# Stage throttle raised for throughput runs: the template's default (10 req/s, burst 20) would
+# turn a benchmark into a measurement of the throttle. These are the parameters' maximums.
+HIGH_THROTTLE = {"ThrottlingRateLimit": "10000", "ThrottlingBurstLimit": "5000"}
+
+
+class OfflineStartError(RuntimeError):
+    """scripts/local.py exited or wrote no outputs in time."""
+
+
+@dataclass
+class OfflineProcess:
+    process: subprocess.Popen[bytes]
+    outputs: dict[str, str]
+    outputs_s: float  # spawn -> outputs file written (port bound, stack deployed)
+    first_answer_s: float  # spawn -> first HTTP answer from the server
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def rss_kib(self) -> int:
+        """Resident set size of the server process, from /proc (Linux)."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise OfflineStartError(f"no VmRSS for pid {self.pid}")
+
+
+def _wait_for_outputs(process: subprocess.Popen[bytes], path: Path, deadline: float) -> dict:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise OfflineStartError(f"scripts/local.py exited with {process.returncode}")
+        if path.exists():
+            return json.loads(path.read_text())  # written atomically (write + rename)
+        time.sleep(0.005)
+    raise OfflineStartError("scripts/local.py wrote no outputs in time")
+
+
+def _wait_for_answer(url: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer (the unsigned GET gets a 403) means it serves
+        except OSError:
+            time.sleep(0.005)
+    raise OfflineStartError("the offline stack did not answer in time")
+
+
+@contextmanager
+def start_offline(
+    overrides: Mapping[str, str] | None = None,
+    *,
+    credential_ttl: int | None = None,
+    timeout_s: float = 30.0,
+) -> Iterator[OfflineProcess]:
+    """Start scripts/local.py on a free loopback port; stop it (SIGTERM, then SIGKILL) on exit."""
+    with tempfile.TemporaryDirectory(prefix="guestapi-bench-") as tmp:
+        outputs_file = Path(tmp) / "outputs.json"
+        command = [
+            sys.executable,
+            str(LOCAL_SCRIPT),
+            "--port",
+            "0",
+            "--outputs-file",
+            str(outputs_file),
+            "--quiet",
+        ]
+        if credential_ttl is not None:
+            command += ["--credential-ttl", str(credential_ttl)]
+        if overrides:
+            command += ["--parameter-overrides", *(f"{k}={v}" for k, v in overrides.items())]
+        stderr_path = Path(tmp) / "stderr.log"
+        with stderr_path.open("wb") as stderr:
+            start = time.monotonic()
+            process = subprocess.Popen(
+                command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr, env=dict(os.environ)
+            )
+            try:
+                deadline = start + timeout_s
+                try:
+                    outputs = _wait_for_outputs(process, outputs_file, deadline)
+                    outputs_s = time.monotonic() - start
+                    _wait_for_answer(outputs["ApiUrl"] + "/demo", deadline)
+                    first_answer_s = time.monotonic() - start
+                except OfflineStartError as exc:
+                    tail = stderr_path.read_text(errors="replace")[-2000:]
+                    raise OfflineStartError(f"{exc}; its stderr ends with:\n{tail}") from None
+                yield OfflineProcess(process, outputs, outputs_s, first_answer_s)
+            finally:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    try:
+                        process.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+                        process.wait()

@@ -1,0 +1,104 @@
+"""`make bench`: every measurement of issue 6 in one bounded run; prints a table and writes
+docs/benchmarks.md.
+
+Order matters for memory: one offline-stack process serves the throughput runs and the memory
+phases, so its RSS is read after 1k, after 100k requests and after 10k GetId calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import client_round_trips
+import guest_target
+import memory_use
+import signing_cost
+import stack_throughput
+import startup_time
+import wrk_runner
+from machine import describe
+from offline_process import HIGH_THROTTLE, ROOT, OfflineStartError, start_offline
+from report import RunResults, console, markdown
+
+DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
+
+
+def run(*, quick: bool) -> RunResults:
+    started = time.monotonic()
+    machine = describe(ROOT)
+    wrk_runner.wrk_version()  # fail early, with the install hint, before minutes of work
+
+    print("1/5 signing cost", file=sys.stderr, flush=True)
+    signing, missing = signing_cost.measure(per_round=500 if quick else 2000)
+
+    print("2/5 client round trips", file=sys.stderr, flush=True)
+    round_trips = client_round_trips.measure(calls=200 if quick else 1000)
+
+    print("3/5 start-up", file=sys.stderr, flush=True)
+    startup = startup_time.measure(runs=2 if quick else 3)
+
+    print("4/5 throughput (and memory, same server)", file=sys.stderr, flush=True)
+    with start_offline(HIGH_THROTTLE) as server:
+        target = guest_target.prepare(server.outputs)
+        tracker = memory_use.RssTracker(server, served=3)  # prepare() sent 3 API calls
+        tracker.record("start-up (idle)")
+        memory_use.signed_requests(tracker, target, 1_000, time_cap_s=30)
+        tracker.record("1k requests")
+        throughput = stack_throughput.measure(target, duration_s=2 if quick else 5)
+        tracker.served += throughput.requests
+        tracker.record("throughput runs")
+        reached = memory_use.signed_requests(
+            tracker, target, 10_000 if quick else 100_000, time_cap_s=20 if quick else 90
+        )
+        tracker.record("10k requests" if quick else "100k requests")
+        memory_use.get_id_calls(tracker, target, 1_000 if quick else 10_000, time_cap_s=30)
+        tracker.record("+ 1k GetId" if quick else "+ 10k GetId")
+
+    print("5/5 store bounds", file=sys.stderr, flush=True)
+    store = memory_use.store_bounds()
+    return RunResults(
+        machine=machine,
+        signing=signing,
+        signing_missing=missing,
+        round_trips=round_trips,
+        startup=startup,
+        throughput=throughput,
+        rss=tracker.points,
+        load_wrong_answers=tracker.wrong_answers,
+        store=store,
+        reached_100k=reached,
+        elapsed_s=time.monotonic() - started,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--quick", action="store_true", help="short smoke run (smaller counts); writes nothing"
+    )
+    args = parser.parse_args(argv)
+    try:
+        results = run(quick=args.quick)
+    except wrk_runner.WrkMissing as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    except (OfflineStartError, guest_target.TargetError) as exc:
+        print(f"bench: the offline stack failed: {exc}", file=sys.stderr)
+        return 1
+    print(console(results))
+    if not args.quick:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(markdown(results))
+        print(
+            f"\nwrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
