@@ -1,15 +1,18 @@
 """Lint the SAM template with cfn-lint, `sam validate --lint` and checkov.
 
-Each tool does its own job; this module only runs them side by side, collects what they say,
-and adds one rule no tool enforces: every checkov suppression in the template
-(``Metadata: checkov: skip:``) must carry a written reason.
+Each tool does its own job; this module only runs them side by side and collects what they
+say. It adds two things no tool does: checkov also scans a copy with every optional feature
+switched on (it only evaluates parameter defaults), and every checkov suppression in the
+template (``Metadata: checkov: skip:``) must carry a written reason.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -102,29 +105,65 @@ def suppression_result(template: dict[str, Any]) -> LintResult:
     return LintResult("checkov suppressions", 0, "", summary=f"each has a reason: {ids}")
 
 
-def lint_commands(template: Path, find: Callable[[str], str] = find_tool) -> list[LintCommand]:
-    """The three tool invocations. Every tool is located first, so a missing one stops the run."""
+def feature_toggles(template: dict[str, Any]) -> list[str]:
+    """Parameters named Enable* that take "true"/"false": each switches optional resources on."""
+    return [
+        name
+        for name, spec in template.get("Parameters", {}).items()
+        if name.startswith("Enable")
+        and isinstance(spec, dict)
+        and sorted(map(str, spec.get("AllowedValues", []))) == ["false", "true"]
+    ]
+
+
+def write_features_on_copy(template: dict[str, Any], directory: Path) -> tuple[Path, list[str]]:
+    """A JSON copy of the template with every Enable* parameter defaulting to "true".
+
+    checkov evaluates Conditions with the parameters' defaults, so by default it never sees
+    the optional resources (WAF, access log group) that the prod environment turns on.
+    """
+    toggles = feature_toggles(template)
+    copy = json.loads(json.dumps(template))
+    for name in toggles:
+        copy["Parameters"][name]["Default"] = "true"
+    path = directory / "template-features-on.json"
+    path.write_text(json.dumps(copy, indent=1), encoding="utf-8")
+    return path, toggles
+
+
+def _checkov(checkov: str, target: Path) -> list[str]:
+    # --skip-download: no call to the Bridgecrew platform (offline-safe, nothing to send).
+    return [
+        checkov,
+        "--file",
+        str(target),
+        "--framework",
+        "cloudformation",
+        "--compact",
+        "--quiet",
+        "--skip-download",
+    ]
+
+
+def lint_commands(
+    template: Path,
+    find: Callable[[str], str] = find_tool,
+    features_on: tuple[Path, list[str]] | None = None,
+) -> list[LintCommand]:
+    """The tool invocations. Every tool is located first, so a missing one stops the run."""
     cfn_lint, sam, checkov = find("cfn-lint"), find("sam"), find("checkov")
     target = str(template)
-    return [
+    commands = [
         # Informational findings fail too: "nothing reported" is the bar.
         LintCommand("cfn-lint", [cfn_lint, "--non-zero-exit-code", "informational", target]),
         LintCommand("sam validate --lint", [sam, "validate", "--lint", "--template", target]),
-        # --skip-download: no call to the Bridgecrew platform (offline-safe, nothing to send).
-        LintCommand(
-            "checkov",
-            [
-                checkov,
-                "--file",
-                target,
-                "--framework",
-                "cloudformation",
-                "--compact",
-                "--quiet",
-                "--skip-download",
-            ],
-        ),
+        LintCommand("checkov", _checkov(checkov, template)),
     ]
+    if features_on and features_on[1]:
+        path, toggles = features_on
+        name = f"checkov ({', '.join(toggles)} on)"
+        commands.append(LintCommand(name, _checkov(checkov, path)))
+    return commands
 
 
 _CHECKOV_COUNTS = re.compile(r"Passed checks: \d+, Failed checks: \d+, Skipped checks: \d+")
@@ -151,10 +190,13 @@ def run_lint(
 ) -> list[LintResult]:
     """Check the template parses, then run the tools concurrently (they are independent)."""
     parsed = load_template(template)
-    commands = lint_commands(template.resolve(), find)
-    # cwd = the template's directory: sam reads samconfig.toml and cfn-lint .cfnlintrc there.
-    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
-        results = list(pool.map(lambda c: _run_one(c, template.resolve().parent, runner), commands))
+    with tempfile.TemporaryDirectory(prefix="guestapi-lint-") as scratch:
+        features_on = write_features_on_copy(parsed, Path(scratch))
+        commands = lint_commands(template.resolve(), find, features_on)
+        # cwd = the template's directory: sam reads samconfig.toml and cfn-lint .cfnlintrc there.
+        cwd = template.resolve().parent
+        with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+            results = list(pool.map(lambda c: _run_one(c, cwd, runner), commands))
     return [*results, suppression_result(parsed)]
 
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from guestapi.cli.lint import main
-from guestapi.lint import LintResult, load_template, report, run_lint, suppression_result
+from guestapi.lint import (
+    LintResult,
+    load_template,
+    report,
+    run_lint,
+    suppression_result,
+    write_features_on_copy,
+)
 from guestapi.tools import ToolNotFoundError, find_tool
 
 # -- fast: the tools are faked -------------------------------------------------------------
@@ -43,27 +51,36 @@ def test_runs_the_three_tools_on_the_template(template_path: Path):
         "cfn-lint",
         "sam validate --lint",
         "checkov",
+        "checkov (EnableWaf, EnableAccessLogs on)",
         "checkov suppressions",
     ]
     target = str(template_path.resolve())
-    assert sorted(runner.calls) == sorted(
+    checkov_flags = ["--framework", "cloudformation", "--compact", "--quiet", "--skip-download"]
+    calls = sorted(runner.calls)
+    features_on = next(c for c in calls if c[2].endswith("template-features-on.json"))
+    assert calls == sorted(
         [
             ["/fake/bin/cfn-lint", "--non-zero-exit-code", "informational", target],
             ["/fake/bin/sam", "validate", "--lint", "--template", target],
-            [
-                "/fake/bin/checkov",
-                "--file",
-                target,
-                "--framework",
-                "cloudformation",
-                "--compact",
-                "--quiet",
-                "--skip-download",
-            ],
+            ["/fake/bin/checkov", "--file", target, *checkov_flags],
+            ["/fake/bin/checkov", "--file", features_on[2], *checkov_flags],
         ]
     )
     assert all(r.clean for r in results)
     assert results[2].summary.startswith("Passed checks: 9")
+    assert not Path(features_on[2]).exists()  # the scratch copy is cleaned up
+
+
+def test_features_on_copy_switches_every_optional_resource_on(template_path, tmp_path):
+    template = load_template(template_path)
+    path, toggles = write_features_on_copy(template, tmp_path)
+    assert toggles == ["EnableWaf", "EnableAccessLogs"]
+    copy = json.loads(path.read_text())
+    assert copy["Parameters"]["EnableWaf"]["Default"] == "true"
+    assert copy["Parameters"]["EnableAccessLogs"]["Default"] == "true"
+    assert copy["Parameters"]["AllowClassicFlow"]["Default"] == "false"  # not a feature toggle
+    assert template["Parameters"]["EnableWaf"]["Default"] == "false"  # original untouched
+    assert copy["Resources"] == template["Resources"]
 
 
 @pytest.mark.parametrize("tool", ["cfn-lint", "sam", "checkov"])
@@ -173,15 +190,18 @@ def test_real_tools_pass_the_project_template(template_path, capsys):
 
 @pytest.mark.slow
 def test_real_tools_report_a_broken_copy(template_path, tmp_path, capsys):
-    # Two breakages: an out-of-range property (cfn-lint and sam) and the checkov
-    # suppressions removed from the API (checkov then reports X-Ray, access logs, caching).
+    # Three breakages: an out-of-range property (cfn-lint and sam), the checkov suppressions
+    # removed from the API (X-Ray, access logs, caching) and from the optional log group
+    # (KMS), which only the features-on checkov run can see.
     text = template_path.read_text()
     assert "MaxSessionDuration: 3600" in text
     text = text.replace("MaxSessionDuration: 3600", "MaxSessionDuration: 99")
-    start = text.index("    Metadata:\n      checkov:\n", text.index("Type: AWS::Serverless::Api"))
-    end = text.index("    Properties:\n", start)
+    for resource_type in ("Type: AWS::Serverless::Api", "Type: AWS::Logs::LogGroup"):
+        start = text.index("    Metadata:\n      checkov:\n", text.index(resource_type))
+        end = text.index("    Properties:\n", start)
+        text = text[:start] + text[end:]
     broken = tmp_path / "template.yaml"
-    broken.write_text(text[:start] + text[end:])
+    broken.write_text(text)
 
     assert main(["--template", str(broken)]) == 1
     out = capsys.readouterr().out
@@ -190,4 +210,6 @@ def test_real_tools_report_a_broken_copy(template_path, tmp_path, capsys):
     assert "sam validate --lint: FINDINGS" in out
     assert "checkov: FINDINGS" in out
     assert "CKV_AWS_73" in out
-    assert "lint: findings from cfn-lint, sam validate --lint, checkov" in out
+    assert "checkov (EnableWaf, EnableAccessLogs on): FINDINGS" in out
+    assert "CKV_AWS_158" in out
+    assert "lint: findings from cfn-lint, sam validate --lint, checkov, checkov (" in out
