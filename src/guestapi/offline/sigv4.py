@@ -17,9 +17,14 @@ check scope, clock skew and credentials, and rebuild the request the way the cli
   expect, which some clients do sign). Subclassing, not patching: botocore is untouched.
 
 Every refusal raises `SigV4Error` carrying the x-amzn-ErrorType, the body message AWS returns
-and the API Gateway response type. Messages are copied from aws-behaviour.md; the few cases the
-reference does not list (presigned-URL parameter errors, unsupported algorithm) are marked
-below with where their wording comes from.
+and the API Gateway response type. Messages are copied from aws-behaviour.md. Cases the
+reference does not list take their wording from elsewhere, marked where they are raised:
+- AWS docs ("Troubleshoot signed requests"): scope date vs X-Amz-Date, scope terminator;
+- other AWS services' answers to the same check: malformed Credential, host not signed,
+  presigned parameters missing, X-Amz-Algorithm / X-Amz-Expires (S3's wording);
+- this module's own (no AWS wording known): unsupported Authorization algorithm, several
+  Authorization headers, presigned URL past X-Amz-Expires (shaped like the documented
+  "Signature expired: <date> is now earlier than <date>").
 
 Secrets: `SigV4Error.message` is the *response body* for the caller (AWS echoes the canonical
 request, which can contain the caller's own signed session token). Never log it; log
@@ -52,8 +57,9 @@ MAX_PRESIGN_EXPIRES = 604_800
 _AMZ_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$")
 _AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 _SCHEME_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,31}$")
-# Characters urlsplit() would silently drop or treat as a delimiter ('#', tabs, CR/LF) are kept
-# in the path by percent-encoding them, so they can never vanish from the canonical path.
+# Characters urlsplit() would silently drop (tab, CR, LF) or treat as a delimiter ('#') are
+# percent-encoded into the path (with the other control characters), so a path that differs
+# from the signed one only by them can never canonicalize to the signed path.
 _URL_UNSAFE = re.compile(r"[\x00-\x1f\x7f#]")
 # The AWSRequest only needs *a* URL for botocore to split the path from; the Host header is
 # taken from the signed headers, never from here.
