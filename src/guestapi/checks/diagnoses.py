@@ -80,8 +80,8 @@ def _notes(scenario: Scenario, obs: Observation, failures: list[Failure]) -> lis
             )
         else:
             notes.append(
-                f"A guest may call {request.method} {request.path} "
-                f"{'on stage ' + request.stage if request.stage else ''}: the guest role's "
+                f"A guest may call {request.method} {request.path}"
+                f"{' on stage ' + request.stage if request.stage else ''}: the guest role's "
                 "policy is too wide (its execute-api:Invoke Resource should name only "
                 "${Api}/${StageName}/GET/demo, not ${Api}/*), or auth is off on the method."
             )
@@ -140,6 +140,10 @@ def _notes(scenario: Scenario, obs: Observation, failures: list[Failure]) -> lis
             "(browsers never sign the preflight)."
         )
     # -- headers and body ------------------------------------------------------------------------
+    if status_failed:
+        # A wrong status explains the headers and body that go with it; notes about them
+        # (e.g. "the 200 lacks CORS" on a 200 that should have been a 403) would mislead.
+        return notes
     for failure in failures:
         aspect = failure.aspect.lower()
         if aspect == "header access-control-allow-origin":
@@ -173,8 +177,9 @@ def _notes(scenario: Scenario, obs: Observation, failures: list[Failure]) -> lis
             notes.append("The preflight does not allow the method: check Cors.AllowMethods.")
         elif aspect == "body identityid" and obs.status == 200:
             notes.append(
-                "The API did not echo the caller's identity: the GET response template must "
-                "use $context.identity.cognitoIdentityId."
+                "The API did not see the caller's Cognito identity: either the method has no "
+                "AWS_IAM auth (API Gateway then knows no caller), or the GET response template "
+                "does not use $context.identity.cognitoIdentityId."
             )
         elif aspect == "header x-amzn-errortype" and not status_failed and not notes:
             notes.append(
