@@ -47,5 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("demo.py: interrupted", file=sys.stderr)
         return 130
-    print(f"wall time: {time.monotonic() - started:.2f} s")
+    print(
+        f"wall time: {time.monotonic() - started:.2f} s (start the offline stack, run the suite, stop)"
+    )
     return code
