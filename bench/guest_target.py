@@ -1,8 +1,12 @@
-"""What the load generator sends: a guest's presigned GET /demo and a CORS preflight.
+"""What the load generator sends: a guest's signed GET /demo, in both SigV4 forms, and a preflight.
 
-wrk replays one request, so the signed request is a presigned URL (botocore `SigV4QueryAuth`,
-X-Amz-Expires long enough for the whole run). The server still verifies every request in full:
-it keeps no cache of accepted signatures.
+wrk replays one request. Two signed forms:
+- header-signed (Authorization + X-Amz-Date + X-Amz-Security-Token, botocore `SigV4Auth`): what
+  the guest client sends. SigV4 accepts a signature for 5 minutes and has no replay protection,
+  so one request signed just before a wrk run stays valid for the whole run;
+- presigned URL (botocore `SigV4QueryAuth`, X-Amz-Expires long enough for the whole run): the
+  session token and signature travel in the query string.
+The server still verifies every request in full: it keeps no cache of accepted signatures.
 """
 
 from __future__ import annotations
@@ -10,11 +14,12 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import botocore.session
 from botocore import UNSIGNED
-from botocore.auth import SigV4QueryAuth
+from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
@@ -36,12 +41,21 @@ class GuestTarget:
     cognito_endpoint: str
     identity_pool_id: str
     identity_id: str
-    presigned_demo_url: str  # signed GET {ApiUrl}/demo, valid for the whole run
-    tampered_demo_url: str  # the same URL with one signature character changed
+    region: str
+    credentials: Credentials = field(repr=False)
+    presigned_demo_url: str = field(repr=False)  # signed GET {ApiUrl}/demo, valid for the run
+    tampered_demo_url: str = field(repr=False)  # the same URL with one signature character changed
 
     @property
     def demo_url(self) -> str:
         return self.api_url + "/demo"
+
+    def header_signed_demo(self) -> dict[str, str]:
+        """Headers of a GET /demo signed now (valid for 5 minutes), Host included."""
+        host = urlsplit(self.demo_url).netloc
+        request = AWSRequest(method="GET", url=self.demo_url, headers={"Host": host})
+        SigV4Auth(self.credentials, "execute-api", self.region).add_auth(request)
+        return dict(request.headers.items())
 
 
 def _status(request: urllib.request.Request) -> tuple[int, bytes]:
@@ -78,12 +92,17 @@ def prepare(outputs: dict[str, str], *, expires_s: int = 3600) -> GuestTarget:
         cognito_endpoint=outputs["CognitoIdentityEndpoint"],
         identity_pool_id=outputs["IdentityPoolId"],
         identity_id=identity_id,
+        region=region,
+        credentials=credentials,
         presigned_demo_url=presigned,
         tampered_demo_url=tampered,
     )
     status, body = _status(urllib.request.Request(presigned))
     if status != 200 or json.loads(body).get("identityId") != identity_id:
         raise TargetError(f"presigned GET /demo answered {status}: {body[:200]!r}")
+    status, body = _status(urllib.request.Request(demo_url, headers=target.header_signed_demo()))
+    if status != 200 or json.loads(body).get("identityId") != identity_id:
+        raise TargetError(f"header-signed GET /demo answered {status}: {body[:200]!r}")
     status, body = _status(urllib.request.Request(tampered))
     if status != 403:
         raise TargetError(f"tampered presigned GET /demo answered {status}, expected 403")

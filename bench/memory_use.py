@@ -17,6 +17,7 @@ import tracemalloc
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import count_client
 import wrk_runner
 from guest_target import GuestTarget
 from guestapi.offline.cognito import CognitoIdentityService
@@ -45,52 +46,31 @@ class RssTracker:
         self.points.append(point)
         return point
 
-    def count(self, result: wrk_runner.WrkResult) -> None:
+    def count(self, result: count_client.CountResult | wrk_runner.WrkResult) -> None:
         self.served += result.requests
         self.wrong_answers += result.status_errors + result.socket_errors
 
 
-def signed_requests(
-    tracker: RssTracker, target: GuestTarget, until_served: int, *, time_cap_s: float
-) -> bool:
-    """Send signed GET /demo until the server has answered `until_served`; False if capped."""
-    deadline = time.monotonic() + time_cap_s
-    while tracker.served < until_served:
-        left = deadline - time.monotonic()
-        if left < 1:
-            return False
-        result = wrk_runner.run(
-            target.presigned_demo_url,
-            connections=8,
-            duration_s=min(left, 30),
-            limit=until_served - tracker.served,
-        )
-        tracker.count(result)
-    return True
+def signed_requests(tracker: RssTracker, target: GuestTarget, until_served: int) -> None:
+    """Send presigned GET /demo until the server has answered `until_served` requests."""
+    if tracker.served < until_served:
+        tracker.count(count_client.send(target.presigned_demo_url, until_served - tracker.served))
 
 
-def get_id_calls(tracker: RssTracker, target: GuestTarget, count: int, *, time_cap_s: float) -> int:
-    """`count` unsigned GetId calls (each mints an identity). Returns how many were answered."""
-    before = tracker.served
-    deadline = time.monotonic() + time_cap_s
-    while tracker.served - before < count:
-        left = deadline - time.monotonic()
-        if left < 1:
-            break
-        result = wrk_runner.run(
+def get_id_calls(tracker: RssTracker, target: GuestTarget, count: int) -> None:
+    """`count` unsigned GetId calls; each mints an identity."""
+    tracker.count(
+        count_client.send(
             target.cognito_endpoint,
-            connections=8,
-            duration_s=min(left, 30),
+            count,
             method="POST",
             headers={
                 "Content-Type": "application/x-amz-json-1.1",
                 "X-Amz-Target": "AWSCognitoIdentityService.GetId",
             },
-            body=json.dumps({"IdentityPoolId": target.identity_pool_id}),
-            limit=count - (tracker.served - before),
+            body=json.dumps({"IdentityPoolId": target.identity_pool_id}).encode(),
         )
-        tracker.count(result)
-    return tracker.served - before
+    )
 
 
 # ------------------------------------------------------------------------------- store bounds

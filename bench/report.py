@@ -31,7 +31,6 @@ class RunResults:
     rss: list[RssPoint]
     load_wrong_answers: int  # memory-phase wrk runs
     store: StoreBounds
-    reached_100k: bool
     elapsed_s: float
 
 
@@ -44,21 +43,28 @@ class Target:
 
 def targets(r: RunResults) -> list[Target]:
     worst_ratio = min(p.ratio for p in r.throughput.pairs)
+    worst_presigned = min(p.presigned_ratio for p in r.throughput.pairs)
     at_32 = next((p for p in r.throughput.pairs if p.connections == 32), None)
     wrong = r.throughput.wrong_answers + r.load_wrong_answers + r.round_trips.wrong_answers
     found = [
         Target(
-            "signed req/s >= 0.5 x OPTIONS req/s (every concurrency)",
+            "header-signed req/s >= 0.5 x OPTIONS req/s (every concurrency)",
             f"lowest ratio {worst_ratio:.2f}",
             worst_ratio >= MIN_SIGNED_RATIO,
         ),
+        Target(
+            "presigned req/s >= 0.5 x OPTIONS req/s (every concurrency)",
+            f"lowest ratio {worst_presigned:.2f}",
+            worst_presigned >= MIN_SIGNED_RATIO,
+        ),
     ]
     if at_32 is not None:
-        worst_p99 = max(at_32.signed.p99_ms, at_32.options.p99_ms)
+        worst_p99 = max(run.p99_ms for run in at_32.runs)
         found.append(
             Target(
-                "p99 < 20 ms at 32 connections (both routes)",
-                f"signed {at_32.signed.p99_ms:.1f} ms, OPTIONS {at_32.options.p99_ms:.1f} ms",
+                "p99 < 20 ms at 32 connections (every route)",
+                f"header-signed {at_32.signed.p99_ms:.1f} ms, presigned "
+                f"{at_32.presigned.p99_ms:.1f} ms, OPTIONS {at_32.options.p99_ms:.1f} ms",
                 worst_p99 < MAX_P99_MS_AT_32,
             )
         )
@@ -104,13 +110,15 @@ def console(r: RunResults) -> str:
         f"GetCredentialsForIdentity {rt.get_credentials}, max Cognito wait after first "
         f"{rt.max_wait_after_first_ms:.2f} ms ({rt.requests_that_waited} requests waited)",
         "",
-        f"{'conns':>5} {'signed r/s':>11} {'p50':>7} {'p99':>7} {'OPTIONS r/s':>12} {'p50':>7} "
-        f"{'p99':>7} {'ratio':>6}",
+        f"{'conns':>5} {'header r/s':>10} {'p50':>6} {'p99':>6} {'presign r/s':>11} {'p50':>6} "
+        f"{'p99':>6} {'OPTIONS r/s':>11} {'p50':>6} {'p99':>6} {'ratios':>11}",
     ]
     for p in r.throughput.pairs:
         out.append(
-            f"{p.connections:5d} {p.signed.rps:11.0f} {p.signed.p50_ms:7.2f} {p.signed.p99_ms:7.2f} "
-            f"{p.options.rps:12.0f} {p.options.p50_ms:7.2f} {p.options.p99_ms:7.2f} {p.ratio:6.2f}"
+            f"{p.connections:5d} {p.signed.rps:10.0f} {p.signed.p50_ms:6.2f} {p.signed.p99_ms:6.2f} "
+            f"{p.presigned.rps:11.0f} {p.presigned.p50_ms:6.2f} {p.presigned.p99_ms:6.2f} "
+            f"{p.options.rps:11.0f} {p.options.p50_ms:6.2f} {p.options.p99_ms:6.2f} "
+            f"{p.ratio:5.2f} {p.presigned_ratio:5.2f}"
         )
     out.append("")
     for point in r.rss:
@@ -211,35 +219,42 @@ def markdown(r: RunResults) -> str:
         "`scripts/local.py` in its own process, started with",
         "`--parameter-overrides ThrottlingRateLimit=10000 ThrottlingBurstLimit=5000` (the template's",
         "default stage throttle, 10 req/s with a burst of 20, would otherwise be what is measured).",
-        f"wrk, one thread, keep-alive connections, {tp.duration_s:.0f} s per run on loopback; signed =",
-        "presigned `GET /demo` (fully verified on every request), open = `OPTIONS /demo` preflight.",
+        f"wrk, one thread, keep-alive connections, {tp.duration_s:.0f} s per run on loopback. Signed",
+        "`GET /demo` in two forms, each fully verified on every request: *header* (Authorization,",
+        "X-Amz-Date, X-Amz-Security-Token, as the guest client sends it; signed just before its run",
+        "and replayed, which SigV4 allows for 5 minutes) and *presigned* (everything in the query",
+        "string). Open route: the `OPTIONS /demo` CORS preflight. Ratios are signed req/s over",
+        "OPTIONS req/s at the same concurrency.",
         "",
     ]
     lines += _table(
         [
-            "connections",
-            "signed req/s",
-            "signed p50 ms",
-            "signed p99 ms",
-            "OPTIONS req/s",
-            "OPTIONS p50 ms",
-            "OPTIONS p99 ms",
-            "signed / OPTIONS",
+            "conns",
+            "route",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "ratio to OPTIONS",
             "non-2xx",
         ],
         [
             [
                 str(p.connections),
-                f"{p.signed.rps:.0f}",
-                f"{p.signed.p50_ms:.2f}",
-                f"{p.signed.p99_ms:.2f}",
-                f"{p.options.rps:.0f}",
-                f"{p.options.p50_ms:.2f}",
-                f"{p.options.p99_ms:.2f}",
-                f"{p.ratio:.2f}",
-                str(p.signed.status_errors + p.options.status_errors),
+                name,
+                f"{run.rps:.0f}",
+                f"{run.p50_ms:.2f}",
+                f"{run.p99_ms:.2f}",
+                f"{run.max_ms:.1f}",
+                ratio,
+                str(run.status_errors + run.socket_errors),
             ]
             for p in tp.pairs
+            for name, run, ratio in (
+                ("header-signed GET", p.signed, f"{p.ratio:.2f}"),
+                ("presigned GET", p.presigned, f"{p.presigned_ratio:.2f}"),
+                ("OPTIONS", p.options, ""),
+            )
         ],
     )
     lines += [
@@ -261,8 +276,6 @@ def markdown(r: RunResults) -> str:
         ["after", "requests answered", "RSS MiB"],
         [[p.label, f"{p.requests_served:,}", f"{p.rss_mib:.1f}"] for p in r.rss],
     )
-    if not r.reached_100k:
-        lines += ["", "**The 100k-request phase hit its time cap before 100k requests.**"]
     lines += [
         "",
         "Store bounds, in-process:",

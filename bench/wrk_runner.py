@@ -27,15 +27,6 @@ done = function(summary, latency, requests)
 end
 """
 
-# Stops the (single) wrk thread once `limit` answers have arrived: a bound on count, not only time.
-_LIMIT = """
-local answered = 0
-response = function(status, headers, body)
-  answered = answered + 1
-  if answered >= {limit} then wrk.thread:stop() end
-end
-"""
-
 
 class WrkMissing(RuntimeError):
     """wrk is not installed (Debian: apt-get install -y wrk)."""
@@ -64,16 +55,13 @@ def wrk_version() -> str:
     return (out.stdout or out.stderr).splitlines()[0].split(" Copyright")[0].strip()
 
 
-def _lua(method: str, headers: Mapping[str, str], body: str | None, limit: int | None) -> str:
+def _lua(method: str, headers: Mapping[str, str], body: str | None) -> str:
     lines = [f'wrk.method = "{method}"']
     for name, value in headers.items():
         lines.append(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}")
     if body is not None:
         lines.append(f"wrk.body = {json.dumps(body)}")
-    script = "\n".join(lines) + "\n" + _DONE
-    if limit is not None:
-        script += _LIMIT.replace("{limit}", str(limit))
-    return script
+    return "\n".join(lines) + "\n" + _DONE
 
 
 def run(
@@ -84,17 +72,13 @@ def run(
     method: str = "GET",
     headers: Mapping[str, str] | None = None,
     body: str | None = None,
-    limit: int | None = None,
 ) -> WrkResult:
-    """One wrk run: one thread (the other core is the server's), `connections` keep-alive sockets.
-
-    `limit` stops after that many answers (the run still ends at `duration_s` at the latest).
-    """
+    """One wrk run: one thread (the other core is the server's), `connections` keep-alive sockets."""
     path = shutil.which("wrk")
     if path is None:
         raise WrkMissing("wrk is not installed: apt-get install -y wrk")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(_lua(method, headers or {}, body, limit))
+        handle.write(_lua(method, headers or {}, body))
         script = Path(handle.name)
     try:
         command = [
