@@ -46,9 +46,12 @@ def _cpu_model() -> str:
 
 
 def _commit(root: Path) -> str:
-    out = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
-    )
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        )
+    except OSError:  # no git on PATH: the figures are still worth writing
+        return "unknown"
     return out.stdout.strip() or "unknown"
 
 

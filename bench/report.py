@@ -304,7 +304,7 @@ def markdown(r: RunResults) -> str:
         "",
         "```sh",
         "apt-get install -y wrk   # Debian's wrk, the load generator",
-        "make bench               # about 2-3 minutes; rewrites docs/benchmarks.md",
+        "make bench               # about a minute; rewrites docs/benchmarks.md",
         "```",
         "",
         "Run it on an otherwise idle machine: the server and wrk each need a core. Timings vary",

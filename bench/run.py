@@ -29,8 +29,8 @@ DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
 
 def run(*, quick: bool) -> RunResults:
     started = time.monotonic()
+    wrk_runner.wrk_version()  # fail early, with the install hint, before any work
     machine = describe(ROOT)
-    wrk_runner.wrk_version()  # fail early, with the install hint, before minutes of work
 
     print("1/5 signing cost", file=sys.stderr, flush=True)
     signing, missing = signing_cost.measure(per_round=500 if quick else 2000)
