@@ -10,9 +10,13 @@ import argparse
 import contextlib
 import json
 import logging
+import signal
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+import uvicorn
 
 from guestapi.errors import GuestApiError
 from guestapi.offline import server
@@ -64,6 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve_until_stopped(http: uvicorn.Server, sock: socket.socket) -> None:
+    """Serve until SIGINT or SIGTERM, then return normally.
+
+    uvicorn shuts down cleanly on either signal and then re-delivers it to the handler that
+    was installed before it started; ours turns both into the same quiet stop.
+    """
+    signal.signal(signal.SIGTERM, _stop)
+    with contextlib.suppress(KeyboardInterrupt):
+        http.run(sockets=[sock])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -98,8 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 page = extras.enter_context(serve_web(outputs, host=args.host, port=args.web_port))
                 print(f"browser example: {page}", file=sys.stderr, flush=True)
             print(json.dumps(outputs, indent=2, sort_keys=True), flush=True)
-            # uvicorn handles SIGINT/SIGTERM in the main thread and returns after a clean stop.
-            server.make_server(server.OfflineApp(offline)).run(sockets=[sock])
+            serve_until_stopped(server.make_server(server.OfflineApp(offline)), sock)
     except GuestApiError as exc:
         print(f"local.py: {exc}", file=sys.stderr)
         return 2
