@@ -629,11 +629,6 @@ def test_no_mutated_request_is_served_over_http(
     assert refused, (mutation.label, status, error_type, body[:200])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sigv4.py rebuilds only the SignedHeaders names present in the request, so a name "
-    "with no header is silently dropped and the signature still matches (reported in issue 6)",
-)
 def test_signed_headers_naming_an_absent_header_are_refused(
     http_stack: dict[str, str], http_guests: Guests
 ) -> None:

@@ -93,11 +93,19 @@ def test_bucket_allows_burst_then_refills_at_rate() -> None:
 def test_method_setting_overrides_stage_wide_setting() -> None:
     clock = FakeClock()
     throttler = StageThrottler(
-        {"*/*": Throttle(100, 100), "/demo/GET": Throttle(1, 1)}, monotonic=clock
+        {
+            "*/*": Throttle(100, 100),
+            "~1demo/GET": Throttle(1, 1),
+            "~1items~1{id}/*": Throttle(1, 2),
+            "*/POST": Throttle(1, 3),
+        },
+        monotonic=clock,
     )
     assert throttler.allow("/demo", "GET")
     assert not throttler.allow("/demo", "GET")
     assert all(throttler.allow("/other", "GET") for _ in range(50))
+    assert [throttler.allow("/items/{id}", "DELETE") for _ in range(3)] == [True, True, False]
+    assert [throttler.allow("/other", "POST") for _ in range(4)] == [True, True, True, False]
 
 
 def test_no_method_settings_means_no_stage_throttle() -> None:

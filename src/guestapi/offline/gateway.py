@@ -99,7 +99,8 @@ class Gateway:
         req = call.request
         # 1. Match the stage, resource and method. Unknown ones are indistinguishable from
         #    an unsigned call, by design of API Gateway.
-        route = self._router.match(req.raw_path, req.method.upper())
+        # HTTP methods are case-sensitive: a lower-case `get` is not GET.
+        route = self._router.match(req.raw_path, req.method)
         if route is None:
             raise _Refusal(
                 gr.GatewayError(
@@ -171,7 +172,9 @@ class Gateway:
                     exc.gateway_response,
                     exc.message,
                     error_type=exc.error_type,
-                    reason=exc.error_type,
+                    # exc.message is the response body; on a mismatch it holds the canonical
+                    # request, which may contain the caller's session token. reason never does.
+                    reason=exc.reason,
                 )
             ) from None
         return issued[verified.credential.access_key_id]
@@ -179,7 +182,7 @@ class Gateway:
     def _authorize(self, call: _Call, caller: IssuedCredential) -> None:
         route = call.route
         assert route is not None
-        resource_arn = self.method_arn(route, call.request.method.upper())
+        resource_arn = self.method_arn(route, call.request.method)
         role = self._stack.roles.get(caller.role_arn)
         policies = role.policies if role is not None else ()
         decision = iam.evaluate(
@@ -334,7 +337,7 @@ class Gateway:
             "requestId": call.request_id,
             "extendedRequestId": secrets.token_urlsafe(12)[:16],
             "accountId": self._stack.account_id,
-            "httpMethod": req.method.upper(),
+            "httpMethod": req.method,
             "protocol": "HTTP/1.1",
             "requestTime": call.now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
             "requestTimeEpoch": int(call.now.timestamp() * 1000),

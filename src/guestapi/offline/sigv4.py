@@ -171,7 +171,17 @@ class _ReceivedRequestSigner(SigV4Auth):
             lname = name.lower()
             if lname in self._signed:
                 selected[lname] = value  # HTTPHeaders appends: duplicates stay, in order
+        # AWS builds the canonical request from SignedHeaders as given: a listed header that
+        # did not arrive still takes its place (empty), so the client's signature cannot match.
+        for name in sorted(self._signed - {k.lower() for k in selected}):
+            selected[name] = ""
         return selected
+
+    def payload(self, request: AWSRequest) -> str:
+        # botocore's payload() reads `request.body`, which prepares the whole request and so
+        # re-encodes the query string (a presigned URL's session token included) just to hash
+        # a body verify() has already hashed.
+        return request.context["payload_sha256"]
 
     def signature(self, string_to_sign: str, request: AWSRequest) -> str:
         # Same HMAC chain as SigV4Auth.signature, with the derived key cached: the key only
@@ -565,6 +575,7 @@ def _rebuild(
         params=list(params),
     )
     request.context["timestamp"] = signed.amz_date
+    request.context["payload_sha256"] = body_sha256
     return request
 
 

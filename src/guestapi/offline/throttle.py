@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from guestapi.offline.model import Throttle
+from guestapi.offline.model import Throttle, method_setting_key
 
 
 class TokenBucket:
@@ -49,11 +49,11 @@ class StageThrottler:
         self._lock = threading.Lock()
 
     def allow(self, resource_path: str, http_method: str) -> bool:
-        key = f"{resource_path}/{http_method}"
-        if key not in self._throttles:
-            key = "*/*"
-            if key not in self._throttles:
-                return True
+        exact = method_setting_key(resource_path, http_method)
+        candidates = (exact, exact.rsplit("/", 1)[0] + "/*", f"*/{http_method.upper()}", "*/*")
+        key = next((k for k in candidates if k in self._throttles), None)
+        if key is None:
+            return True
         bucket = self._buckets.get(key)
         if bucket is None:
             with self._lock:
