@@ -1,4 +1,4 @@
-"""Load the official SigV4 test vectors (shared/sigv4-test-suite/v4) as IncomingRequests.
+"""Load the official SigV4 test vectors (tests/data/sigv4-test-suite/v4) as IncomingRequests.
 
 The signed-request files are raw HTTP/1.1 messages: a request line whose target may hold
 literal spaces and UTF-8, `Name:value` header lines (a line starting with whitespace continues
@@ -14,7 +14,8 @@ from pathlib import Path
 
 from guestapi.offline.sigv4 import IncomingRequest, KnownCredential
 
-SUITE = Path(__file__).resolve().parents[3] / "shared" / "sigv4-test-suite" / "v4"
+# Vendored (Apache-2.0, see its LICENSE/NOTICE) so a clone tests without the workspace.
+SUITE = Path(__file__).resolve().parents[1] / "data" / "sigv4-test-suite" / "v4"
 
 
 @dataclass(frozen=True)
