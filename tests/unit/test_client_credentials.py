@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -354,3 +355,59 @@ def test_corrupt_cache_file_is_a_clear_error(tmp_path: Path) -> None:
     cache.write_text("not json")
     with pytest.raises(IdentityCacheError, match="delete it"):
         _provider(object(), cache_path=cache).identity_id()
+
+
+class ThreadCountingCognito:
+    """A fake Cognito client that records which thread made each credentials call."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.calls: list[str] = []
+        self.fetched = threading.Event()
+
+    def get_id(self, **_: Any) -> dict[str, Any]:
+        return {"IdentityId": IDENTITY}
+
+    def get_credentials_for_identity(self, **_: Any) -> dict[str, Any]:
+        self.calls.append(threading.current_thread().name)
+        n = len(self.calls)
+        self.fetched.set()
+        return {
+            "IdentityId": IDENTITY,
+            "Credentials": _creds(n, self.clock.now + timedelta(hours=1)),
+        }
+
+
+def _wait_for(predicate: Any, seconds: float = 5.0) -> bool:
+    for _ in range(int(seconds / 0.01)):
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_background_prefetch_takes_the_refresh_off_the_request_path(background: bool) -> None:
+    clock = FakeClock()
+    fake = ThreadCountingCognito(clock)
+    provider = GuestCredentialProvider(POOL, "us-east-1", cognito_client=fake, clock=clock)
+    creds = provider.credentials()
+    if background:
+        provider.start_background_refresh(prefetch_lead=timedelta(minutes=2), poll_interval=0.005)
+    try:
+        assert creds.get_frozen_credentials().access_key == "ASIAFAKE000000000001"
+        # Into the prefetch window (6 min left): the request path still uses the first keys.
+        clock.advance(minutes=54)
+        if background:
+            assert _wait_for(lambda: len(fake.calls) == 2), fake.calls
+        assert creds.get_frozen_credentials().access_key == "ASIAFAKE000000000001"
+        # Into the refresh margin (4 min left): the request gets the next keys.
+        clock.advance(minutes=2)
+        assert creds.get_frozen_credentials().access_key == "ASIAFAKE000000000002"
+    finally:
+        provider.stop_background_refresh()
+    request_thread = threading.current_thread().name
+    on_request_path = [name for name in fake.calls[1:] if name == request_thread]
+    # With the prefetch no request waited on Cognito; without it, the request did the fetch.
+    assert on_request_path == ([] if background else [request_thread])
+    assert len(fake.calls) == 2  # exactly one refresh either way

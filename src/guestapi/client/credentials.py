@@ -8,6 +8,9 @@
 - They are held in botocore `RefreshableCredentials`, which refreshes them `refresh_margin` before
   they expire under its own lock, so signers (requests-aws4auth) always read fresh keys and many
   threads cause one refresh.
+- Long-running apps call `start_background_refresh()`: a daemon thread fetches the next keys
+  `prefetch_lead` before that refresh is due, so the refresh itself only swaps them in and no
+  request ever waits on Cognito.
 - Every Cognito/STS call is unsigned (`UNSIGNED`): a guest has no AWS credentials to sign with.
 """
 
@@ -157,6 +160,12 @@ class GuestCredentialProvider:
         self._lock = threading.RLock()
         self._credentials: RefreshableCredentials | None = None
         self._last: GuestCredentials | None = None
+        # Background prefetch: the keys in use expire at _active_expiry; _prefetched holds the
+        # next keys once the background thread has fetched them.
+        self._active_expiry: datetime | None = None
+        self._prefetched: GuestCredentials | None = None
+        self._background: threading.Thread | None = None
+        self._stop = threading.Event()
 
     # -- public -------------------------------------------------------------------------------
 
@@ -170,6 +179,7 @@ class GuestCredentialProvider:
         with self._lock:
             if self._credentials is None:
                 first = self.fetch()
+                self._active_expiry = first.expiration
                 margin = self.refresh_margin.total_seconds()
                 # advisory == mandatory: once inside the margin every thread waits on botocore's
                 # refresh lock instead of carrying on with the old keys, so N threads cause exactly
@@ -218,10 +228,69 @@ class GuestCredentialProvider:
             self._last = creds
             return creds
 
+    def start_background_refresh(
+        self,
+        *,
+        prefetch_lead: timedelta = timedelta(minutes=2),
+        poll_interval: float = 15.0,
+    ) -> None:
+        """Fetch the next keys in a daemon thread, `prefetch_lead` before the refresh is due.
+
+        The request that then crosses into `refresh_margin` only swaps the prefetched keys in
+        (no network). If the prefetch failed, that request fetches as usual. `poll_interval`
+        (real seconds) is how often the thread looks at the clock; `stop_background_refresh()`
+        ends it.
+        """
+        if prefetch_lead <= timedelta(0) or poll_interval <= 0:
+            raise ValueError("prefetch_lead and poll_interval must be positive")
+        self.credentials()  # the first keys, fetched here rather than on a request
+        with self._lock:
+            if self._background is not None:
+                return
+            self._stop.clear()
+            self._background = threading.Thread(
+                target=self._prefetch_loop,
+                args=(prefetch_lead, poll_interval),
+                name="guest-credentials-prefetch",
+                daemon=True,
+            )
+            self._background.start()
+
+    def stop_background_refresh(self) -> None:
+        thread = self._background
+        self._stop.set()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._background = None
+
     # -- internals ----------------------------------------------------------------------------
 
+    def _prefetch_loop(self, lead: timedelta, poll_interval: float) -> None:
+        while not self._stop.wait(poll_interval):
+            with self._lock:
+                expiry, pending = self._active_expiry, self._prefetched
+            if expiry is None or pending is not None:
+                continue
+            if expiry - self._clock() > self.refresh_margin + lead:
+                continue
+            try:
+                fresh = self.fetch()
+            except GuestCredentialsError as exc:
+                # The request path still refreshes in the mandatory window; try again meanwhile.
+                logger.warning("background credential prefetch failed: %s", exc)
+                continue
+            with self._lock:
+                self._prefetched = fresh
+
     def _refresh_metadata(self) -> dict[str, str]:
-        creds = self.fetch()
+        with self._lock:
+            pending, self._prefetched = self._prefetched, None
+        if pending is not None and pending.expiration - self._clock() > self.refresh_margin:
+            creds = pending
+        else:
+            creds = self.fetch()
+        with self._lock:
+            self._active_expiry = creds.expiration
         return {
             "access_key": creds.access_key_id,
             "secret_key": creds.secret_key,
