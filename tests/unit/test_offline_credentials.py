@@ -159,3 +159,18 @@ def test_bad_arguments_are_refused() -> None:
         issue(CredentialStore(clock=FakeClock()), ttl=timedelta(0))
     with pytest.raises(ValueError, match="max_entries"):
         CredentialStore(clock=FakeClock(), max_entries=0)
+
+
+def test_issuing_sheds_credentials_expired_past_the_grace_period() -> None:
+    clock = FakeClock()
+    store = CredentialStore(clock=clock)  # far from full: only the issue-time purge can act
+    stale = [issue(store, ttl=timedelta(minutes=5)) for _ in range(100)]
+    clock.advance(timedelta(minutes=10))  # expired 5 min ago: still inside the grace period
+    issue(store)
+    assert len(store) == 101
+    assert store.lookup(stale[0].access_key_id) is not None
+    clock.advance(timedelta(minutes=15))  # now 20 min past expiry
+    fresh = issue(store)
+    assert store.lookup(stale[-1].access_key_id) is None
+    assert store.lookup(fresh.access_key_id) is not None
+    assert len(store) == 2  # the live one issued at +10 min and the new one

@@ -96,6 +96,7 @@ class CredentialStore:
             raise ValueError("ttl must be positive")
         now = self._now()
         with self._lock:
+            self._purge_oldest_locked(now - _DEFAULT_GRACE)
             if len(self._by_key) >= self._max_entries:
                 self._make_room_locked(now)
             access_key_id = _new_access_key_id()
@@ -137,6 +138,16 @@ class CredentialStore:
         for key in stale:
             del self._by_key[key]
         return len(stale)
+
+    def _purge_oldest_locked(self, cutoff: datetime) -> None:
+        # Issue order is nearly expiry order (one TTL for Cognito, 15 min to 12 h for STS), so
+        # popping stale entries off the oldest end on every issue keeps the store free of
+        # expired credentials at amortised O(1); a full store still gets the complete purge.
+        while self._by_key:
+            oldest = next(iter(self._by_key.values()))
+            if oldest.expiration >= cutoff:
+                return
+            self._by_key.popitem(last=False)
 
     def _make_room_locked(self, now: datetime) -> None:
         self._purge_locked(now - _DEFAULT_GRACE)
