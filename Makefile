@@ -35,7 +35,7 @@ check: $(STAMP)
 	$(PY) scripts/check.py --config-env $(ENV)
 
 local: $(STAMP)
-	$(PY) scripts/local.py
+	$(PY) scripts/local.py --outputs-file .guestapi/outputs-local.json
 
 bench: $(STAMP)
 	$(PY) bench/run.py
