@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,3 +19,10 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def template_path() -> Path:
     return ROOT / "template.yaml"
+
+
+# CI replays the same examples every run (a failure there is reproducible, not luck); on a
+# developer's machine hypothesis keeps exploring new inputs and remembers what failed.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")

@@ -37,7 +37,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from guestapi.offline import sigv4
@@ -510,7 +510,10 @@ def test_without_the_signature_check_the_same_mutations_get_through(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sigv4, "hmac", types.SimpleNamespace(compare_digest=lambda a, b: True))
         req = mutation.apply(sign(guests.a, host=IN_PROCESS_HOST), guests)
-        status, _, body = _answer(offline, req)
+        status, error_type, body = _answer(offline, req)
+    # A mutation that breaks the header's structure (say, an empty Signature=) is refused
+    # before any comparison, with or without this protection: not what this control is about.
+    assume(error_type != "IncompleteSignatureException")
     assert served_protected(status, body), mutation.label
 
 

@@ -108,6 +108,9 @@ def _one_line(text: str) -> str:
 
 def _plain(value: Any) -> Any:
     # airspeed gives Velocity's map methods (keySet, isEmpty, ...) to plain dicts only.
+    # Scalars first: they are most of a $context, and the Mapping ABC check is slow.
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
