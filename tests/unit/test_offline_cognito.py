@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
 import pytest
+from _json_service_harness import serve_services
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -550,33 +548,6 @@ def test_one_log_line_per_call_without_secrets() -> None:
 # --------------------------------------------------------------------------------------------
 # Through boto3, over HTTP (a test-only harness; the real server is server.py)
 # --------------------------------------------------------------------------------------------
-@contextmanager
-def serve(handle_json: Callable[[str, bytes], JsonResponse]) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            response = handle_json(self.headers.get("X-Amz-Target", ""), body)
-            self.send_response(response.status)
-            for name, value in response.headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            self.wfile.write(response.body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 def boto_client(url: str) -> Any:
     # Cognito's guest calls are unsigned; the dummy keys only stop botocore hunting for credentials.
     return boto3.session.Session().client(
@@ -591,7 +562,7 @@ def boto_client(url: str) -> Any:
 
 def test_boto3_get_id_then_get_credentials_for_identity() -> None:
     twin = make_twin()
-    with serve(twin.service.handle) as url:
+    with serve_services(twin.service.handle) as url:
         client = boto_client(url)
         identity = client.get_id(IdentityPoolId=POOL_ID)["IdentityId"]
         response = client.get_credentials_for_identity(IdentityId=identity)
@@ -617,7 +588,7 @@ def _client_error(call: Callable[[], Any]) -> tuple[str, str, int]:
 def test_boto3_sees_the_documented_errors() -> None:
     twin = make_twin(make_stack(trust=guest_trust(amr="authenticated")))
     off = make_twin(make_stack(allow_unauthenticated=False))
-    with serve(twin.service.handle) as url, serve(off.service.handle) as off_url:
+    with serve_services(twin.service.handle) as url, serve_services(off.service.handle) as off_url:
         client = boto_client(url)
         assert _client_error(lambda: client.get_id(IdentityPoolId=OTHER_POOL_ID)) == (
             "ResourceNotFoundException",

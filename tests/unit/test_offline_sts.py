@@ -7,18 +7,16 @@ both halves of the flow are built from the same template shapes.
 from __future__ import annotations
 
 import json
-import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlencode
 
 import boto3
 import pytest
+from _json_service_harness import serve_services
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from test_offline_cognito import (
@@ -331,34 +329,6 @@ def test_bad_requests_answer_xml_errors_not_crashes(body: bytes, code: str) -> N
 # --------------------------------------------------------------------------------------------
 # Through boto3, over HTTP (test-only harness: X-Amz-Target -> Cognito, form posts -> STS)
 # --------------------------------------------------------------------------------------------
-@contextmanager
-def serve(twin: Twin) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            target = self.headers.get("X-Amz-Target")
-            response = twin.cognito.handle(target, body) if target else twin.sts.handle(body)
-            self.send_response(response.status)
-            for name, value in response.headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            self.wfile.write(response.body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 def sts_client(url: str) -> Any:
     return boto3.session.Session().client(
         "sts",
@@ -372,7 +342,7 @@ def sts_client(url: str) -> Any:
 
 def test_boto3_classic_flow_works_when_on() -> None:
     twin = make_twin(make_stack(allow_classic_flow=True))
-    with serve(twin) as url:
+    with serve_services(twin.cognito.handle, twin.sts.handle) as url:
         cognito = boto_client(url)
         identity = cognito.get_id(IdentityPoolId=POOL_ID)["IdentityId"]
         token = cognito.get_open_id_token(IdentityId=identity)["Token"]
@@ -394,7 +364,10 @@ def test_boto3_classic_flow_works_when_on() -> None:
 def test_boto3_classic_flow_refused_when_off_and_sts_errors_parse() -> None:
     off = make_twin(make_stack(allow_classic_flow=False))
     on = make_twin(make_stack(allow_classic_flow=True, trust=guest_trust(aud=OTHER_POOL_ID)))
-    with serve(off) as off_url, serve(on) as on_url:
+    with (
+        serve_services(off.cognito.handle, off.sts.handle) as off_url,
+        serve_services(on.cognito.handle, on.sts.handle) as on_url,
+    ):
         cognito = boto_client(off_url)
         identity = cognito.get_id(IdentityPoolId=POOL_ID)["IdentityId"]
         with pytest.raises(ClientError) as refused:
