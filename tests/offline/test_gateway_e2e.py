@@ -319,3 +319,18 @@ def test_outputs_point_at_this_server(stack) -> None:
     assert stack["GuestRoleArn"].startswith("arn:aws:iam::123456789012:role/")
     assert stack["Region"] == "us-east-1"
     assert json.dumps(stack)  # plain strings only
+
+
+def test_a_failing_mapping_template_is_a_500_configuration_error(tmp_path) -> None:
+    variant = _variant(
+        tmp_path,
+        '"requestId": "$context.requestId"',
+        '"requestId": "$context.requestId", "bad": "$util.parseJson(\'not json\')"',
+    )
+    with serve(variant) as outputs:
+        _, creds = guest_credentials(outputs)
+        resp = requests.get(f"{outputs['ApiUrl']}/demo", auth=aws4auth(creds), timeout=5)
+        after = requests.get(f"{outputs['ApiUrl']}/demo", timeout=5)
+    assert_error(resp, 500, "InternalServerErrorException", "Internal server error")
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"  # DEFAULT_5XX carries CORS
+    assert after.status_code == 403  # the server is still answering

@@ -137,7 +137,15 @@ class Gateway:
             raise _Refusal(gr.GatewayError("THROTTLED", gr.TOO_MANY_REQUESTS))
 
         # 5. Integration, 6. response mapping.
-        return self._integrate(call, route)
+        try:
+            return self._integrate(call, route)
+        except vtl.VtlError as exc:
+            # A mapping template that fails at request time is a broken API configuration.
+            raise _Refusal(
+                gr.GatewayError(
+                    "API_CONFIGURATION_ERROR", gr.INTERNAL_SERVER_ERROR, reason=str(exc)
+                )
+            ) from None
 
     # ------------------------------------------------------------------ steps
     def _authenticate(self, call: _Call) -> IssuedCredential:
