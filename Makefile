@@ -23,6 +23,8 @@ demo: $(STAMP)
 
 ## All tests but the ones that need a real AWS stack.
 test: $(STAMP) web
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
 lint: $(STAMP)
