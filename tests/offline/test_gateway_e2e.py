@@ -334,3 +334,18 @@ def test_a_failing_mapping_template_is_a_500_configuration_error(tmp_path) -> No
     assert_error(resp, 500, "InternalServerErrorException", "Internal server error")
     assert resp.headers["Access-Control-Allow-Origin"] == "*"  # DEFAULT_5XX carries CORS
     assert after.status_code == 403  # the server is still answering
+
+
+def test_a_template_that_reads_input_sees_the_query(tmp_path) -> None:
+    # The gateway parses the request only for templates that read it; this one does.
+    variant = _variant(
+        tmp_path,
+        """application/json: '{"statusCode": 200}'""",
+        """application/json: '{"statusCode": $input.params("code")}'""",
+    )
+    with serve(variant) as outputs:
+        _, creds = guest_credentials(outputs)
+        ok = requests.get(f"{outputs['ApiUrl']}/demo?code=200", auth=aws4auth(creds), timeout=5)
+        bad = requests.get(f"{outputs['ApiUrl']}/demo?code=x", auth=aws4auth(creds), timeout=5)
+    assert ok.status_code == 200, ok.text
+    assert_error(bad, 500, "InternalServerErrorException", "Internal server error")

@@ -64,6 +64,16 @@ class Gateway:
         self._store = store
         self._clock = clock
         self._router = Router(list(stack.rest_apis.values()))
+        # Whether each integration's templates or mappings read the request at all, decided
+        # once here rather than on every call: parsing a presigned URL's long query for
+        # templates that never look at it was a measurable share of each request.
+        self._reads_request = {
+            id(method.integration): _reads_request(method.integration)
+            for api in stack.rest_apis.values()
+            for resource in api.resources
+            for method in resource.methods.values()
+            if method.integration is not None
+        }
         self._throttlers = {
             (api.api_id, stage.name): StageThrottler(stage.throttles)
             for api in stack.rest_apis.values()
@@ -253,18 +263,7 @@ class Gateway:
                 )
             )
         context = self._context(call)
-        # Only a template that mentions $input can read the request; parsing a presigned URL's
-        # long query for templates that never look at it was a measurable share of each call.
-        templates = [
-            *integration.request_templates.values(),
-            *(t for r in integration.responses for t in r.response_templates.values()),
-        ]
-        reads_input = any("$input" in t for t in templates) or any(
-            v.startswith("method.request.")
-            for r in integration.responses
-            for v in r.response_parameters.values()
-        )
-        vrequest = self._vtl_request(call, route, parse=reads_input)
+        vrequest = self._vtl_request(call, route, parse=self._reads_request[id(integration)])
         status = self._mock_status(integration, call, context, vrequest)
         chosen = _select_response(integration.responses, str(status))
         if chosen is None:
@@ -442,6 +441,19 @@ def _header(request: sigv4.IncomingRequest, name: str) -> str | None:
         if key.lower() == name:
             return value
     return None
+
+
+def _reads_request(integration: Integration) -> bool:
+    """Only a template that mentions $input, or a method.request.* mapping, reads the request."""
+    templates = [
+        *integration.request_templates.values(),
+        *(t for r in integration.responses for t in r.response_templates.values()),
+    ]
+    return any("$input" in t for t in templates) or any(
+        v.startswith("method.request.")
+        for r in integration.responses
+        for v in r.response_parameters.values()
+    )
 
 
 def _select_response(
