@@ -22,7 +22,7 @@ import wrk_runner
 from guest_target import GuestTarget
 from guestapi.offline.cognito import CognitoIdentityService
 from guestapi.offline.credentials import CredentialStore
-from guestapi.offline.server import build
+from guestapi.offline.launch import build
 from offline_process import OfflineProcess
 
 

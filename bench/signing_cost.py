@@ -28,6 +28,7 @@ from requests_aws4auth import AWS4Auth
 
 from guestapi.client.signing import GuestSigV4Auth
 from guestapi.offline import sigv4
+from guestapi.offline.wire import Request
 
 REGION = "us-east-1"
 SERVICE = "execute-api"
@@ -54,19 +55,19 @@ class _Signer:
     package: str
     build: Callable[[], Any]  # one unsigned request
     sign: Callable[[Any], Any]  # signs in place or returns the signed request
-    to_incoming: Callable[[Any], sigv4.IncomingRequest]
+    to_incoming: Callable[[Any], Request]
 
 
 def _host() -> str:
     return urlsplit(URL).netloc
 
 
-def _incoming(method: str, url: str, headers: list[tuple[str, str]]) -> sigv4.IncomingRequest:
+def _incoming(method: str, url: str, headers: list[tuple[str, str]]) -> Request:
     parts = urlsplit(url)
     if not any(k.lower() == "host" for k, _ in headers):
         # On the wire the HTTP library adds Host; the signed value is the URL's netloc.
         headers = [("Host", parts.netloc), *headers]
-    return sigv4.IncomingRequest(
+    return Request(
         method=method,
         raw_path=parts.path,
         raw_query=parts.query,
@@ -127,7 +128,7 @@ def _awscrt_signer() -> _Signer | None:
         )
         return crt_auth.aws_sign_request(request, config).result()
 
-    def to_incoming(request: Any) -> sigv4.IncomingRequest:
+    def to_incoming(request: Any) -> Request:
         return _incoming("GET", URL, list(request.headers))
 
     return _Signer("awscrt aws_sign_request", "awscrt", build, sign, to_incoming)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from guestapi.offline.server import serve
+from guestapi.offline.launch import serve
 
 
 @pytest.fixture

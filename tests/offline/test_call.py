@@ -12,7 +12,7 @@ import pytest
 
 from guestapi.cli import call
 from guestapi.client import GuestCredentialProvider, SigningClock, signed_session
-from guestapi.offline.server import serve
+from guestapi.offline.launch import serve
 
 pytestmark = pytest.mark.offline
 

@@ -41,8 +41,9 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from guestapi.offline import sigv4
-from guestapi.offline.server import OfflineStack, build, serve
-from guestapi.offline.sigv4 import IncomingRequest
+from guestapi.offline.launch import OfflineStack, build, serve
+from guestapi.offline.sigv4.parsing import ALGORITHM
+from guestapi.offline.wire import Request as IncomingRequest
 
 pytestmark = pytest.mark.offline
 
@@ -146,7 +147,7 @@ def auth_parts(req: IncomingRequest) -> dict[str, str]:
 def with_auth(req: IncomingRequest, **changes: str) -> IncomingRequest:
     parts = auth_parts(req) | changes
     value = (
-        f"{sigv4.ALGORITHM} Credential={parts['Credential']}, "
+        f"{ALGORITHM} Credential={parts['Credential']}, "
         f"SignedHeaders={parts['SignedHeaders']}, Signature={parts['Signature']}"
     )
     return with_header(req, "authorization", value)
@@ -546,7 +547,7 @@ def test_random_requests_never_crash_the_gateway(
     body: bytes,
 ) -> None:
     if auth_tail is not None:  # reach deep into the Authorization parser
-        headers = [*headers, ("Authorization", f"{sigv4.ALGORITHM} {auth_tail}")]
+        headers = [*headers, ("Authorization", f"{ALGORITHM} {auth_tail}")]
     req = IncomingRequest(method, path, query, tuple(headers), body, IN_PROCESS_HOST)
     status, _, answer = _answer(offline, req)  # an exception here fails the test
     assert status < 500 or documented_5xx(req, status, answer), (status, answer)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from guestapi.offline.cognito import JsonResponse
+from guestapi.offline.wire import Response as JsonResponse
 
 
 @contextmanager

@@ -16,7 +16,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from requests_aws4auth import AWS4Auth
 
-from guestapi.offline.sigv4 import IncomingRequest, KnownCredential
+from guestapi.offline.sigv4 import KnownCredential
+from guestapi.offline.wire import Request as IncomingRequest
 
 REGION = "us-east-1"
 SERVICE = "execute-api"

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from guestapi.offline.sigv4 import IncomingRequest, KnownCredential
+from guestapi.offline.sigv4 import KnownCredential
+from guestapi.offline.wire import Request as IncomingRequest
 
 # Vendored (Apache-2.0, see its LICENSE/NOTICE) so a clone tests without the workspace.
 SUITE = Path(__file__).resolve().parents[1] / "data" / "sigv4-test-suite" / "v4"

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from guestapi.offline.intrinsics import (
+from guestapi.offline.cfn.intrinsics import (
     NO_VALUE,
     ResolveContext,
     TemplateError,

@@ -20,16 +20,17 @@ from _json_service_harness import serve_services
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from guestapi.offline.cognito import (
-    CognitoIdentityService,
-    JsonResponse,
+from guestapi.offline.cognito import CognitoIdentityService
+from guestapi.offline.cognito.model import IdentityPool
+from guestapi.offline.cognito.openid import (
     MalformedTokenError,
     TokenExpiredError,
     TokenSignatureError,
 )
 from guestapi.offline.credentials import CredentialStore
-from guestapi.offline.iam import Decision, evaluate_trust
-from guestapi.offline.model import IdentityPool, Role, Stack
+from guestapi.offline.iam import Decision, Role, evaluate_trust
+from guestapi.offline.stack import Stack
+from guestapi.offline.wire import Response as JsonResponse
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from guestapi.offline.deploy import TemplateError, load_stack
-from guestapi.offline.model import RestApi, Stack, Throttle, method_setting_key
+from guestapi.offline.apigateway.model import RestApi, Throttle, method_setting_key
+from guestapi.offline.cfn import TemplateError, load_stack
+from guestapi.offline.stack import Stack
 
 ACCOUNT = "123456789012"
 

@@ -35,10 +35,13 @@ from test_offline_cognito import (
     make_stack,
 )
 
-from guestapi.offline.cognito import CognitoIdentityService, JsonResponse
+from guestapi.offline.cognito import CognitoIdentityService
+from guestapi.offline.cognito.model import IdentityPool
 from guestapi.offline.credentials import CredentialStore
-from guestapi.offline.model import IdentityPool, Role, Stack
+from guestapi.offline.iam import Role
+from guestapi.offline.stack import Stack
 from guestapi.offline.sts import StsService
+from guestapi.offline.wire import Response as JsonResponse
 
 NS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 ROLE_NAME = ROLE_ARN.rsplit("/", 1)[1]
@@ -403,7 +406,7 @@ def test_boto3_classic_flow_refused_when_off_and_sts_errors_parse() -> None:
 # --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def template_stacks(template_path: Any) -> dict[str, Stack]:
-    from guestapi.offline.deploy import load_stack
+    from guestapi.offline.cfn import load_stack
 
     return {
         flag: load_stack(template_path, overrides={"AllowClassicFlow": flag}, warn=lambda _: None)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from guestapi.offline.model import Integration, Method, Resource, RestApi, Stage, Throttle
-from guestapi.offline.router import Router
-from guestapi.offline.throttle import StageThrottler, TokenBucket
+from guestapi.offline.apigateway.model import (
+    Integration,
+    Method,
+    Resource,
+    RestApi,
+    Stage,
+    Throttle,
+)
+from guestapi.offline.apigateway.router import Router
+from guestapi.offline.apigateway.throttle import StageThrottler, TokenBucket
 
 
 def _method(verb: str) -> Method:

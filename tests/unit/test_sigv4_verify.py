@@ -21,13 +21,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guestapi.offline import sigv4
+from guestapi.offline.apigateway.responses import DEFAULTS, SIGV4_RESPONSE_TYPES
 from guestapi.offline.sigv4 import (
-    IncomingRequest,
     KnownCredential,
     SigV4Error,
     has_signature,
+    verifier,
     verify,
 )
+from guestapi.offline.wire import Request as IncomingRequest
 
 CASES = load_cases()
 CASE_IDS = [c.name for c in CASES]
@@ -143,7 +145,7 @@ def test_vector_recomputation_equals_official_intermediates(case) -> None:
     to_sign = (case.folder / f"{case.form}-string-to-sign.txt").read_text(encoding="utf-8")
     assert info.value.error_type == "InvalidSignatureException"
     assert info.value.message == (
-        f"{sigv4._MISMATCH_PREFIX}\n\nThe Canonical String for this request should have been\n"
+        f"{verifier.MISMATCH_PREFIX}\n\nThe Canonical String for this request should have been\n"
         f"'{canonical}'\n\nThe String-to-Sign should have been\n'{to_sign}'\n"
     )
 
@@ -198,7 +200,7 @@ def test_vector_mutation_rejected(case, what) -> None:
     if what == "region":
         assert info.value.message == "Credential should be scoped to a valid region. "
     else:
-        assert info.value.message.startswith(sigv4._MISMATCH_PREFIX)
+        assert info.value.message.startswith(verifier.MISMATCH_PREFIX)
 
 
 def test_presigned_token_may_be_added_after_signing_but_must_still_match_the_key() -> None:
@@ -319,7 +321,7 @@ def test_duplicate_authorization_headers_are_refused() -> None:
 
 def test_cached_signing_key_gives_botocore_own_signature() -> None:
     creds = ReadOnlyCredentials("AKID", "secret/key+1", None)
-    ours = sigv4._ReceivedRequestSigner(creds, "execute-api", "eu-west-1", frozenset({"host"}))
+    ours = verifier.ReceivedRequestSigner(creds, "execute-api", "eu-west-1", frozenset({"host"}))
     stock = SigV4Auth(creds, "execute-api", "eu-west-1")
     for day in ("20261126", "20261127", "20261126"):
         request = AWSRequest("GET", "https://h/")
@@ -338,7 +340,7 @@ def test_unsigned_request_is_missing_authentication_token() -> None:
     unsigned = with_header(signed, "Authorization", None)
     assert not has_signature(unsigned)
     err = refused(unsigned, at)
-    assert (err.error_type, err.message, err.gateway_response, err.status) == (
+    assert (err.error_type, err.message, SIGV4_RESPONSE_TYPES[err.kind], DEFAULTS[SIGV4_RESPONSE_TYPES[err.kind]][0]) == (
         "MissingAuthenticationTokenException",
         "Missing Authentication Token",
         "MISSING_AUTHENTICATION_TOKEN",
@@ -378,7 +380,7 @@ def test_incomplete_authorization_names_the_missing_part(drop) -> None:
     err = refused(with_header(req, "Authorization", value), at)
     shown = value.replace(signature, "<redacted>")
     assert err.error_type == "IncompleteSignatureException"
-    assert err.gateway_response == "INVALID_SIGNATURE"
+    assert SIGV4_RESPONSE_TYPES[err.kind] == "INVALID_SIGNATURE"
     assert err.message == f"Authorization header requires '{drop}' parameter. Authorization={shown}"
     assert signature not in err.message
 
@@ -448,7 +450,7 @@ def test_wrong_scope_region_or_service(region, service, message) -> None:
     accepted(good, at)
     req, at = clients.aws4auth("GET", "/dev/demo", region=region, service=service)
     err = refused(req, at)
-    assert (err.error_type, err.message, err.gateway_response) == (
+    assert (err.error_type, err.message, SIGV4_RESPONSE_TYPES[err.kind]) == (
         "InvalidSignatureException",
         message,
         "INVALID_SIGNATURE",
@@ -479,7 +481,7 @@ def test_signature_expired_has_aws_wording_and_boundary() -> None:
     req, _ = clients.aws4auth("GET", "/dev/demo", amz_date="20261126T100000Z")
     accepted(req, datetime(2026, 11, 26, 10, 5, 0, tzinfo=UTC))  # exactly 5 min: still fine
     err = refused(req, datetime(2026, 11, 26, 10, 10, 1, tzinfo=UTC))
-    assert (err.error_type, err.gateway_response) == (
+    assert (err.error_type, SIGV4_RESPONSE_TYPES[err.kind]) == (
         "InvalidSignatureException",
         "INVALID_SIGNATURE",
     )
@@ -565,7 +567,7 @@ def test_unknown_access_key_is_unrecognized_client() -> None:
     req, at = clients.botocore_header("GET", "/dev/demo")
     accepted(req, at)
     err = refused(req, at, lookup=lambda key: None)
-    assert (err.error_type, err.message, err.gateway_response, err.status) == (
+    assert (err.error_type, err.message, SIGV4_RESPONSE_TYPES[err.kind], DEFAULTS[SIGV4_RESPONSE_TYPES[err.kind]][0]) == (
         "UnrecognizedClientException",
         INVALID_TOKEN,
         "DEFAULT_4XX",
@@ -598,7 +600,7 @@ def test_expired_credentials() -> None:
 
     accepted(req, at, lookup=store(at + timedelta(seconds=1)))
     err = refused(req, at, lookup=store(at))
-    assert (err.error_type, err.message, err.gateway_response) == (
+    assert (err.error_type, err.message, SIGV4_RESPONSE_TYPES[err.kind]) == (
         "ExpiredTokenException",
         "The security token included in the request is expired",
         "EXPIRED_TOKEN",
@@ -666,7 +668,7 @@ def test_signature_mismatch_message_shape() -> None:
     stamp = header(req, "X-Amz-Date")
     assert f"\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n{stamp}\n" in err.message
     assert err.message.endswith("'\n")
-    assert (err.gateway_response, err.status) == ("INVALID_SIGNATURE", 403)
+    assert (SIGV4_RESPONSE_TYPES[err.kind], DEFAULTS[SIGV4_RESPONSE_TYPES[err.kind]][0]) == ("INVALID_SIGNATURE", 403)
 
 
 def test_errors_never_carry_the_secret_and_log_text_carries_no_credential_material() -> None:

@@ -9,8 +9,8 @@ import airspeed
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from guestapi.offline import vtl
-from guestapi.offline.vtl import VtlError, VtlRequest, render
+from guestapi.offline.apigateway import vtl
+from guestapi.offline.apigateway.vtl import VtlError, VtlRequest, render
 
 IDENTITY_ID = "us-east-1:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
 POOL_ID = "us-east-1:11111111-2222-3333-4444-555555555555"

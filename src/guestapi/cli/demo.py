@@ -15,7 +15,7 @@ from pathlib import Path
 
 from guestapi.cli.check import DEFAULT_EVENTS, run_suite
 from guestapi.errors import GuestApiError
-from guestapi.offline import server
+from guestapi.offline import launch
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="demo.py",
         description="Start the offline stack from template.yaml, run the check suite, stop.",
     )
-    parser.add_argument("--template", type=Path, default=server.DEFAULT_TEMPLATE)
+    parser.add_argument("--template", type=Path, default=None)
     parser.add_argument("--events", type=Path, default=DEFAULT_EVENTS, metavar="DIR")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     try:
         print(f"starting the offline stack from {args.template} ...", flush=True)
-        with server.serve(args.template) as outputs:
+        with launch.serve(args.template) as outputs:
             code = run_suite(outputs, args.events, json_path=args.json, junit_path=args.junit)
         print("offline stack stopped.")
     except GuestApiError as exc:

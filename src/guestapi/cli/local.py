@@ -19,7 +19,7 @@ from pathlib import Path
 import uvicorn
 
 from guestapi.errors import GuestApiError
-from guestapi.offline import server
+from guestapi.offline import launch
 from guestapi.outputs import write_outputs_file
 
 
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="local.py",
         description="Serve template.yaml as an offline Cognito Identity + API Gateway twin.",
     )
-    parser.add_argument("--template", type=Path, default=server.DEFAULT_TEMPLATE)
+    parser.add_argument("--template", type=Path, default=None)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4566, help="0 picks a free port")
     parser.add_argument("--region", default="us-east-1")
@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.credential_ttl <= 0:
             raise GuestApiError("--credential-ttl must be a positive number of seconds")
-        offline = server.build(
+        offline = launch.build(
             args.template,
             overrides=parse_overrides(args.parameter_overrides),
             region=args.region,
@@ -101,12 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             credential_ttl=args.credential_ttl,
         )
         try:
-            sock = server.bind(args.host, args.port)
+            sock = launch.bind(args.host, args.port)
         except OSError as exc:
             raise GuestApiError(
                 f"cannot listen on {args.host}:{args.port}: {exc.strerror}"
             ) from None
-        outputs = server.local_outputs(offline.stack, server.base_url_for(sock))
+        outputs = launch.local_outputs(offline.stack, launch.base_url_for(sock))
         if args.outputs_file:
             write_outputs_file(outputs, args.outputs_file)
         with contextlib.ExitStack() as extras:
@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 page = extras.enter_context(serve_web(outputs, host=args.host, port=args.web_port))
                 print(f"browser example: {page}", file=sys.stderr, flush=True)
             print(json.dumps(outputs, indent=2, sort_keys=True), flush=True)
-            serve_until_stopped(server.make_server(server.OfflineApp(offline)), sock)
+            serve_until_stopped(launch.make_server(offline.app()), sock)
     except GuestApiError as exc:
         print(f"local.py: {exc}", file=sys.stderr)
         return 2

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from guestapi.offline.sigv4 import KnownCredential
+
 # AWS temporary (STS) access key ids: "ASIA" + 16 upper-case alphanumerics, 20 characters in all.
 _ACCESS_KEY_PREFIX = "ASIA"
 _ACCESS_KEY_ALPHABET = string.ascii_uppercase + string.digits
@@ -50,6 +52,15 @@ class IssuedCredential:
     authentication_type: str  # "unauthenticated"
     assumed_role_arn: str  # arn:<partition>:sts::<acct>:assumed-role/<role-name>/<session-name>
     caller: str  # <role id>:<session-name>, as $context.identity.caller shows it
+
+    def known(self) -> KnownCredential:
+        """What SigV4 verification needs to know of this credential."""
+        return KnownCredential(
+            access_key_id=self.access_key_id,
+            secret_access_key=self.secret_access_key,
+            session_token=self.session_token,
+            expiration=self.expiration,
+        )
 
     def __repr__(self) -> str:
         # Keep the secret and the session token out of logs, tracebacks and pytest diffs.

@@ -27,26 +27,21 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
-from guestapi.offline.cognito import (
-    MAX_BODY_BYTES,
-    CognitoIdentityService,
-    JsonResponse,
-    MalformedTokenError,
-    OpenIdTokenError,
-    TokenExpiredError,
-    TrustEvaluator,
-    default_trust_evaluator,
-    evaluate_role_trust,
-)
+from guestapi.offline.cognito import MAX_BODY_BYTES, CognitoIdentityService
+from guestapi.offline.cognito.openid import MalformedTokenError, OpenIdTokenError, TokenExpiredError
 from guestapi.offline.credentials import CredentialStore
-from guestapi.offline.model import Stack
+from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator, evaluate_role_trust
+from guestapi.offline.wire import AwsError, Response, new_request_id
+
+if TYPE_CHECKING:
+    from guestapi.offline.stack import Stack
 
 STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 STS_VERSION = "2011-06-15"
@@ -75,14 +70,6 @@ MSG_DURATION_OVER_ROLE_MAX = (
 )
 
 
-class _StsError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-
-
 @dataclass(frozen=True)
 class _Request:
     role_arn: str
@@ -109,13 +96,13 @@ class StsService:
         self._trust = trust_evaluator or default_trust_evaluator()
         self._log = log or logging.getLogger(__name__).info
 
-    def handle(self, form_body: bytes) -> JsonResponse:
+    def handle(self, form_body: bytes) -> Response:
         """Serve one form-encoded STS call (Action=AssumeRoleWithWebIdentity&...)."""
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         summary: dict[str, str] = {}
         try:
             if len(form_body) > MAX_BODY_BYTES:
-                raise _StsError(
+                raise AwsError(
                     "ValidationError",
                     f"Request body is {len(form_body)} bytes; the limit is {MAX_BODY_BYTES}.",
                 )
@@ -123,11 +110,11 @@ class StsService:
             action = params.get("Action", "")
             version = params.get("Version", STS_VERSION)
             if action != _ACTION or version != STS_VERSION:
-                raise _StsError(
+                raise AwsError(
                     "InvalidAction", f"Could not find operation {action} for version {version}"
                 )
             body = self._assume_role_with_web_identity(_request_from(params), summary, request_id)
-        except _StsError as err:
+        except AwsError as err:
             self._log_line(summary, f"{err.status} {err.code}")
             return _xml_response(err.status, _error_xml(err, request_id), request_id)
         self._log_line(summary, "200")
@@ -141,15 +128,15 @@ class StsService:
             claims = self._cognito.verify_open_id_token(req.token)
         except TokenExpiredError as exc:
             summary["reason"] = "token expired"
-            raise _StsError(
+            raise AwsError(
                 "ExpiredTokenException", MSG_TOKEN_EXPIRED.format(now=exc.now, exp=exc.expires)
             ) from exc
         except MalformedTokenError as exc:
             summary["reason"] = str(exc)
-            raise _StsError("InvalidIdentityToken", MSG_NOT_A_JWT) from exc
+            raise AwsError("InvalidIdentityToken", MSG_NOT_A_JWT) from exc
         except OpenIdTokenError as exc:
             summary["reason"] = str(exc)
-            raise _StsError("InvalidIdentityToken", MSG_TOKEN_NOT_VALIDATED) from exc
+            raise AwsError("InvalidIdentityToken", MSG_TOKEN_NOT_VALIDATED) from exc
         summary["identity"] = claims.subject
         summary["pool"] = claims.audience
 
@@ -157,7 +144,7 @@ class StsService:
         if role is None:
             # Real STS cannot tell "no such role" from "trust refused" to an anonymous caller.
             summary["reason"] = "no such role in the stack"
-            raise _StsError("AccessDenied", MSG_NOT_AUTHORIZED, status=403)
+            raise AwsError("AccessDenied", MSG_NOT_AUTHORIZED, status=403)
         decision = evaluate_role_trust(
             self._trust,
             role,
@@ -167,9 +154,9 @@ class StsService:
         )
         if not decision.allowed:
             summary["reason"] = f"trust policy refused: {decision.reason}"
-            raise _StsError("AccessDenied", MSG_NOT_AUTHORIZED, status=403)
+            raise AwsError("AccessDenied", MSG_NOT_AUTHORIZED, status=403)
         if req.duration > role.max_session_duration:
-            raise _StsError("ValidationError", MSG_DURATION_OVER_ROLE_MAX)
+            raise AwsError("ValidationError", MSG_DURATION_OVER_ROLE_MAX)
 
         auth_type = "unauthenticated" if "unauthenticated" in claims.amr else "authenticated"
         credential = self._store.issue(
@@ -218,7 +205,7 @@ def _parse_form(body: bytes) -> dict[str, str]:
         text = body.decode("utf-8")
         pairs = parse_qs(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
     except ValueError as exc:  # bad UTF-8 or too many fields
-        raise _StsError("ValidationError", "The request body is not a valid form.") from exc
+        raise AwsError("ValidationError", "The request body is not a valid form.") from exc
     # First value wins for a repeated parameter.
     return {key: values[0] for key, values in pairs.items()}
 
@@ -284,7 +271,7 @@ def _request_from(params: Mapping[str, str]) -> _Request:
                 )
     if problems:
         noun = "validation error" if len(problems) == 1 else "validation errors"
-        raise _StsError(
+        raise AwsError(
             "ValidationError", f"{len(problems)} {noun} detected: " + "; ".join(problems)
         )
     return _Request(
@@ -300,19 +287,17 @@ def _iso8601(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _error_xml(err: _StsError, request_id: str) -> bytes:
+def _error_xml(err: AwsError, request_id: str) -> bytes:
     root = ET.Element("ErrorResponse", xmlns=STS_NAMESPACE)
     error = ET.SubElement(root, "Error")
     _text(error, "Type", "Sender")
     _text(error, "Code", err.code)
-    _text(error, "Message", err.message)
+    _text(error, "Message", err.message or "")
     _text(root, "RequestId", request_id)
     return ET.tostring(root, encoding="unicode").encode()
 
 
-def _xml_response(status: int, body: bytes, request_id: str) -> JsonResponse:
-    return JsonResponse(
-        status=status,
-        body=body,
-        headers=(("Content-Type", XML_CONTENT_TYPE), ("x-amzn-RequestId", request_id)),
+def _xml_response(status: int, body: bytes, request_id: str) -> Response:
+    return Response(
+        status, [("Content-Type", XML_CONTENT_TYPE), ("x-amzn-RequestId", request_id)], body
     )

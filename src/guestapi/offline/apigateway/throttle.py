@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from guestapi.offline.model import Throttle, method_setting_key
+from guestapi.offline.apigateway.model import Throttle, method_setting_key
 
 
 class TokenBucket:

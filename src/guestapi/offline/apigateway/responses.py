@@ -11,35 +11,77 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from guestapi.offline.model import GatewayResponse
+from guestapi.offline.apigateway.model import GatewayResponse
+from guestapi.offline.sigv4 import SigV4ErrorKind
+from guestapi.offline.wire import Response
+
+
+class ResponseType(StrEnum):
+    """API Gateway's gateway response types (the ones the offline stack can give)."""
+
+    ACCESS_DENIED = "ACCESS_DENIED"
+    API_CONFIGURATION_ERROR = "API_CONFIGURATION_ERROR"
+    AUTHORIZER_CONFIGURATION_ERROR = "AUTHORIZER_CONFIGURATION_ERROR"
+    AUTHORIZER_FAILURE = "AUTHORIZER_FAILURE"
+    BAD_REQUEST_PARAMETERS = "BAD_REQUEST_PARAMETERS"
+    BAD_REQUEST_BODY = "BAD_REQUEST_BODY"
+    DEFAULT_4XX = "DEFAULT_4XX"
+    DEFAULT_5XX = "DEFAULT_5XX"
+    EXPIRED_TOKEN = "EXPIRED_TOKEN"
+    INTEGRATION_FAILURE = "INTEGRATION_FAILURE"
+    INTEGRATION_TIMEOUT = "INTEGRATION_TIMEOUT"
+    INVALID_API_KEY = "INVALID_API_KEY"
+    INVALID_SIGNATURE = "INVALID_SIGNATURE"
+    MISSING_AUTHENTICATION_TOKEN = "MISSING_AUTHENTICATION_TOKEN"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"
+    THROTTLED = "THROTTLED"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    WAF_FILTERED = "WAF_FILTERED"
+
 
 # Response type -> (default status code, x-amzn-ErrorType header value)
-DEFAULTS: dict[str, tuple[int, str]] = {
-    "ACCESS_DENIED": (403, "AccessDeniedException"),
-    "API_CONFIGURATION_ERROR": (500, "InternalServerErrorException"),
-    "AUTHORIZER_CONFIGURATION_ERROR": (500, "AuthorizerConfigurationException"),
-    "AUTHORIZER_FAILURE": (500, "AuthorizerFailureException"),
-    "BAD_REQUEST_PARAMETERS": (400, "BadRequestException"),
-    "BAD_REQUEST_BODY": (400, "BadRequestException"),
-    # The fallbacks, used directly for refusals that have no type of their own (an unknown
-    # access key is a 403 with no documented response type).
-    "DEFAULT_4XX": (403, "ForbiddenException"),
-    "DEFAULT_5XX": (500, "InternalServerErrorException"),
-    "EXPIRED_TOKEN": (403, "ExpiredTokenException"),
-    "INTEGRATION_FAILURE": (504, "InternalServerErrorException"),
-    "INTEGRATION_TIMEOUT": (504, "InternalServerErrorException"),
-    "INVALID_API_KEY": (403, "ForbiddenException"),
-    "INVALID_SIGNATURE": (403, "InvalidSignatureException"),
-    "MISSING_AUTHENTICATION_TOKEN": (403, "MissingAuthenticationTokenException"),
-    "QUOTA_EXCEEDED": (429, "LimitExceededException"),
-    "REQUEST_TOO_LARGE": (413, "RequestTooLargeException"),
-    "RESOURCE_NOT_FOUND": (404, "NotFoundException"),
-    "THROTTLED": (429, "TooManyRequestsException"),
-    "UNAUTHORIZED": (401, "UnauthorizedException"),
-    "UNSUPPORTED_MEDIA_TYPE": (415, "UnsupportedMediaTypeException"),
-    "WAF_FILTERED": (403, "WAFFilteredException"),
+DEFAULTS: dict[ResponseType, tuple[int, str]] = {
+    ResponseType.ACCESS_DENIED: (403, "AccessDeniedException"),
+    ResponseType.API_CONFIGURATION_ERROR: (500, "InternalServerErrorException"),
+    ResponseType.AUTHORIZER_CONFIGURATION_ERROR: (500, "AuthorizerConfigurationException"),
+    ResponseType.AUTHORIZER_FAILURE: (500, "AuthorizerFailureException"),
+    ResponseType.BAD_REQUEST_PARAMETERS: (400, "BadRequestException"),
+    ResponseType.BAD_REQUEST_BODY: (400, "BadRequestException"),
+    ResponseType.DEFAULT_4XX: (403, "ForbiddenException"),
+    ResponseType.DEFAULT_5XX: (500, "InternalServerErrorException"),
+    ResponseType.EXPIRED_TOKEN: (403, "ExpiredTokenException"),
+    ResponseType.INTEGRATION_FAILURE: (504, "InternalServerErrorException"),
+    ResponseType.INTEGRATION_TIMEOUT: (504, "InternalServerErrorException"),
+    ResponseType.INVALID_API_KEY: (403, "ForbiddenException"),
+    ResponseType.INVALID_SIGNATURE: (403, "InvalidSignatureException"),
+    ResponseType.MISSING_AUTHENTICATION_TOKEN: (403, "MissingAuthenticationTokenException"),
+    ResponseType.QUOTA_EXCEEDED: (429, "LimitExceededException"),
+    ResponseType.REQUEST_TOO_LARGE: (413, "RequestTooLargeException"),
+    ResponseType.RESOURCE_NOT_FOUND: (404, "NotFoundException"),
+    ResponseType.THROTTLED: (429, "TooManyRequestsException"),
+    ResponseType.UNAUTHORIZED: (401, "UnauthorizedException"),
+    ResponseType.UNSUPPORTED_MEDIA_TYPE: (415, "UnsupportedMediaTypeException"),
+    ResponseType.WAF_FILTERED: (403, "WAFFilteredException"),
+}
+
+# SigV4 refusals -> gateway response types. Three are documented for IAM authentication:
+# MISSING_AUTHENTICATION_TOKEN, INVALID_SIGNATURE ("an invalid AWS signature error") and
+# EXPIRED_TOKEN. An incomplete Authorization header is an invalid signature, so it uses
+# INVALID_SIGNATURE. No type is documented for an unknown access key: UNAUTHORIZED is for
+# custom/Cognito authorizers and defaults to 401, while AWS answers 403, so it falls back to
+# DEFAULT_4XX, the documented fallback for every unlisted 4xx.
+SIGV4_RESPONSE_TYPES: dict[SigV4ErrorKind, ResponseType] = {
+    SigV4ErrorKind.MISSING_TOKEN: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    SigV4ErrorKind.INCOMPLETE: ResponseType.INVALID_SIGNATURE,
+    SigV4ErrorKind.INVALID_SIGNATURE: ResponseType.INVALID_SIGNATURE,
+    SigV4ErrorKind.UNRECOGNIZED_CLIENT: ResponseType.DEFAULT_4XX,
+    SigV4ErrorKind.EXPIRED_TOKEN: ResponseType.EXPIRED_TOKEN,
 }
 
 # The body API Gateway renders when no template overrides it. `messageString` is the message
@@ -47,7 +89,7 @@ DEFAULTS: dict[str, tuple[int, str]] = {
 DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
 
 # IAM authorization failures are written by the IAM layer with a capital "Message"
-# (aws-behaviour.md, amplify-js#1643), not by the gateway-response template.
+# (docs/aws-behaviour.md, amplify-js#1643), not by the gateway-response template.
 IAM_DENIED_TEMPLATE = '{"Message":$context.error.messageString}'
 
 MISSING_AUTHENTICATION_TOKEN = "Missing Authentication Token"
@@ -61,7 +103,7 @@ UNSUPPORTED_MEDIA_TYPE = "Unsupported Media Type"
 class GatewayError:
     """A request the gateway answers itself instead of the integration."""
 
-    response_type: str
+    response_type: ResponseType
     message: str
     # Overrides the x-amzn-ErrorType from DEFAULTS (SigV4 failures name their own exception).
     error_type: str | None = None
@@ -70,23 +112,16 @@ class GatewayError:
     template: str = DEFAULT_TEMPLATE
 
 
-@dataclass(frozen=True)
-class RenderedResponse:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-
 def render(
     error: GatewayError,
     overrides: Mapping[str, GatewayResponse],
     *,
     context: dict[str, Any],
     render_template: Callable[[str, dict[str, Any]], str],
-) -> RenderedResponse:
+) -> Response:
     """Build the response for `error`, applying the API's customised gateway responses."""
     status, error_type = DEFAULTS[error.response_type]
-    fallback_type = "DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"
+    fallback_type = ResponseType.DEFAULT_4XX if status < 500 else ResponseType.DEFAULT_5XX
     custom = overrides.get(error.response_type) or overrides.get(fallback_type)
     if custom is not None and custom.status_code:
         status = int(custom.status_code)
@@ -110,7 +145,7 @@ def render(
             prefix = "gatewayresponse.header."
             if name.startswith(prefix):
                 headers.append((name[len(prefix) :], static_or_context_value(value, ctx)))
-    return RenderedResponse(status=status, headers=headers, body=body.encode())
+    return Response(status, headers, body.encode())
 
 
 def _pick_template(templates: Mapping[str, str]) -> tuple[str, str]:

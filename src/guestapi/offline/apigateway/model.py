@@ -1,15 +1,12 @@
-"""Typed model of a deployed stack, as the offline stack serves it.
+"""API Gateway's part of a deployed stack: REST APIs, their resources, methods and stages.
 
-`deploy.py` builds these records from the transformed, resolved template; `cognito.py` and
-`gateway.py` only read them. Every value is already resolved: no intrinsic functions remain.
+`apigateway/cfn.py` builds these records from the transformed, resolved template; the pipeline
+only reads them. Every value is already resolved: no intrinsic functions remain.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-PolicyDocument = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -29,6 +26,9 @@ class IntegrationResponse:
 @dataclass(frozen=True)
 class Integration:
     type: str  # "MOCK", "HTTP", "AWS_PROXY", ... (upper case)
+    # The integration's target: for AWS_PROXY to Lambda, the function's invocation ARN
+    # (arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations).
+    uri: str = ""
     request_templates: dict[str, str] = field(default_factory=dict)
     passthrough_behavior: str = "WHEN_NO_MATCH"
     responses: tuple[IntegrationResponse, ...] = ()
@@ -95,38 +95,3 @@ class RestApi:
     resources: tuple[Resource, ...]
     stages: dict[str, Stage]
     gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Role:
-    logical_id: str
-    arn: str
-    name: str
-    role_id: str  # "AROA..."
-    assume_role_policy: PolicyDocument
-    policies: tuple[PolicyDocument, ...] = ()  # inline policy documents
-    max_session_duration: int = 3600
-
-
-@dataclass(frozen=True)
-class IdentityPool:
-    logical_id: str
-    pool_id: str  # "<region>:<uuid>"
-    name: str
-    allow_unauthenticated: bool
-    allow_classic_flow: bool
-    # "unauthenticated" / "authenticated" -> role ARN (from IdentityPoolRoleAttachment)
-    roles: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Stack:
-    region: str
-    account_id: str
-    partition: str
-    rest_apis: dict[str, RestApi]  # by api id
-    identity_pools: dict[str, IdentityPool]  # by pool id
-    roles: dict[str, Role]  # by ARN
-    outputs: dict[str, str]  # the template's Outputs, resolved (ApiUrl as AWS would build it)
-    skipped: tuple[tuple[str, str], ...] = ()  # (logical id, resource type) not emulated
-    stack_name: str = ""

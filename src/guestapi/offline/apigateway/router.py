@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from guestapi.offline.model import Method, Resource, RestApi, Stage
+from guestapi.offline.apigateway.model import Method, Resource, RestApi, Stage
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,41 @@
+"""One request's way through the gateway: what the pipeline learns, and how it refuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from guestapi.offline.apigateway.responses import GatewayError
+from guestapi.offline.apigateway.router import Route
+from guestapi.offline.credentials import IssuedCredential
+from guestapi.offline.wire import Request, Response
+
+
+@dataclass
+class Call:
+    """What the pipeline learns about one request as it goes; feeds $context and the log."""
+
+    request: Request
+    request_id: str
+    now: datetime
+    route: Route | None = None
+    caller: IssuedCredential | None = None
+
+    @property
+    def source_ip(self) -> str:
+        return self.request.source_ip
+
+
+class Refusal(Exception):
+    """The gateway answers the request itself, with a gateway response."""
+
+    def __init__(self, error: GatewayError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class IntegrationRunner(Protocol):
+    """Runs one integration type (MOCK, AWS_PROXY, ...) for a routed, authorized call."""
+
+    def run(self, call: Call, route: Route, context: dict) -> Response: ...

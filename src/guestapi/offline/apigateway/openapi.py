@@ -1,0 +1,124 @@
+"""Import of an OpenAPI body (what SAM generates) into API Gateway's model, as ImportRestApi does.
+
+The one Integration parser lives here: an `x-amazon-apigateway-integration` object (camelCase,
+responses keyed by selection pattern). `cfn.py` turns an `AWS::ApiGateway::Method`'s
+PascalCase Integration into that same form first, so both sources go through one parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from guestapi.offline.apigateway.model import (
+    GatewayResponse,
+    Integration,
+    IntegrationResponse,
+    Method,
+    Resource,
+)
+from guestapi.offline.cfn.intrinsics import TemplateError
+from guestapi.offline.cfn.reading import yaml_problem
+from guestapi.offline.cfn.resources import strings
+
+# OpenAPI path-item keys that are operations; API Gateway's extension stands for ANY.
+OPERATIONS = {
+    "get": "GET",
+    "put": "PUT",
+    "post": "POST",
+    "delete": "DELETE",
+    "options": "OPTIONS",
+    "head": "HEAD",
+    "patch": "PATCH",
+    "x-amazon-apigateway-any-method": "ANY",
+}
+
+
+def parse_body(body: Any, logical_id: str) -> Any:
+    """A RestApi Body given as a JSON/YAML string, parsed; a mapping as it is."""
+    if not isinstance(body, str):
+        return body
+    try:
+        return yaml.safe_load(body)
+    except yaml.YAMLError as error:
+        raise TemplateError(
+            f"{logical_id}: Body is not valid JSON/YAML: {yaml_problem(error)}"
+        ) from None
+
+
+def resources_from_openapi(body: Mapping[str, Any], logical_id: str) -> list[Resource]:
+    # OpenAPI 3 keeps schemes under components.securitySchemes, Swagger 2 in securityDefinitions.
+    schemes = dict((body.get("components") or {}).get("securitySchemes") or {})
+    schemes.update(body.get("securityDefinitions") or {})
+    api_security = body.get("security")
+    resources = []
+    for path, item in (body.get("paths") or {}).items():
+        methods: dict[str, Method] = {}
+        for key, operation in (item or {}).items():
+            http_method = OPERATIONS.get(str(key).lower())
+            if http_method is None or not isinstance(operation, dict):
+                continue  # parameters, summary, servers, ...
+            where = f"{logical_id} {http_method} {path}"
+            security = operation.get("security", api_security)
+            integration = operation.get("x-amazon-apigateway-integration")
+            methods[http_method] = Method(
+                http_method=http_method,
+                authorization_type=_authorization_type(security, schemes, where),
+                integration=None if integration is None else integration_from(integration),
+            )
+        resources.append(Resource(path=str(path), methods=methods))
+    return resources
+
+
+def _authorization_type(security: Any, schemes: Mapping[str, Any], where: str) -> str:
+    """API Gateway's authorizationType for an operation's OpenAPI security requirement."""
+    for requirement in security or []:
+        for scheme_name in requirement or {}:
+            scheme = schemes.get(scheme_name)
+            if not isinstance(scheme, dict):
+                raise TemplateError(f"{where}: security scheme {scheme_name!r} is not defined")
+            if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
+                return "AWS_IAM"
+            authorizer = scheme.get("x-amazon-apigateway-authorizer")
+            if isinstance(authorizer, dict):
+                kind = str(authorizer.get("type", "")).lower()
+                return "COGNITO_USER_POOLS" if kind == "cognito_user_pools" else "CUSTOM"
+            # Anything else (the api_key scheme) asks for an API key, not an authorizer.
+    return "NONE"
+
+
+def integration_from(spec: Mapping[str, Any]) -> Integration:
+    """An `x-amazon-apigateway-integration` object as API Gateway's Integration."""
+    return Integration(
+        type=str(spec.get("type", "")).upper(),
+        uri=str(spec.get("uri") or ""),
+        request_templates=strings(spec.get("requestTemplates")),
+        passthrough_behavior=str(spec.get("passthroughBehavior") or "when_no_match").upper(),
+        responses=tuple(
+            IntegrationResponse(
+                selection_pattern=str(pattern),
+                status_code=str(response.get("statusCode", "")),
+                response_parameters=strings(response.get("responseParameters")),
+                response_templates=strings(response.get("responseTemplates")),
+            )
+            for pattern, response in (spec.get("responses") or {}).items()
+        ),
+    )
+
+
+def gateway_responses_from_openapi(body: Mapping[str, Any]) -> list[GatewayResponse]:
+    responses = body.get("x-amazon-apigateway-gateway-responses") or {}
+    return [gateway_response(str(kind), spec or {}) for kind, spec in responses.items()]
+
+
+def gateway_response(response_type: str, spec: Mapping[str, Any]) -> GatewayResponse:
+    """A gateway response from its OpenAPI form (camelCase keys)."""
+    status = spec.get("statusCode")
+    return GatewayResponse(
+        response_type=response_type,
+        status_code=None if status in (None, "") else str(status),
+        response_parameters=strings(spec.get("responseParameters")),
+        response_templates=strings(spec.get("responseTemplates")),
+    )

@@ -1,0 +1,247 @@
+"""The API Gateway request pipeline, in the order the real service applies it.
+
+Read `Gateway.handle` top to bottom: match the stage, resource and method; authenticate the
+SigV4 signature; authorize with the caller role's identity policies; throttle; run the
+integration; map the response. Every failure becomes a gateway response, customised by the
+template's `x-amazon-apigateway-gateway-responses` where it has one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from guestapi.offline import iam, sigv4
+from guestapi.offline.apigateway import responses as gr
+from guestapi.offline.apigateway import vtl
+from guestapi.offline.apigateway.call import Call, IntegrationRunner, Refusal
+from guestapi.offline.apigateway.context import render_without_request, request_context
+from guestapi.offline.apigateway.mock import MockIntegration, configuration_error
+from guestapi.offline.apigateway.responses import ResponseType
+from guestapi.offline.apigateway.router import Route, Router
+from guestapi.offline.apigateway.throttle import StageThrottler
+from guestapi.offline.credentials import CredentialStore, IssuedCredential
+from guestapi.offline.wire import Request, Response, new_request_id
+
+if TYPE_CHECKING:
+    from guestapi.offline.stack import Stack
+
+log = logging.getLogger("guestapi.offline.gateway")
+
+# API Gateway's REST API payload limit.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+
+
+def default_integrations(stack: Stack) -> dict[str, IntegrationRunner]:
+    """Integration type -> runner; the launcher adds the ones that need other services."""
+    return {"MOCK": MockIntegration(stack.rest_apis)}
+
+
+class Gateway:
+    def __init__(
+        self,
+        stack: Stack,
+        store: CredentialStore,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        integrations: Mapping[str, IntegrationRunner] | None = None,
+    ) -> None:
+        self._stack = stack
+        self._store = store
+        self._clock = clock
+        self._router = Router(list(stack.rest_apis.values()))
+        self._integrations = dict(integrations or default_integrations(stack))
+        self._throttlers = {
+            (api.api_id, stage.name): StageThrottler(stage.throttles)
+            for api in stack.rest_apis.values()
+            for stage in api.stages.values()
+        }
+
+    # ------------------------------------------------------------------ pipeline
+    def handle(self, request: Request, *, body_too_large: bool = False) -> Response:
+        """Answer one request. `body_too_large`: the server stopped reading past the limit."""
+        call = Call(request=request, request_id=new_request_id(), now=self._clock())
+        try:
+            response = self._pipeline(call, body_too_large)
+            reason = ""
+        except Refusal as refusal:
+            response = self._gateway_response(call, refusal.error)
+            reason = refusal.error.reason or refusal.error.message
+        response.headers.append(("x-amzn-RequestId", call.request_id))
+        self._log(call, response, reason)
+        return response
+
+    def _pipeline(self, call: Call, body_too_large: bool) -> Response:
+        req = call.request
+        # 1. Match the stage, resource and method. Unknown ones are indistinguishable from
+        #    an unsigned call, by design of API Gateway.
+        # HTTP methods are case-sensitive: a lower-case `get` is not GET.
+        route = self._router.match(req.raw_path, req.method)
+        if route is None:
+            raise Refusal(
+                gr.GatewayError(
+                    ResponseType.MISSING_AUTHENTICATION_TOKEN,
+                    gr.MISSING_AUTHENTICATION_TOKEN,
+                    reason="no such stage, resource or method",
+                )
+            )
+        call.route = route
+        if body_too_large or len(req.body) > MAX_PAYLOAD_BYTES:
+            raise Refusal(gr.GatewayError(ResponseType.REQUEST_TOO_LARGE, gr.REQUEST_TOO_LARGE))
+
+        authorization = route.method.authorization_type
+        if authorization == "AWS_IAM":
+            # 2. Authenticate: the SigV4 signature, recomputed from the raw request.
+            caller = self._authenticate(call)
+            call.caller = caller
+            # 3. Authorize: the caller role's identity policies on the method ARN.
+            self._authorize(call, caller)
+        elif authorization != "NONE":
+            # Custom and Cognito user-pool authorizers are outside this twin: refuse loudly
+            # rather than let the call through unauthenticated.
+            raise Refusal(
+                gr.GatewayError(
+                    ResponseType.AUTHORIZER_CONFIGURATION_ERROR,
+                    gr.INTERNAL_SERVER_ERROR,
+                    reason=f"authorization type {authorization} is not emulated",
+                )
+            )
+
+        # 4. Throttle.
+        throttler = self._throttlers[(route.api.api_id, route.stage.name)]
+        if not throttler.allow(route.resource.path, route.method.http_method):
+            raise Refusal(gr.GatewayError(ResponseType.THROTTLED, gr.TOO_MANY_REQUESTS))
+
+        # 5. Integration, 6. response mapping.
+        try:
+            return self._integrate(call, route)
+        except vtl.VtlError as exc:
+            # A mapping template that fails at request time is a broken API configuration.
+            raise configuration_error(str(exc)) from None
+
+    # ------------------------------------------------------------------ steps
+    def _authenticate(self, call: Call) -> IssuedCredential:
+        req = call.request
+        if not sigv4.has_signature(req):
+            raise Refusal(
+                gr.GatewayError(
+                    ResponseType.MISSING_AUTHENTICATION_TOKEN,
+                    gr.MISSING_AUTHENTICATION_TOKEN,
+                    reason="no SigV4 signature",
+                )
+            )
+        issued: dict[str, IssuedCredential] = {}
+
+        def lookup(access_key_id: str) -> sigv4.KnownCredential | None:
+            found = self._store.lookup(access_key_id)
+            if found is None:
+                return None
+            issued[access_key_id] = found
+            return found.known()
+
+        try:
+            verified = sigv4.verify(req, region=self._stack.region, now=call.now, lookup=lookup)
+        except sigv4.SigV4Error as exc:
+            raise Refusal(
+                gr.GatewayError(
+                    gr.SIGV4_RESPONSE_TYPES[exc.kind],
+                    exc.message,
+                    error_type=exc.error_type,
+                    # exc.message is the response body; on a mismatch it holds the canonical
+                    # request, which may contain the caller's session token. reason never does.
+                    reason=exc.reason,
+                )
+            ) from None
+        return issued[verified.credential.access_key_id]
+
+    def _authorize(self, call: Call, caller: IssuedCredential) -> None:
+        route = call.route
+        assert route is not None
+        resource_arn = self.method_arn(route, call.request.method)
+        role = self._stack.roles.get(caller.role_arn)
+        policies = role.policies if role is not None else ()
+        decision = iam.evaluate(
+            policies,
+            action="execute-api:Invoke",
+            resource=resource_arn,
+            context=self._condition_context(call, caller),
+        )
+        if decision.allowed:
+            return
+        # AWS masks the account id in the resource it names (docs/aws-behaviour.md).
+        shown = resource_arn.replace(f":{self._stack.account_id}:", ":********:", 1)
+        message = (
+            f"User: {caller.assumed_role_arn} is not authorized to perform: "
+            f"execute-api:Invoke on resource: {shown}"
+        )
+        if decision.explicit_deny:
+            message += " with an explicit deny"
+        raise Refusal(
+            gr.GatewayError(
+                ResponseType.ACCESS_DENIED,
+                message,
+                reason=decision.reason,
+                template=gr.IAM_DENIED_TEMPLATE,
+            )
+        )
+
+    def method_arn(self, route: Route, http_method: str) -> str:
+        stack = self._stack
+        return (
+            f"arn:{stack.partition}:execute-api:{stack.region}:{stack.account_id}:"
+            f"{route.api.api_id}/{route.stage.name}/{http_method}/{route.path.lstrip('/')}"
+        )
+
+    def _condition_context(self, call: Call, caller: IssuedCredential) -> dict[str, Any]:
+        return {
+            "aws:SourceIp": call.source_ip,
+            "aws:CurrentTime": call.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:EpochTime": str(int(call.now.timestamp())),
+            "aws:SecureTransport": "false",
+            "aws:userid": caller.caller,
+            "aws:PrincipalArn": caller.role_arn,
+            "aws:PrincipalAccount": self._stack.account_id,
+            "aws:PrincipalType": "AssumedRole",
+            "aws:UserAgent": call.request.header("user-agent") or "",
+            "cognito-identity.amazonaws.com:aud": caller.identity_pool_id,
+            "cognito-identity.amazonaws.com:sub": caller.identity_id,
+            "cognito-identity.amazonaws.com:amr": [caller.authentication_type],
+        }
+
+    def _integrate(self, call: Call, route: Route) -> Response:
+        integration = route.method.integration
+        kind = "none" if integration is None else integration.type
+        runner = self._integrations.get(kind)
+        if runner is None:
+            emulated = ", ".join(sorted(self._integrations))
+            raise configuration_error(f"integration type {kind} is not emulated (only {emulated})")
+        return runner.run(call, route, request_context(call, self._stack.account_id))
+
+    # ------------------------------------------------------------------ responses
+    def _gateway_response(self, call: Call, error: gr.GatewayError) -> Response:
+        overrides = call.route.api.gateway_responses if call.route else self._default_overrides()
+        return gr.render(
+            error,
+            overrides,
+            context=request_context(call, self._stack.account_id),
+            render_template=render_without_request,
+        )
+
+    def _default_overrides(self) -> Mapping[str, Any]:
+        # A request that matched no stage still belongs to this port's API (AWS routes by
+        # host name); with one API, its gateway responses apply.
+        apis = list(self._stack.rest_apis.values())
+        return apis[0].gateway_responses if len(apis) == 1 else {}
+
+    def _log(self, call: Call, response: Response, reason: str) -> None:
+        # Path only: a presigned URL's query holds the signature and the session token.
+        who = call.caller.identity_id if call.caller else "-"
+        error_type = response.header("x-amzn-ErrorType") or ""
+        line = f"{call.request.method} {call.request.raw_path} {response.status} caller={who}"
+        if error_type:
+            line += f" error={error_type}"
+        if reason:
+            line += f" reason={reason!r}"
+        log.info(line)

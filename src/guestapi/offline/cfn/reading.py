@@ -1,0 +1,61 @@
+"""Reading a template file the way CloudFormation reads it (step 1 of a deploy)."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from samtranslator.yaml_helper import yaml_parse
+
+from guestapi.offline.cfn.intrinsics import TemplateError
+
+
+def read_template(template: Path | str | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    if isinstance(template, Mapping):
+        document: Any = copy.deepcopy(dict(template))
+        source = "template"
+    else:
+        path = Path(template)
+        source = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise TemplateError(f"{source}: template not found; pass --template PATH") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise TemplateError(f"{source}: cannot read the template: {error}") from None
+        try:
+            document = yaml_parse(text)
+        except yaml.YAMLError as error:
+            raise TemplateError(f"{source}: malformed YAML: {yaml_problem(error)}") from None
+    document = _timestamps_as_strings(document)
+    if not isinstance(document, dict):
+        raise TemplateError(f"{source}: a template must be a mapping with a Resources section")
+    resources = document.get("Resources")
+    if not isinstance(resources, dict) or not resources:
+        raise TemplateError(f"{source}: the template has no Resources section")
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
+            raise TemplateError(f"{source}: resource {logical_id} must be a mapping with a Type")
+    return source, document
+
+
+def yaml_problem(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+    return " ".join(f"{problem}{where}".split())
+
+
+def _timestamps_as_strings(value: Any) -> Any:
+    # CloudFormation reads `Version: 2012-10-17` as a string; PyYAML would make it a date.
+    if isinstance(value, dict):
+        return {k: _timestamps_as_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_timestamps_as_strings(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,36 @@
+"""Which service package deploys which resource type: the one list to extend.
+
+`PHYSICAL_IDS`: the function that gives a resource type the physical id and attributes AWS
+would. `MODEL_BUILDERS`: in order, the Stack field each service builds, the resource types it
+consumes and its builder. A created type that no builder consumes is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+from guestapi.offline.apigateway import cfn as apigateway
+from guestapi.offline.cfn import unemulated
+from guestapi.offline.cfn.resources import ModelBuilder, PhysicalIdFactory
+from guestapi.offline.cognito import cfn as cognito
+from guestapi.offline.iam import cfn as iam
+
+PHYSICAL_IDS: dict[str, PhysicalIdFactory] = {
+    apigateway.REST_API: apigateway.rest_api_id,
+    apigateway.STAGE: apigateway.stage_id,
+    apigateway.DEPLOYMENT: apigateway.deployment_id,
+    apigateway.RESOURCE: apigateway.resource_id,
+    cognito.IDENTITY_POOL: cognito.identity_pool_id,
+    iam.ROLE: iam.role_id,
+    "AWS::Logs::LogGroup": unemulated.log_group_id,
+    "AWS::WAFv2::WebACL": unemulated.web_acl_id,
+    "AWS::Lambda::Function": unemulated.lambda_function_id,
+}
+
+MODEL_BUILDERS: tuple[tuple[str, frozenset[str], ModelBuilder], ...] = (
+    ("roles", iam.CONSUMES, iam.build_roles),
+    ("identity_pools", cognito.CONSUMES, cognito.build_identity_pools),
+    ("rest_apis", apigateway.CONSUMES, apigateway.build_rest_apis),
+)
+
+
+def physical_id_factory(resource_type: str) -> PhysicalIdFactory:
+    return PHYSICAL_IDS.get(resource_type, unemulated.generated_name_id)

@@ -1,0 +1,16 @@
+"""Cognito Identity's part of a deployed stack: identity pools and their attached roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class IdentityPool:
+    logical_id: str
+    pool_id: str  # "<region>:<uuid>"
+    name: str
+    allow_unauthenticated: bool
+    allow_classic_flow: bool
+    # "unauthenticated" / "authenticated" -> role ARN (from IdentityPoolRoleAttachment)
+    roles: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,301 @@
+"""Cognito Identity (identity pools) as the twin serves it: AWS JSON 1.1, no HTTP here.
+
+The server hands `CognitoIdentityService.handle` the `X-Amz-Target` header and the body and sends
+back the `wire.Response`. Operations: GetId, GetCredentialsForIdentity (enhanced flow),
+GetOpenIdToken (basic flow, first half; `sts.py` is the second half) and DescribeIdentityPool.
+
+Codes and messages, and where each was confirmed (public issue threads quoting the real service):
+- unknown pool: ResourceNotFoundException "IdentityPool '<id>' not found."
+  (awslabs/aws-sdk-android-samples#163, aws-amplify/amplify-js#1966)
+- unknown identity: ResourceNotFoundException "Identity '<id>' not found."
+  (aws-amplify/amplify-js#2301; amplify-js#2406 matches on that exact text)
+- guest access off: NotAuthorizedException "Unauthenticated access is not supported for this identity pool."
+  (aws/aws-sdk-js-v3#3113)
+- Logins given, no provider configured: NotAuthorizedException
+  "Token is not from a supported provider of this identity pool." (aws-amplify/amplify-flutter#851,
+  amazon-archives/cognito-sample-nodejs#1)
+- no usable guest role / trust refused: InvalidIdentityPoolConfigurationException
+  "Invalid identity pool configuration. Check assigned IAM roles for this pool." (amplify-js#741)
+- classic flow off: GetOpenIdToken answers InvalidParameterException
+  "Basic (classic) flow is not enabled, please use enhanced flow." (aws/aws-cli#7652, amplify-js#9704).
+  The refusal is at GetOpenIdToken, so no token for such a pool ever exists; STS does not re-check.
+- bad parameter: ValidationException "1 validation error detected: Value '<v>' at 'identityPoolId'
+  failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+"
+  (aws/amazon-freertos#1829: Error Code ValidationException from AmazonCognitoIdentity). Missing
+  members use the same service framework's "Value null at '<member>' ... Member must not be null".
+- unknown target: HTTP 400 `{"__type":"UnknownOperationException"}`, no message (aws/aws-sdk-net#1536).
+Chosen by the twin (no capture of the real service found): malformed JSON or a member of the wrong
+JSON type -> SerializationException with a message; a body over 64 KiB -> ValidationException.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from guestapi.offline.cognito.model import IdentityPool
+from guestapi.offline.cognito.openid import (
+    OPENID_ISSUER,
+    OPENID_TOKEN_TTL,
+    OpenIdClaims,
+    OpenIdTokenSigner,
+)
+from guestapi.offline.cognito.validation import (
+    ACCOUNT_ID,
+    CUSTOM_ROLE,
+    IDENTITY_ID,
+    LOGINS,
+    POOL_ID,
+    parse_json_object,
+    validate,
+)
+from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.iam import Role
+from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator, evaluate_role_trust
+from guestapi.offline.wire import JSON_1_1, AwsError, Response, json_error, json_response
+
+if TYPE_CHECKING:
+    from guestapi.offline.stack import Stack
+
+TARGET_PREFIX = "AWSCognitoIdentityService."
+MAX_BODY_BYTES = 64 * 1024
+UNAUTHENTICATED = "unauthenticated"
+ENHANCED_SESSION_NAME = "CognitoIdentityCredentials"
+
+MSG_POOL_NOT_FOUND = "IdentityPool '{}' not found."
+MSG_IDENTITY_NOT_FOUND = "Identity '{}' not found."
+MSG_UNAUTH_NOT_SUPPORTED = "Unauthenticated access is not supported for this identity pool."
+MSG_UNSUPPORTED_PROVIDER = "Token is not from a supported provider of this identity pool."
+MSG_INVALID_POOL_CONFIG = (
+    "Invalid identity pool configuration. Check assigned IAM roles for this pool."
+)
+MSG_CLASSIC_FLOW_DISABLED = "Basic (classic) flow is not enabled, please use enhanced flow."
+
+
+# --------------------------------------------------------------------------------------------
+# The service
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Identity:
+    identity_id: str
+    pool_id: str
+
+
+@dataclass
+class _Outcome:
+    """What one call did, for the single log line (ids only, never credentials or tokens)."""
+
+    operation: str
+    pool_id: str | None = None
+    identity_id: str | None = None
+    detail: str = ""
+
+
+class CognitoIdentityService:
+    def __init__(
+        self,
+        stack: Stack,
+        store: CredentialStore,
+        *,
+        clock: Callable[[], datetime],
+        credential_ttl: timedelta = timedelta(hours=1),
+        trust_evaluator: TrustEvaluator | None = None,
+        max_identities: int = 100_000,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        if credential_ttl <= timedelta(0):
+            raise ValueError("credential_ttl must be positive")
+        if max_identities < 1:
+            raise ValueError("max_identities must be at least 1")
+        self._stack = stack
+        self._store = store
+        self._clock = clock
+        self._ttl = credential_ttl
+        self._trust = trust_evaluator or default_trust_evaluator()
+        self._max_identities = max_identities
+        self._log = log or logging.getLogger(__name__).info
+        self._signer = OpenIdTokenSigner()
+        self._lock = threading.Lock()
+        # Bounded: the pool id is public and every GetId mints an identity. When full, the oldest
+        # identity is forgotten; its next call gets "Identity '<id>' not found.", the same answer
+        # as for an identity deleted in the console, which SDKs handle by calling GetId again.
+        self._identities: OrderedDict[str, _Identity] = OrderedDict()
+        self._operations: dict[str, Callable[[Mapping[str, Any], _Outcome], dict[str, Any]]] = {
+            "GetId": self._get_id,
+            "GetCredentialsForIdentity": self._get_credentials_for_identity,
+            "GetOpenIdToken": self._get_open_id_token,
+            "DescribeIdentityPool": self._describe_identity_pool,
+        }
+
+    # ---- entry point -------------------------------------------------------------------------
+    def handle(self, target: str, body: bytes) -> Response:
+        """Serve one AWS JSON 1.1 call; `target` is the X-Amz-Target header value."""
+        request_id = str(uuid.uuid4())
+        operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+        outcome = _Outcome(operation=operation or repr(target[:80]))
+        try:
+            handler = self._operations.get(operation)
+            if handler is None:
+                raise AwsError("UnknownOperationException", None)
+            if len(body) > MAX_BODY_BYTES:
+                raise AwsError(
+                    "ValidationException",
+                    f"Request body is {len(body)} bytes; the limit is {MAX_BODY_BYTES}.",
+                )
+            result = handler(parse_json_object(body), outcome)
+        except AwsError as err:
+            self._log_line(outcome, f"400 {err.code}")
+            return json_error(err, content_type=JSON_1_1, request_id=request_id)
+        self._log_line(outcome, "200")
+        return json_response(result, content_type=JSON_1_1, request_id=request_id)
+
+    def verify_open_id_token(self, token: str) -> OpenIdClaims:
+        """Check a GetOpenIdToken token (signature, issuer, expiry); raise OpenIdTokenError if bad."""
+        return self._signer.verify(token, now=self._clock())
+
+    # ---- operations --------------------------------------------------------------------------
+    def _get_id(self, body: Mapping[str, Any], outcome: _Outcome) -> dict[str, Any]:
+        validate(body, (POOL_ID, ACCOUNT_ID, LOGINS))
+        pool = self._pool(body["IdentityPoolId"], outcome)
+        self._refuse_logins(body)
+        if not pool.allow_unauthenticated:
+            raise AwsError("NotAuthorizedException", MSG_UNAUTH_NOT_SUPPORTED)
+        # An identity id lives in its pool's region: "<region>:<uuid>".
+        region = pool.pool_id.split(":", 1)[0]
+        identity = _Identity(identity_id=f"{region}:{uuid.uuid4()}", pool_id=pool.pool_id)
+        with self._lock:
+            self._identities[identity.identity_id] = identity
+            while len(self._identities) > self._max_identities:
+                self._identities.popitem(last=False)
+        outcome.identity_id = identity.identity_id
+        return {"IdentityId": identity.identity_id}
+
+    def _get_credentials_for_identity(
+        self, body: Mapping[str, Any], outcome: _Outcome
+    ) -> dict[str, Any]:
+        # CustomRoleArn only selects among roles of authenticated rule mappings; a guest always
+        # gets the pool's unauthenticated role, so the value is validated and otherwise ignored.
+        validate(body, (IDENTITY_ID, LOGINS, CUSTOM_ROLE))
+        identity, pool = self._identity_and_pool(body["IdentityId"], outcome)
+        self._refuse_logins(body)
+        if not pool.allow_unauthenticated:
+            raise AwsError("NotAuthorizedException", MSG_UNAUTH_NOT_SUPPORTED)
+        role = self._trusted_guest_role(pool, identity, outcome)
+        credential = self._store.issue(
+            ttl=self._ttl,
+            role_arn=role.arn,
+            role_id=role.role_id,
+            role_name=role.name,
+            account_id=self._stack.account_id,
+            partition=self._stack.partition,
+            session_name=ENHANCED_SESSION_NAME,
+            identity_id=identity.identity_id,
+            pool_id=pool.pool_id,
+            auth_type=UNAUTHENTICATED,
+        )
+        outcome.detail = f"role={role.name} key={credential.access_key_id}"
+        return {
+            "IdentityId": identity.identity_id,
+            "Credentials": {
+                "AccessKeyId": credential.access_key_id,
+                "SecretKey": credential.secret_access_key,
+                "SessionToken": credential.session_token,
+                # AWS JSON 1.1 timestamps are epoch seconds as a JSON number.
+                "Expiration": int(credential.expiration.timestamp()),
+            },
+        }
+
+    def _get_open_id_token(self, body: Mapping[str, Any], outcome: _Outcome) -> dict[str, Any]:
+        validate(body, (IDENTITY_ID, LOGINS))
+        identity, pool = self._identity_and_pool(body["IdentityId"], outcome)
+        self._refuse_logins(body)
+        if not pool.allow_unauthenticated:
+            raise AwsError("NotAuthorizedException", MSG_UNAUTH_NOT_SUPPORTED)
+        if not pool.allow_classic_flow:
+            raise AwsError("InvalidParameterException", MSG_CLASSIC_FLOW_DISABLED)
+        now = int(self._clock().timestamp())
+        token = self._signer.sign(
+            {
+                "iss": OPENID_ISSUER,
+                "sub": identity.identity_id,
+                "aud": pool.pool_id,
+                "amr": [UNAUTHENTICATED],
+                "iat": now,
+                "exp": now + int(OPENID_TOKEN_TTL.total_seconds()),
+            }
+        )
+        return {"IdentityId": identity.identity_id, "Token": token}
+
+    def _describe_identity_pool(self, body: Mapping[str, Any], outcome: _Outcome) -> dict[str, Any]:
+        # Real callers need signed developer credentials for this; the twin serves it unsigned
+        # because it reveals nothing beyond the template, and tests use it to read the config.
+        validate(body, (POOL_ID,))
+        pool = self._pool(body["IdentityPoolId"], outcome)
+        return {
+            "IdentityPoolId": pool.pool_id,
+            "IdentityPoolName": pool.name,
+            "AllowUnauthenticatedIdentities": pool.allow_unauthenticated,
+            "AllowClassicFlow": pool.allow_classic_flow,
+        }
+
+    # ---- helpers -----------------------------------------------------------------------------
+    def _pool(self, pool_id: str, outcome: _Outcome) -> IdentityPool:
+        outcome.pool_id = pool_id
+        pool = self._stack.identity_pools.get(pool_id)
+        if pool is None:
+            raise AwsError("ResourceNotFoundException", MSG_POOL_NOT_FOUND.format(pool_id))
+        return pool
+
+    def _identity_and_pool(
+        self, identity_id: str, outcome: _Outcome
+    ) -> tuple[_Identity, IdentityPool]:
+        outcome.identity_id = identity_id
+        with self._lock:
+            identity = self._identities.get(identity_id)
+        if identity is None:
+            raise AwsError("ResourceNotFoundException", MSG_IDENTITY_NOT_FOUND.format(identity_id))
+        return identity, self._pool(identity.pool_id, outcome)
+
+    @staticmethod
+    def _refuse_logins(body: Mapping[str, Any]) -> None:
+        # The model has no login providers (the template configures none), so any Logins entry
+        # names a provider this pool does not support.
+        if body.get("Logins"):
+            raise AwsError("NotAuthorizedException", MSG_UNSUPPORTED_PROVIDER)
+
+    def _trusted_guest_role(
+        self, pool: IdentityPool, identity: _Identity, outcome: _Outcome
+    ) -> Role:
+        role_arn = pool.roles.get(UNAUTHENTICATED)
+        role = self._stack.roles.get(role_arn) if role_arn else None
+        if role is None:
+            outcome.detail = f"no usable unauthenticated role ({role_arn or 'none attached'})"
+            raise AwsError("InvalidIdentityPoolConfigurationException", MSG_INVALID_POOL_CONFIG)
+        decision = evaluate_role_trust(
+            self._trust,
+            role,
+            pool_id=pool.pool_id,
+            identity_id=identity.identity_id,
+            amr=[UNAUTHENTICATED],
+        )
+        if not decision.allowed:
+            outcome.detail = f"trust policy of {role.name} refused: {decision.reason}"
+            raise AwsError("InvalidIdentityPoolConfigurationException", MSG_INVALID_POOL_CONFIG)
+        return role
+
+    def _log_line(self, outcome: _Outcome, result: str) -> None:
+        parts = [f"cognito-identity {outcome.operation}"]
+        if outcome.pool_id:
+            parts.append(f"pool={outcome.pool_id}")
+        if outcome.identity_id:
+            parts.append(f"identity={outcome.identity_id}")
+        parts.append(f"-> {result}")
+        if outcome.detail:
+            parts.append(f"({outcome.detail})")
+        self._log(" ".join(parts))

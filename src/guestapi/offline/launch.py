@@ -1,0 +1,205 @@
+"""Deploy a template as an offline stack and run it: `build` wires the services, `serve` runs
+them on one port in a background thread (tests), `scripts/local.py` runs them in the foreground.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import uvicorn
+
+from guestapi.errors import GuestApiError
+from guestapi.offline.apigateway import Gateway
+from guestapi.offline.cfn import load_stack
+from guestapi.offline.cognito import MAX_BODY_BYTES, TARGET_PREFIX, CognitoIdentityService
+from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.server import OfflineApp, ServiceRoute
+from guestapi.offline.stack import Stack
+from guestapi.offline.sts import StsService
+from guestapi.offline.wire import Request, Response
+
+log = logging.getLogger("guestapi.offline.server")
+
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
+
+
+class NonLocalOutputError(GuestApiError):
+    """An output would send a client outside the offline stack (say, to the real AWS)."""
+
+
+@dataclass(frozen=True)
+class OfflineStack:
+    """A deployed offline stack: the model plus the services that answer for it."""
+
+    stack: Stack
+    store: CredentialStore
+    cognito: CognitoIdentityService
+    sts: StsService
+    gateway: Gateway
+
+    def app(self) -> OfflineApp:
+        """The ASGI app; the first service route is the fallback for unknown targets."""
+        return OfflineApp(self.gateway, self.service_routes())
+
+    def service_routes(self) -> list[ServiceRoute]:
+        def cognito(request: Request) -> Response:
+            return self.cognito.handle(request.header("x-amz-target") or "", request.body)
+
+        def sts(request: Request) -> Response:
+            return self.sts.handle(request.body)
+
+        return [
+            ServiceRoute("cognito-identity", cognito, MAX_BODY_BYTES, target_prefix=TARGET_PREFIX),
+            ServiceRoute("sts", sts, MAX_BODY_BYTES, form=True),
+        ]
+
+
+def _default_template() -> Path:
+    from guestapi.assets import template_path
+
+    return template_path()
+
+
+def build(
+    template: Path | str | None = None,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    region: str = "us-east-1",
+    account_id: str = "123456789012",
+    stack_name: str = "guest-api-local",
+    credential_ttl: int = 3600,
+    clock: Callable[[], datetime] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> OfflineStack:
+    """Deploy `template` (default: the project's own) in memory and wire its services."""
+    now = clock or (lambda: datetime.now(UTC))
+    stack = load_stack(
+        template if template is not None else _default_template(),
+        region=region,
+        account_id=account_id,
+        stack_name=stack_name,
+        overrides=overrides,
+        warn=warn or log.warning,
+    )
+    store = CredentialStore(clock=now)
+    cognito = CognitoIdentityService(
+        stack, store, clock=now, credential_ttl=timedelta(seconds=credential_ttl)
+    )
+    sts = StsService(stack, store, cognito, clock=now)
+    gateway = Gateway(stack, store, clock=now)
+    return OfflineStack(stack, store, cognito, sts, gateway)
+
+
+def local_outputs(stack: Stack, base_url: str) -> dict[str, str]:
+    """The template's Outputs as AWS resolved them, with API URLs pointed at this server.
+
+    AWS answers `https://<api-id>.execute-api.<region>.<suffix>/<stage>`; here every stage is
+    served at `<base_url>/<stage>` on one port. Any other URL in an output that is not on this
+    machine is refused: a client following it would leave the offline stack (for the real AWS,
+    when a misspelled resource type left an API unemulated).
+    """
+    outputs = dict(stack.outputs)
+    for key, value in outputs.items():
+        for api_id in stack.rest_apis:
+            marker = f"https://{api_id}.execute-api."
+            if value.startswith(marker):
+                rest = value[len(marker) :].split("/", 1)
+                outputs[key] = base_url.rstrip("/") + ("/" + rest[1] if len(rest) > 1 else "")
+        _refuse_non_local(key, outputs[key])
+    outputs["CognitoIdentityEndpoint"] = base_url.rstrip("/") + "/"
+    outputs.setdefault("Region", stack.region)
+    return outputs
+
+
+def _refuse_non_local(key: str, value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and (parts.hostname or "") not in _LOCAL_HOSTS:
+        raise NonLocalOutputError(
+            f"output {key} points outside the offline stack ({parts.hostname}): no resource "
+            "of this stack serves it offline (a misspelled resource type?)"
+        )
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind before serving so that `--port 0` knows its port before the outputs are written."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def make_server(app: OfflineApp) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        # uvicorn's access log would print full URLs, and a presigned URL's query holds the
+        # signature and the session token: the gateway logs one safe line instead.
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+        date_header=True,
+        timeout_keep_alive=30,
+    )
+    return uvicorn.Server(config)
+
+
+def base_url_for(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+@contextmanager
+def serve(
+    template: Path | str | None = None,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    credential_ttl: int = 3600,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    region: str = "us-east-1",
+    account_id: str = "123456789012",
+    clock: Callable[[], datetime] | None = None,
+) -> Iterator[dict[str, str]]:
+    """Run the offline stack in a background thread; yield its outputs; stop on exit."""
+    offline = build(
+        template,
+        overrides=overrides,
+        region=region,
+        account_id=account_id,
+        credential_ttl=credential_ttl,
+        clock=clock,
+    )
+    sock = bind(host, port)
+    try:
+        outputs = local_outputs(offline.stack, base_url_for(sock))
+    except NonLocalOutputError:
+        sock.close()
+        raise
+    server = make_server(offline.app())
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="offline-stack", daemon=True
+    )
+    thread.start()
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the offline stack's server stopped during start-up")
+            time.sleep(0.01)
+        yield outputs
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

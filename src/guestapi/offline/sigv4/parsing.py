@@ -1,0 +1,256 @@
+"""Reading what a client claims it signed, from the Authorization header or a presigned query.
+
+Hand-written: botocore signs requests, it has no parser for what it produced. Nothing here
+checks a signature; `verify.py` does that, with botocore.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import unquote_plus
+
+from guestapi.offline.sigv4.errors import incomplete
+from guestapi.offline.wire import Request
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+# SigV4 presigned URLs cannot outlive the signing key's 7-day validity.
+MAX_PRESIGN_EXPIRES = 604_800
+_AMZ_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$")
+_AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+_SCHEME_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,31}$")
+REDACTED = "<redacted>"
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What the client claims it signed, from either form."""
+
+    form: str
+    credential: str
+    signed_headers: tuple[str, ...]
+    signature: str
+    amz_date: str  # ISO 8601 basic, as used in the string to sign
+    request_time: datetime
+    session_token: str | None
+    expires: int | None  # presigned only
+    canonical_params: tuple[tuple[str, str], ...]  # decoded query params that are signed
+    # Presigned URLs whose token was appended after signing (official vector
+    # post-sts-header-after); None when there is no token in the query.
+    params_without_token: tuple[tuple[str, str], ...] | None
+
+
+def header_index(headers: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for name, value in headers:
+        index.setdefault(name.lower(), []).append(value)
+    return index
+
+
+def single(index: dict[str, list[str]], name: str) -> str | None:
+    # A repeated single-valued header is combined as HTTP combines it (comma-joined): the
+    # result never equals a valid value, so a duplicate cannot smuggle a second one in.
+    values = index.get(name)
+    return ",".join(values) if values else None
+
+
+def split_query(raw_query: str) -> list[tuple[str, str]]:
+    pairs = []
+    for piece in raw_query.split("&"):
+        if not piece:
+            continue
+        key, _, value = piece.partition("=")
+        pairs.append((unquote_plus(key), unquote_plus(value)))
+    return pairs
+
+
+def _query_names(raw_query: str) -> set[str]:
+    return {unquote_plus(p.partition("=")[0]) for p in raw_query.split("&") if p}
+
+
+def has_signature(req: Request) -> bool:
+    """True when the request carries SigV4 material in either form (it may still be invalid)."""
+    for name, value in req.headers:
+        if name.lower() == "authorization" and value.strip():
+            return True
+    names = _query_names(req.raw_query) if req.raw_query else set()
+    return "X-Amz-Signature" in names or "X-Amz-Credential" in names
+
+
+def format_amz(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_AMZ_DATE_FORMAT)
+
+
+def _parse_amz_date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    match = _AMZ_DATE.match(value.strip())
+    if not match:
+        return None
+    try:
+        return datetime(*(int(g) for g in match.groups()), tzinfo=UTC)  # type: ignore[misc]
+    except ValueError:
+        return None
+
+
+def _parse_http_date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def redact_authorization(value: str) -> str:
+    """The Authorization value as echoed in error bodies: Signature and bare tokens redacted."""
+    head, _, rest = value.strip().partition(" ")
+    if not rest.strip():
+        return REDACTED  # a lone token (a JWT, an API key) is a credential: never echo it
+    shown_head = head if _SCHEME_WORD.match(head) else REDACTED
+    parts = []
+    for component in rest.split(","):
+        component = component.strip()
+        if not component:
+            continue
+        key, eq, _ = component.partition("=")
+        if eq and key.strip() in ("Credential", "SignedHeaders"):
+            parts.append(component)
+        elif eq:
+            parts.append(f"{key.strip()}={REDACTED}")
+        else:
+            parts.append(REDACTED)
+    return f"{shown_head} {', '.join(parts)}"
+
+
+def parse_header_form(
+    authorization: str, index: dict[str, list[str]], query: list[tuple[str, str]]
+) -> Signed:
+    redacted = redact_authorization(authorization)
+    head, _, rest = authorization.strip().partition(" ")
+    params: dict[str, str] = {}
+    for component in rest.split(","):
+        component = component.strip()
+        if not component:
+            continue
+        key, eq, value = component.partition("=")
+        if not eq:
+            raise incomplete(
+                f"'{REDACTED}' not a valid key=value pair (missing equal-sign) in "
+                f"Authorization header: '{redacted}'.",
+                "Authorization header component without '='",
+            )
+        params.setdefault(key.strip(), value.strip())
+
+    amz_date_header = single(index, "x-amz-date")
+    if amz_date_header is not None:
+        moment = _parse_amz_date(amz_date_header)
+    else:
+        moment = _parse_http_date(single(index, "date"))
+
+    missing = [
+        name for name in ("Credential", "Signature", "SignedHeaders") if not params.get(name)
+    ]
+    sentences = [f"Authorization header requires '{name}' parameter." for name in missing]
+    if moment is None:
+        # An unparsable X-Amz-Date counts as absent: the date AWS requires is not usable.
+        missing.append("date")
+        sentences.append(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+        )
+    if missing:
+        raise incomplete(
+            " ".join(sentences) + f" Authorization={redacted}",
+            "incomplete Authorization header, missing " + ", ".join(missing),
+        )
+    if head != ALGORITHM:
+        # Not in the reference table; AWS's wording for this case is not documented.
+        raise incomplete(
+            f"Unsupported Authorization algorithm '{head if _SCHEME_WORD.match(head) else REDACTED}'"
+            f": only {ALGORITHM} is accepted. Authorization={redacted}",
+            "unsupported Authorization algorithm",
+        )
+    assert moment is not None
+    return Signed(
+        form="header",
+        credential=params["Credential"],
+        signed_headers=tuple(params["SignedHeaders"].split(";")),
+        signature=params["Signature"],
+        amz_date=format_amz(moment),
+        request_time=moment,
+        session_token=single(index, "x-amz-security-token"),
+        expires=None,
+        canonical_params=tuple(query),
+        params_without_token=None,
+    )
+
+
+# Wording of AWS's IncompleteSignature answer for presigned requests (one sentence per missing
+# parameter, then "Re-examine the query-string parameters.").
+_QUERY_REQUIRED = (
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Signature",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Date",
+)
+
+
+def parse_query_form(query: list[tuple[str, str]]) -> Signed:
+    auth: dict[str, str] = {}
+    for key, value in query:
+        if key.startswith("X-Amz-"):
+            auth.setdefault(key, value)
+    missing = [name for name in _QUERY_REQUIRED if not auth.get(name)]
+    if missing:
+        raise incomplete(
+            "".join(f"AWS query-string parameters must include '{n}'. " for n in missing)
+            + "Re-examine the query-string parameters.",
+            "presigned URL lacks " + ", ".join(missing),
+        )
+    # The three X-Amz-Algorithm / X-Amz-Expires messages are S3's wording for the same checks
+    # (the reference does not list execute-api's).
+    if auth["X-Amz-Algorithm"] != ALGORITHM:
+        raise incomplete(
+            f'X-Amz-Algorithm only supports "{ALGORITHM}"', "unsupported X-Amz-Algorithm"
+        )
+    expires: int | None = None
+    if "X-Amz-Expires" in auth:
+        raw = auth["X-Amz-Expires"]
+        if not raw.isascii() or not raw.lstrip("-").isdigit():
+            raise incomplete("X-Amz-Expires should be a number", "X-Amz-Expires not a number")
+        expires = int(raw)
+        if expires < 0:
+            raise incomplete("X-Amz-Expires must be non-negative", "negative X-Amz-Expires")
+        if expires > MAX_PRESIGN_EXPIRES:
+            raise incomplete(
+                "X-Amz-Expires must be less than a week (in seconds) that is 604800",
+                "X-Amz-Expires over a week",
+            )
+    moment = _parse_amz_date(auth["X-Amz-Date"])
+    if moment is None:
+        raise incomplete(
+            "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
+            "malformed X-Amz-Date",
+        )
+    # Every parameter but the signature itself is part of the canonical query.
+    params = tuple((k, v) for k, v in query if k != "X-Amz-Signature")
+    token = auth.get("X-Amz-Security-Token")
+    without_token = (
+        tuple((k, v) for k, v in params if k != "X-Amz-Security-Token") if token else None
+    )
+    return Signed(
+        form="query",
+        credential=auth["X-Amz-Credential"],
+        signed_headers=tuple(auth["X-Amz-SignedHeaders"].split(";")),
+        signature=auth["X-Amz-Signature"],
+        amz_date=auth["X-Amz-Date"],
+        request_time=moment,
+        session_token=token,
+        expires=expires,
+        canonical_params=params,
+        params_without_token=without_token,
+    )
