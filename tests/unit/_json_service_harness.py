@@ -1,5 +1,6 @@
 """A stdlib HTTP front for the Cognito/STS services under test, so real boto3 clients can call
-them without the uvicorn server (whose own wiring is tested in tests/offline)."""
+them without the uvicorn server. It picks the service with the server's own dispatch
+(`server.route_service` over `launch.service_routes`), so both route STS the same way."""
 
 from __future__ import annotations
 
@@ -8,21 +9,26 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from guestapi.offline.wire import Response as JsonResponse
+from guestapi.offline.launch import service_routes
+from guestapi.offline.server import route_service
+from guestapi.offline.wire import Request, Response
 
 
 @contextmanager
 def serve_services(
-    cognito: Callable[[str, bytes], JsonResponse],
-    sts: Callable[[bytes], JsonResponse] | None = None,
+    cognito: Callable[[str, bytes], Response],
+    sts: Callable[[bytes], Response] | None = None,
 ) -> Iterator[str]:
-    """POSTs with X-Amz-Target go to `cognito`, other POSTs to `sts` (if given)."""
+    """Serve `cognito` (and `sts`, if given) at `/` as the offline stack's server routes them."""
+    routes = service_routes(cognito, sts)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            target = self.headers.get("X-Amz-Target", "")
-            response = sts(body) if sts is not None and not target else cognito(target, body)
+            headers = tuple(self.headers.items())
+            route = route_service(routes, "POST", self.path, headers)
+            assert route is not None, f"no service at {self.path}"
+            response = route.handle(Request("POST", self.path, "", headers, body))
             self.send_response(response.status)
             for name, value in response.headers:
                 self.send_header(name, value)

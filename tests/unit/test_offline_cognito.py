@@ -30,7 +30,7 @@ from guestapi.offline.cognito.openid import (
 from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.iam import Decision, Role, evaluate_trust
 from guestapi.offline.stack import Stack
-from guestapi.offline.wire import Response as JsonResponse
+from guestapi.offline.wire import Response
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -125,7 +125,7 @@ class Twin:
     clock: FakeClock
     log: list[str]
 
-    def call(self, operation: str, body: Mapping[str, Any] | bytes) -> JsonResponse:
+    def call(self, operation: str, body: Mapping[str, Any] | bytes) -> Response:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         return self.service.handle(TARGET + operation, raw)
 
@@ -150,7 +150,7 @@ def make_twin(
     return Twin(service, store, clock, log)
 
 
-def error_of(response: JsonResponse) -> tuple[int, str, str | None]:
+def error_of(response: Response) -> tuple[int, str, str | None]:
     body = json.loads(response.body)
     assert response.header("x-amzn-ErrorType") == body["__type"]
     assert response.header("Content-Type") == "application/x-amz-json-1.1"

@@ -41,7 +41,7 @@ from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.iam import Role
 from guestapi.offline.stack import Stack
 from guestapi.offline.sts import StsService
-from guestapi.offline.wire import Response as JsonResponse
+from guestapi.offline.wire import Response
 
 NS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 ROLE_NAME = ROLE_ARN.rsplit("/", 1)[1]
@@ -64,7 +64,7 @@ class Twin:
         identity = self.cognito_ok("GetId", {"IdentityPoolId": pool_id})["IdentityId"]
         return identity, self.cognito_ok("GetOpenIdToken", {"IdentityId": identity})["Token"]
 
-    def assume(self, token: str, **overrides: str) -> JsonResponse:
+    def assume(self, token: str, **overrides: str) -> Response:
         params = {
             "Action": "AssumeRoleWithWebIdentity",
             "Version": "2011-06-15",
@@ -90,7 +90,7 @@ def make_twin(stack: Stack | None = None, *, trust: Callable[..., Any] = TRUST) 
     return Twin(cognito, sts, store, clock, log)
 
 
-def sts_error(response: JsonResponse) -> tuple[int, str, str]:
+def sts_error(response: Response) -> tuple[int, str, str]:
     root = ET.fromstring(response.body)
     assert root.tag == "{https://sts.amazonaws.com/doc/2011-06-15/}ErrorResponse"
     assert root.findtext("sts:Error/sts:Type", namespaces=NS) == "Sender"

@@ -118,3 +118,31 @@ def test_method_setting_overrides_stage_wide_setting() -> None:
 def test_no_method_settings_means_no_stage_throttle() -> None:
     throttler = StageThrottler({})
     assert all(throttler.allow("/demo", "GET") for _ in range(1000))
+
+
+def test_two_apis_sharing_a_stage_name_warn_and_the_first_keeps_the_prefix() -> None:
+    first = _api()
+    second = RestApi(
+        "OtherApi",
+        "zzz999yyyy",
+        "other",
+        (Resource("/other", {"GET": _method("GET")}),),
+        {"dev": Stage("dev"), "v2": Stage("v2")},
+    )
+    warnings: list[str] = []
+    router = Router([first, second], warn=warnings.append)
+    assert warnings == [
+        "stage 'dev' of API OtherApi is unreachable offline: API Api already serves /dev "
+        "on this port"
+    ]
+    assert router.match("/dev/demo", "GET").api is first
+    assert router.match("/dev/other", "GET") is None
+    # A stage name of its own keeps the second API reachable.
+    assert router.match("/v2/other", "GET").api is second
+
+
+def test_distinct_stage_names_do_not_warn() -> None:
+    warnings: list[str] = []
+    other = RestApi("OtherApi", "zzz999yyyy", "other", (), {"prod": Stage("prod")})
+    Router([_api(), other], warn=warnings.append)
+    assert warnings == []

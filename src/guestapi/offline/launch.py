@@ -25,7 +25,7 @@ from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.server import OfflineApp, ServiceRoute
 from guestapi.offline.stack import Stack
 from guestapi.offline.sts import StsService
-from guestapi.offline.wire import Request, Response
+from guestapi.offline.wire import Response
 
 log = logging.getLogger("guestapi.offline.server")
 
@@ -51,16 +51,26 @@ class OfflineStack:
         return OfflineApp(self.gateway, self.service_routes())
 
     def service_routes(self) -> list[ServiceRoute]:
-        def cognito(request: Request) -> Response:
-            return self.cognito.handle(request.header("x-amz-target") or "", request.body)
+        return service_routes(self.cognito.handle, self.sts.handle)
 
-        def sts(request: Request) -> Response:
-            return self.sts.handle(request.body)
 
-        return [
-            ServiceRoute("cognito-identity", cognito, MAX_BODY_BYTES, target_prefix=TARGET_PREFIX),
-            ServiceRoute("sts", sts, MAX_BODY_BYTES, form=True),
-        ]
+def service_routes(
+    cognito: Callable[[str, bytes], Response], sts: Callable[[bytes], Response] | None = None
+) -> list[ServiceRoute]:
+    """The endpoints served at `/`: Cognito Identity by X-Amz-Target, STS by its form body."""
+    routes = [
+        ServiceRoute(
+            "cognito-identity",
+            lambda request: cognito(request.header("x-amz-target") or "", request.body),
+            MAX_BODY_BYTES,
+            target_prefix=TARGET_PREFIX,
+        )
+    ]
+    if sts is not None:
+        routes.append(
+            ServiceRoute("sts", lambda request: sts(request.body), MAX_BODY_BYTES, form=True)
+        )
+    return routes
 
 
 def _default_template() -> Path:

@@ -60,7 +60,7 @@ class OfflineApp:
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
         client = scope.get("client") or ("127.0.0.1", 0)
-        service = self._service_for(method, raw_path, headers)
+        service = route_service(self.services, method, raw_path, headers)
         limit = service.max_body if service is not None else MAX_PAYLOAD_BYTES
         body, too_large = await _read_body(receive, limit)
         request = Request(
@@ -81,23 +81,28 @@ class OfflineApp:
             response = Response(result.status, [*result.headers, *_cors(request)], result.body)
         await _send(send, response)
 
-    def _service_for(
-        self, method: str, raw_path: str, headers: tuple[tuple[str, str], ...]
-    ) -> ServiceRoute | None:
-        if raw_path != "/" or method not in ("POST", "OPTIONS"):
-            return None
-        target = header(headers, "x-amz-target") or ""
-        form = (
-            (header(headers, "content-type") or "")
-            .lower()
-            .startswith("application/x-www-form-urlencoded")
-        )
-        for service in self.services:
-            if service.target_prefix and target.startswith(service.target_prefix):
-                return service
-            if service.form and form:
-                return service
-        return self.services[0]
+
+def route_service(
+    services: Sequence[ServiceRoute],
+    method: str,
+    raw_path: str,
+    headers: Sequence[tuple[str, str]],
+) -> ServiceRoute | None:
+    """The service endpoint a request is for, or None when it is for the REST APIs."""
+    if raw_path != "/" or method not in ("POST", "OPTIONS"):
+        return None
+    target = header(headers, "x-amz-target") or ""
+    form = (
+        (header(headers, "content-type") or "")
+        .lower()
+        .startswith("application/x-www-form-urlencoded")
+    )
+    for service in services:
+        if service.target_prefix and target.startswith(service.target_prefix):
+            return service
+        if service.form and form:
+            return service
+    return services[0]
 
 
 def _preflight(request: Request) -> Response:

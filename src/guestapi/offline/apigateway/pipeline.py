@@ -51,7 +51,7 @@ class Gateway:
         self._stack = stack
         self._store = store
         self._clock = clock
-        self._router = Router(list(stack.rest_apis.values()))
+        self._router = Router(list(stack.rest_apis.values()), warn=log.warning)
         self._integrations = dict(integrations or default_integrations(stack))
         self._throttlers = {
             (api.api_id, stage.name): StageThrottler(stage.throttles)

@@ -7,6 +7,7 @@ problem to report: API Gateway answers MISSING_AUTHENTICATION_TOKEN, not 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -32,7 +33,7 @@ class _Compiled:
 
 
 class Router:
-    def __init__(self, apis: list[RestApi]) -> None:
+    def __init__(self, apis: list[RestApi], *, warn: Callable[[str], None] | None = None) -> None:
         self._stages: dict[str, tuple[RestApi, Stage]] = {}
         self._tables: dict[str, list[_Compiled]] = {}
         for api in apis:
@@ -40,9 +41,14 @@ class Router:
             compiled.sort(key=lambda c: c.rank)
             self._tables[api.api_id] = compiled
             for stage in api.stages.values():
-                # Two APIs with one stage name cannot share a port's /{stage} prefix; the
-                # first wins, and deploy warns about it.
-                self._stages.setdefault(stage.name, (api, stage))
+                # AWS tells APIs apart by host name; here every API shares one port, so two
+                # APIs with one stage name cannot share its /{stage} prefix: the first wins.
+                first = self._stages.setdefault(stage.name, (api, stage))[0]
+                if first is not api and warn is not None:
+                    warn(
+                        f"stage {stage.name!r} of API {api.logical_id} is unreachable offline: "
+                        f"API {first.logical_id} already serves /{stage.name} on this port"
+                    )
 
     def match(self, raw_path: str, http_method: str) -> Route | None:
         parts = raw_path.split("/")

@@ -1,0 +1,46 @@
+"""Which service answers a request at the offline stack's port: the server's one dispatch rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from guestapi.offline.launch import service_routes
+from guestapi.offline.server import route_service
+from guestapi.offline.wire import Response
+
+ROUTES = service_routes(lambda target, body: Response(200), lambda body: Response(200))
+FORM = ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+JSON = ("Content-Type", "application/x-amz-json-1.1")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "expected"),
+    [
+        (
+            "POST",
+            "/",
+            (JSON, ("X-Amz-Target", "AWSCognitoIdentityService.GetId")),
+            "cognito-identity",
+        ),
+        ("POST", "/", (FORM,), "sts"),
+        # A form body goes to STS whatever target it names, as on the real server.
+        ("POST", "/", (FORM, ("X-Amz-Target", "Other.Op")), "sts"),
+        # Anything else at / falls back to the first service, whose own answer is
+        # UnknownOperationException.
+        ("POST", "/", (JSON, ("X-Amz-Target", "Nope.Op")), "cognito-identity"),
+        ("OPTIONS", "/", (), "cognito-identity"),
+        ("GET", "/", (), None),
+        ("POST", "/dev/demo", (JSON, ("X-Amz-Target", "AWSCognitoIdentityService.GetId")), None),
+    ],
+)
+def test_route_service(method, path, headers, expected) -> None:
+    route = route_service(ROUTES, method, path, headers)
+    assert (route.name if route else None) == expected
+
+
+def test_harness_and_server_share_the_rule() -> None:
+    # The unit tests' HTTP harness must not have a dispatch of its own.
+    import _json_service_harness
+
+    assert _json_service_harness.route_service is route_service
+    assert _json_service_harness.service_routes is service_routes
