@@ -16,7 +16,7 @@ from guestapi.offline.wire import Request, Response
 
 @contextmanager
 def serve_services(
-    cognito: Callable[[str, bytes], Response],
+    cognito: Callable[[Request], Response],
     sts: Callable[[bytes], Response] | None = None,
 ) -> Iterator[str]:
     """Serve `cognito` (and `sts`, if given) at `/` as the offline stack's server routes them."""

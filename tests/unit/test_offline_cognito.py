@@ -563,7 +563,7 @@ def boto_client(url: str) -> Any:
 
 def test_boto3_get_id_then_get_credentials_for_identity() -> None:
     twin = make_twin()
-    with serve_services(twin.service.handle) as url:
+    with serve_services(twin.service.handle_request) as url:
         client = boto_client(url)
         identity = client.get_id(IdentityPoolId=POOL_ID)["IdentityId"]
         response = client.get_credentials_for_identity(IdentityId=identity)
@@ -589,7 +589,7 @@ def _client_error(call: Callable[[], Any]) -> tuple[str, str, int]:
 def test_boto3_sees_the_documented_errors() -> None:
     twin = make_twin(make_stack(trust=guest_trust(amr="authenticated")))
     off = make_twin(make_stack(allow_unauthenticated=False))
-    with serve_services(twin.service.handle) as url, serve_services(off.service.handle) as off_url:
+    with serve_services(twin.service.handle_request) as url, serve_services(off.service.handle_request) as off_url:
         client = boto_client(url)
         assert _client_error(lambda: client.get_id(IdentityPoolId=OTHER_POOL_ID)) == (
             "ResourceNotFoundException",

@@ -8,7 +8,7 @@ from guestapi.offline.launch import service_routes
 from guestapi.offline.server import route_service
 from guestapi.offline.wire import Response
 
-ROUTES = service_routes(lambda target, body: Response(200), lambda body: Response(200))
+ROUTES = service_routes(lambda request: Response(200), lambda body: Response(200))
 FORM = ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 JSON = ("Content-Type", "application/x-amz-json-1.1")
 

@@ -345,7 +345,7 @@ def sts_client(url: str) -> Any:
 
 def test_boto3_classic_flow_works_when_on() -> None:
     twin = make_twin(make_stack(allow_classic_flow=True))
-    with serve_services(twin.cognito.handle, twin.sts.handle) as url:
+    with serve_services(twin.cognito.handle_request, twin.sts.handle) as url:
         cognito = boto_client(url)
         identity = cognito.get_id(IdentityPoolId=POOL_ID)["IdentityId"]
         token = cognito.get_open_id_token(IdentityId=identity)["Token"]
@@ -368,8 +368,8 @@ def test_boto3_classic_flow_refused_when_off_and_sts_errors_parse() -> None:
     off = make_twin(make_stack(allow_classic_flow=False))
     on = make_twin(make_stack(allow_classic_flow=True, trust=guest_trust(aud=OTHER_POOL_ID)))
     with (
-        serve_services(off.cognito.handle, off.sts.handle) as off_url,
-        serve_services(on.cognito.handle, on.sts.handle) as on_url,
+        serve_services(off.cognito.handle_request, off.sts.handle) as off_url,
+        serve_services(on.cognito.handle_request, on.sts.handle) as on_url,
     ):
         cognito = boto_client(off_url)
         identity = cognito.get_id(IdentityPoolId=POOL_ID)["IdentityId"]

@@ -22,10 +22,11 @@ from guestapi.offline.apigateway import Gateway
 from guestapi.offline.cfn import load_stack
 from guestapi.offline.cognito import MAX_BODY_BYTES, TARGET_PREFIX, CognitoIdentityService
 from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.server import OfflineApp, ServiceRoute
 from guestapi.offline.stack import Stack
 from guestapi.offline.sts import StsService
-from guestapi.offline.wire import Response
+from guestapi.offline.wire import Request, Response
 
 log = logging.getLogger("guestapi.offline.server")
 
@@ -51,20 +52,15 @@ class OfflineStack:
         return OfflineApp(self.gateway, self.service_routes())
 
     def service_routes(self) -> list[ServiceRoute]:
-        return service_routes(self.cognito.handle, self.sts.handle)
+        return service_routes(self.cognito.handle_request, self.sts.handle)
 
 
 def service_routes(
-    cognito: Callable[[str, bytes], Response], sts: Callable[[bytes], Response] | None = None
+    cognito: Callable[[Request], Response], sts: Callable[[bytes], Response] | None = None
 ) -> list[ServiceRoute]:
     """The endpoints served at `/`: Cognito Identity by X-Amz-Target, STS by its form body."""
     routes = [
-        ServiceRoute(
-            "cognito-identity",
-            lambda request: cognito(request.header("x-amz-target") or "", request.body),
-            MAX_BODY_BYTES,
-            target_prefix=TARGET_PREFIX,
-        )
+        ServiceRoute("cognito-identity", cognito, MAX_BODY_BYTES, target_prefix=TARGET_PREFIX)
     ]
     if sts is not None:
         routes.append(
@@ -101,8 +97,13 @@ def build(
         warn=warn or log.warning,
     )
     store = CredentialStore(clock=now)
+    authority = CallerAuthority(region=stack.region, store=store, roles=stack.roles, clock=now)
     cognito = CognitoIdentityService(
-        stack, store, clock=now, credential_ttl=timedelta(seconds=credential_ttl)
+        stack,
+        store,
+        clock=now,
+        credential_ttl=timedelta(seconds=credential_ttl),
+        authority=authority,
     )
     sts = StsService(stack, store, cognito, clock=now)
     gateway = Gateway(stack, store, clock=now)

@@ -6,9 +6,11 @@ package (`apigateway`, `cognito`, `iam`, ...), whose `cfn.py` builds it; the ser
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from guestapi.offline.apigateway.model import RestApi
+from guestapi.offline.awslambda.permissions import LambdaPermission
+from guestapi.offline.awslambda.spec import FunctionSpec
 from guestapi.offline.cognito.model import IdentityPool
 from guestapi.offline.iam.model import Role
 
@@ -24,3 +26,5 @@ class Stack:
     outputs: dict[str, str]  # the template's Outputs, resolved (ApiUrl as AWS would build it)
     skipped: tuple[tuple[str, str], ...] = ()  # (logical id, resource type) not emulated
     stack_name: str = ""
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)  # by function ARN
+    lambda_permissions: tuple[LambdaPermission, ...] = ()

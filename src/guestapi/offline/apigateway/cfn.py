@@ -215,6 +215,7 @@ def _openapi_form(integration: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "type": integration.get("Type", ""),
         "uri": integration.get("Uri"),
+        "credentials": integration.get("Credentials"),
         "requestTemplates": integration.get("RequestTemplates"),
         "passthroughBehavior": integration.get("PassthroughBehavior"),
         "responses": {

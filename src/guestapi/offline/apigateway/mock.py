@@ -24,7 +24,10 @@ from guestapi.offline.wire import Response
 def configuration_error(reason: str) -> Refusal:
     return Refusal(
         gr.GatewayError(
-            ResponseType.API_CONFIGURATION_ERROR, gr.INTERNAL_SERVER_ERROR, reason=reason
+            ResponseType.API_CONFIGURATION_ERROR,
+            gr.INTERNAL_SERVER_ERROR,
+            reason=reason,
+            template=gr.INTERNAL_ERROR_TEMPLATE,
         )
     )
 

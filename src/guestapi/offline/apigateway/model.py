@@ -29,6 +29,10 @@ class Integration:
     # The integration's target: for AWS_PROXY to Lambda, the function's invocation ARN
     # (arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations).
     uri: str = ""
+    # The role API Gateway calls the integration with: a role ARN, "arn:aws:iam::*:user/*" for
+    # the caller's own credentials (what SAM writes for AWS_IAM methods unless InvokeRole: NONE),
+    # or "" for none (the function's resource-based policy must allow API Gateway).
+    credentials: str = ""
     request_templates: dict[str, str] = field(default_factory=dict)
     passthrough_behavior: str = "WHEN_NO_MATCH"
     responses: tuple[IntegrationResponse, ...] = ()

@@ -94,6 +94,7 @@ def integration_from(spec: Mapping[str, Any]) -> Integration:
     return Integration(
         type=str(spec.get("type", "")).upper(),
         uri=str(spec.get("uri") or ""),
+        credentials=str(spec.get("credentials") or ""),
         request_templates=strings(spec.get("requestTemplates")),
         passthrough_behavior=str(spec.get("passthroughBehavior") or "when_no_match").upper(),
         responses=tuple(

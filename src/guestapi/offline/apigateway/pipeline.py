@@ -106,6 +106,7 @@ class Gateway:
                     ResponseType.AUTHORIZER_CONFIGURATION_ERROR,
                     gr.INTERNAL_SERVER_ERROR,
                     reason=f"authorization type {authorization} is not emulated",
+                    template=gr.INTERNAL_ERROR_TEMPLATE,
                 )
             )
 

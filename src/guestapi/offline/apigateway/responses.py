@@ -88,6 +88,10 @@ SIGV4_RESPONSE_TYPES: dict[SigV4ErrorKind, ResponseType] = {
 # already quoted as a JSON string.
 DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
 
+# API Gateway's own 500/502 answers carry a space after the colon: `{"message": "Internal server
+# error"}` (AWS Lambda developer guide, "Handling Lambda errors with an API Gateway API").
+INTERNAL_ERROR_TEMPLATE = '{"message": $context.error.messageString}'
+
 # IAM authorization failures are written by the IAM layer with a capital "Message"
 # (docs/aws-behaviour.md, amplify-js#1643), not by the gateway-response template.
 IAM_DENIED_TEMPLATE = '{"Message":$context.error.messageString}'
@@ -110,6 +114,8 @@ class GatewayError:
     # Why, for the request log only; never sent to the caller.
     reason: str = ""
     template: str = DEFAULT_TEMPLATE
+    # Replaces the type's default status (a 502 from a Lambda proxy is a DEFAULT_5XX).
+    status: int | None = None
 
 
 def render(
@@ -121,6 +127,7 @@ def render(
 ) -> Response:
     """Build the response for `error`, applying the API's customised gateway responses."""
     status, error_type = DEFAULTS[error.response_type]
+    status = error.status or status
     fallback_type = ResponseType.DEFAULT_4XX if status < 500 else ResponseType.DEFAULT_5XX
     custom = overrides.get(error.response_type) or overrides.get(fallback_type)
     if custom is not None and custom.status_code:

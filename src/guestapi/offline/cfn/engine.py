@@ -28,6 +28,7 @@ from guestapi.offline.cfn.intrinsics import (
     references,
     resolve,
 )
+from guestapi.offline.cfn.local_code import stage_local_code
 from guestapi.offline.cfn.parameters import pseudo_parameters, validate_parameters
 from guestapi.offline.cfn.reading import read_template
 from guestapi.offline.cfn.resources import Created, Deployed, Environment
@@ -58,8 +59,9 @@ def load_stack(
         raise TemplateError(f"{source}: Parameters must be a mapping")
     raw_values, typed_values = validate_parameters(declared, overrides or {})
     pseudo = pseudo_parameters(region, account_id, stack_name, partition)
-    cloudformation = apply_transforms(document, raw_values, pseudo, region, source)
     template_dir = Path(template).parent if isinstance(template, str | Path) else Path.cwd()
+    local_code = stage_local_code(document, template_dir.resolve())
+    cloudformation = apply_transforms(document, raw_values, pseudo, region, source)
     env = Environment(
         region=region,
         account_id=account_id,
@@ -67,6 +69,7 @@ def load_stack(
         stack_name=stack_name,
         template_dir=template_dir.resolve(),
         warn=warn or _log.warning,
+        local_code=local_code,
     )
     return _Deployer(cloudformation, parameters=typed_values, pseudo=pseudo, env=env).deploy()
 

@@ -8,6 +8,7 @@ consumes and its builder. A created type that no builder consumes is skipped wit
 from __future__ import annotations
 
 from guestapi.offline.apigateway import cfn as apigateway
+from guestapi.offline.awslambda import cfn as awslambda
 from guestapi.offline.cfn import unemulated
 from guestapi.offline.cfn.resources import ModelBuilder, PhysicalIdFactory
 from guestapi.offline.cognito import cfn as cognito
@@ -22,13 +23,16 @@ PHYSICAL_IDS: dict[str, PhysicalIdFactory] = {
     iam.ROLE: iam.role_id,
     "AWS::Logs::LogGroup": unemulated.log_group_id,
     "AWS::WAFv2::WebACL": unemulated.web_acl_id,
-    "AWS::Lambda::Function": unemulated.lambda_function_id,
+    awslambda.FUNCTION: awslambda.function_id,
+    awslambda.PERMISSION: awslambda.permission_id,
 }
 
 MODEL_BUILDERS: tuple[tuple[str, frozenset[str], ModelBuilder], ...] = (
     ("roles", iam.CONSUMES, iam.build_roles),
     ("identity_pools", cognito.CONSUMES, cognito.build_identity_pools),
     ("rest_apis", apigateway.CONSUMES, apigateway.build_rest_apis),
+    ("functions", frozenset({awslambda.FUNCTION}), awslambda.build_functions),
+    ("lambda_permissions", frozenset({awslambda.PERMISSION}), awslambda.build_permissions),
 )
 
 

@@ -47,6 +47,8 @@ class Environment:
     stack_name: str
     template_dir: Path  # relative paths in the template (CodeUri, ...) start here
     warn: Callable[[str], None]
+    # Function logical id -> its local code directory (see local_code.py).
+    local_code: Mapping[str, Path] = field(default_factory=dict)
 
     def arn(self, service: str, resource: str, *, region: bool = True) -> str:
         where = f"{self.region}:{self.account_id}" if region else f":{self.account_id}"

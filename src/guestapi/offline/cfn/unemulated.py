@@ -31,12 +31,6 @@ def web_acl_id(created: Created, env: Environment) -> None:
     )
 
 
-def lambda_function_id(created: Created, env: Environment) -> None:
-    name = str(created.properties.get("FunctionName") or env.generated_name(created.logical_id))
-    created.physical_id = name
-    created.attributes["Arn"] = env.arn("lambda", f"function:{name}")
-
-
 def generated_name_id(created: Created, env: Environment) -> None:
     """Any other type: CloudFormation's generated name as its physical id."""
     created.physical_id = env.generated_name(created.logical_id)

@@ -57,8 +57,18 @@ from guestapi.offline.cognito.validation import (
 )
 from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.iam import Role
+from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator, evaluate_role_trust
-from guestapi.offline.wire import JSON_1_1, AwsError, Response, json_error, json_response
+from guestapi.offline.sigv4 import SigV4Error
+from guestapi.offline.wire import (
+    JSON_1_1,
+    AwsError,
+    Request,
+    Response,
+    json_error,
+    json_response,
+    new_request_id,
+)
 
 if TYPE_CHECKING:
     from guestapi.offline.stack import Stack
@@ -67,6 +77,14 @@ TARGET_PREFIX = "AWSCognitoIdentityService."
 MAX_BODY_BYTES = 64 * 1024
 UNAUTHENTICATED = "unauthenticated"
 ENHANCED_SESSION_NAME = "CognitoIdentityCredentials"
+
+# Operations for developers (not app users): they need SigV4 credentials whose role allows
+# cognito-identity:<Operation> on the pool (Cognito Identity API reference: "This operation
+# requires developer credentials").
+SIGNED_OPERATIONS = frozenset({"DescribeIdentityPool"})
+SIGNING_NAME = "cognito-identity"
+# Signature and IAM refusals of the AWS JSON services come back as client errors (400).
+_SIGV4_STATUS = 400
 
 MSG_POOL_NOT_FOUND = "IdentityPool '{}' not found."
 MSG_IDENTITY_NOT_FOUND = "Identity '{}' not found."
@@ -108,6 +126,7 @@ class CognitoIdentityService:
         trust_evaluator: TrustEvaluator | None = None,
         max_identities: int = 100_000,
         log: Callable[[str], None] | None = None,
+        authority: CallerAuthority | None = None,
     ) -> None:
         if credential_ttl <= timedelta(0):
             raise ValueError("credential_ttl must be positive")
@@ -120,6 +139,8 @@ class CognitoIdentityService:
         self._trust = trust_evaluator or default_trust_evaluator()
         self._max_identities = max_identities
         self._log = log or logging.getLogger(__name__).info
+        # Checks the signed operations' callers; None only in unit tests of the operations.
+        self._authority = authority
         self._signer = OpenIdTokenSigner()
         self._lock = threading.Lock()
         # Bounded: the pool id is public and every GetId mints an identity. When full, the oldest
@@ -134,6 +155,33 @@ class CognitoIdentityService:
         }
 
     # ---- entry point -------------------------------------------------------------------------
+    def handle_request(self, request: Request) -> Response:
+        """Serve one HTTP request: operations that need AWS credentials check them first."""
+        target = request.header("x-amz-target") or ""
+        operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+        if operation in SIGNED_OPERATIONS and self._authority is not None:
+            try:
+                self._authorize(request, operation)
+            except AwsError as err:
+                self._log_line(_Outcome(operation=operation), f"{err.status} {err.code}")
+                return json_error(err, content_type=JSON_1_1, request_id=new_request_id())
+        return self.handle(target, request.body)
+
+    def _authorize(self, request: Request, operation: str) -> None:
+        assert self._authority is not None
+        try:
+            caller = self._authority.authenticate(request, SIGNING_NAME)
+        except SigV4Error as exc:
+            raise AwsError(exc.error_type, exc.message, _SIGV4_STATUS) from None
+        pool_id = _pool_id_of(request.body)
+        resource = (
+            f"arn:{self._stack.partition}:cognito-identity:{self._stack.region}:"
+            f"{self._stack.account_id}:identitypool/{pool_id}"
+        )
+        denied = self._authority.authorize(caller, f"cognito-identity:{operation}", [resource])
+        if denied is not None:
+            raise AwsError("AccessDeniedException", denied.message(), _SIGV4_STATUS)
+
     def handle(self, target: str, body: bytes) -> Response:
         """Serve one AWS JSON 1.1 call; `target` is the X-Amz-Target header value."""
         request_id = str(uuid.uuid4())
@@ -233,8 +281,7 @@ class CognitoIdentityService:
         return {"IdentityId": identity.identity_id, "Token": token}
 
     def _describe_identity_pool(self, body: Mapping[str, Any], outcome: _Outcome) -> dict[str, Any]:
-        # Real callers need signed developer credentials for this; the twin serves it unsigned
-        # because it reveals nothing beyond the template, and tests use it to read the config.
+        # Needs the caller's AWS credentials and an IAM grant (SIGNED_OPERATIONS).
         validate(body, (POOL_ID,))
         pool = self._pool(body["IdentityPoolId"], outcome)
         return {
@@ -299,3 +346,12 @@ class CognitoIdentityService:
         if outcome.detail:
             parts.append(f"({outcome.detail})")
         self._log(" ".join(parts))
+
+
+def _pool_id_of(body: bytes) -> str:
+    """The IdentityPoolId named in a request body, for the ARN IAM evaluates ("*" if none)."""
+    try:
+        value = parse_json_object(body).get("IdentityPoolId")
+    except AwsError:
+        return "*"
+    return value if isinstance(value, str) else "*"

@@ -19,6 +19,10 @@ ROLE = "AWS::IAM::Role"
 POLICY = "AWS::IAM::Policy"
 ROLE_POLICY = "AWS::IAM::RolePolicy"
 CONSUMES = frozenset({ROLE, POLICY, ROLE_POLICY})
+# Managed policies that only grant CloudWatch Logs, which the offline stack does not serve:
+# leaving them out changes nothing offline, so they get no warning (SAM adds the first to every
+# function's role).
+_LOGS_ONLY_POLICIES = ("service-role/AWSLambdaBasicExecutionRole",)
 
 
 def role_id(created: Created, env: Environment) -> None:
@@ -40,10 +44,15 @@ def build_roles(deployed: Deployed, built: Mapping[str, Any]) -> dict[str, Role]
             policy_document(policy.get("PolicyDocument"), created.logical_id)
             for policy in props.get("Policies") or []
         ]
-        if props.get("ManagedPolicyArns"):
+        managed = [
+            str(arn)
+            for arn in props.get("ManagedPolicyArns") or []
+            if not str(arn).endswith(_LOGS_ONLY_POLICIES)
+        ]
+        if managed:
             warn(
                 f"{created.logical_id}: managed policies are not emulated by the offline stack "
-                f"({', '.join(map(str, props['ManagedPolicyArns']))}); only inline policies apply"
+                f"({', '.join(managed)}); only inline policies apply"
             )
         if props.get("PermissionsBoundary"):
             warn(

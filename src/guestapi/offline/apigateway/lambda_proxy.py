@@ -1,0 +1,174 @@
+"""The AWS_PROXY integration with Lambda: permission, invocation, and the answer mapped back.
+
+Errors, as AWS's "Handling Lambda errors with an API Gateway API" documents them: a rejected
+invocation (no permission, no such function) is 500, a function error, a timeout or a malformed
+result is 502; the body is always `{"message": "Internal server error"}`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from guestapi.offline import iam
+from guestapi.offline.apigateway import responses as gr
+from guestapi.offline.apigateway.call import Call, Refusal
+from guestapi.offline.apigateway.mock import configuration_error
+from guestapi.offline.apigateway.proxy_event import proxy_event
+from guestapi.offline.apigateway.responses import ResponseType
+from guestapi.offline.apigateway.router import Route
+from guestapi.offline.awslambda.permissions import INVOKE, service_may_invoke
+from guestapi.offline.wire import Response
+
+if TYPE_CHECKING:
+    from guestapi.offline.stack import Stack
+
+# The integration `credentials` value that means "call with the caller's own credentials".
+_CALLER_CREDENTIALS = re.compile(r"arn:[\w-]+:iam::\*:user/\*")
+# uri: arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations
+_FUNCTION_IN_URI = re.compile(
+    r"arn:[\w-]+:apigateway:[\w-]+:lambda:path/2015-03-31/functions/"
+    r"(?P<arn>arn:[\w-]+:lambda:[\w-]+:\d+:function:[^:/]+)(?::[^/]+)?/invocations"
+)
+_RESULT_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
+APIGATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class InvokeOutcome:
+    """What an invocation gave back: the function's result, or why there is none."""
+
+    ok: bool
+    payload: Any = None
+    error: str = ""  # for the log: "Task timed out after 3.00 seconds", "KeyError: 'x'", ...
+
+
+class FunctionInvoker(Protocol):
+    def invoke(
+        self, function_arn: str, event: dict[str, Any], request_id: str
+    ) -> InvokeOutcome: ...
+
+
+def function_error(reason: str) -> Refusal:
+    """502: the function ran and failed, timed out, crashed, or answered in the wrong shape."""
+    return Refusal(
+        gr.GatewayError(
+            ResponseType.DEFAULT_5XX,
+            gr.INTERNAL_SERVER_ERROR,
+            status=502,
+            reason=reason,
+            template=gr.INTERNAL_ERROR_TEMPLATE,
+        )
+    )
+
+
+class LambdaProxyIntegration:
+    def __init__(
+        self,
+        stack: Stack,
+        invoker: FunctionInvoker,
+        *,
+        method_arn: Callable[[Route, str], str],
+    ) -> None:
+        self._stack = stack
+        self._invoker = invoker
+        self._method_arn = method_arn
+
+    def run(self, call: Call, route: Route, context: dict[str, Any]) -> Response:
+        integration = route.method.integration
+        assert integration is not None
+        match = _FUNCTION_IN_URI.fullmatch(integration.uri)
+        if match is None or match["arn"] not in self._stack.functions:
+            raise configuration_error(
+                f"integration uri names no function of this stack: {integration.uri!r}"
+            )
+        function_arn = match["arn"]
+        self._check_invoke_permission(call, route, integration.credentials, function_arn)
+        outcome = self._invoker.invoke(
+            function_arn, proxy_event(call, route, context), call.request_id
+        )
+        if not outcome.ok:
+            raise function_error(f"Lambda execution failed: {outcome.error}")
+        return proxy_response(outcome.payload)
+
+    def _check_invoke_permission(
+        self, call: Call, route: Route, credentials: str, function_arn: str
+    ) -> None:
+        if _CALLER_CREDENTIALS.fullmatch(credentials):
+            decision = self._caller_may_invoke(call, function_arn)
+        elif credentials:
+            decision = self._role_may_invoke(credentials, function_arn)
+        else:
+            decision = service_may_invoke(
+                self._stack.lambda_permissions,
+                function_arn=function_arn,
+                service=APIGATEWAY_PRINCIPAL,
+                source_arn=self._method_arn(route, call.request.method),
+            )
+        if not decision.allowed:
+            # AWS's execution log: "Execution failed due to configuration error: Invalid
+            # permissions on Lambda function"; the caller sees a plain 500.
+            raise configuration_error(f"Invalid permissions on Lambda function ({decision.reason})")
+
+    def _caller_may_invoke(self, call: Call, function_arn: str) -> iam.Decision:
+        role = self._stack.roles.get(call.caller.role_arn) if call.caller else None
+        if role is None:
+            return iam.Decision(False, False, None, "no caller credentials to invoke with")
+        return iam.evaluate(role.policies, action=INVOKE, resource=function_arn)
+
+    def _role_may_invoke(self, role_arn: str, function_arn: str) -> iam.Decision:
+        role = self._stack.roles.get(role_arn)
+        if role is None:
+            return iam.Decision(False, False, None, f"role {role_arn} is not part of this stack")
+        trust = iam.evaluate_trust(
+            role.assume_role_policy,
+            principal={"Service": APIGATEWAY_PRINCIPAL},
+            action="sts:AssumeRole",
+            context={},
+        )
+        if not trust.allowed:
+            return trust
+        return iam.evaluate(role.policies, action=INVOKE, resource=function_arn)
+
+
+def proxy_response(payload: Any) -> Response:
+    """A function's proxy result as the HTTP answer; anything malformed is a 502."""
+    if not isinstance(payload, dict) or not set(payload) <= _RESULT_KEYS:
+        raise function_error(
+            "Malformed Lambda proxy response: not an object of the documented keys"
+        )
+    status = payload.get("statusCode")
+    if isinstance(status, bool) or not isinstance(status, int | str) or not str(status).isdigit():
+        raise function_error("Malformed Lambda proxy response: statusCode is not an integer")
+    headers = [(str(k), _header_value(v)) for k, v in (payload.get("headers") or {}).items()]
+    for name, values in (payload.get("multiValueHeaders") or {}).items():
+        if not isinstance(values, list):
+            raise function_error("Malformed Lambda proxy response: multiValueHeaders need lists")
+        headers.extend((str(name), _header_value(v)) for v in values)
+    return Response(int(status), headers, _body(payload))
+
+
+def _header_value(value: Any) -> str:
+    if isinstance(value, dict | list):
+        raise function_error("Malformed Lambda proxy response: a header value is not a scalar")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _body(payload: dict[str, Any]) -> bytes:
+    body = payload.get("body")
+    if body is None:
+        return b""
+    if not isinstance(body, str):
+        raise function_error("Malformed Lambda proxy response: body is not a string")
+    if payload.get("isBase64Encoded") is True:
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise function_error("Malformed Lambda proxy response: body is not base64") from None
+    return body.encode()
