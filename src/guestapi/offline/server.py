@@ -8,9 +8,12 @@ PATH_INFO is already decoded.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
@@ -23,6 +26,11 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 # The real service endpoints answer browser preflights (docs/aws-behaviour.md,
 # "Browsers calling Cognito Identity directly").
 SERVICE_CORS_EXPOSE = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"
+
+
+# Gateway requests in flight at once when integrations block (Lambda's default account
+# concurrency is far higher; a laptop's is not).
+GATEWAY_THREADS = 64
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,21 @@ class ServiceRoute:
 class OfflineApp:
     """The ASGI application: dispatches to a service endpoint or to the gateway."""
 
-    def __init__(self, gateway: Gateway, services: Sequence[ServiceRoute]) -> None:
+    def __init__(
+        self, gateway: Gateway, services: Sequence[ServiceRoute], *, blocking_gateway: bool = False
+    ) -> None:
         if not services:
             raise ValueError("the offline stack serves at least one service endpoint")
         self.gateway = gateway
         self.services = tuple(services)
+        # A Lambda integration waits for the function (up to its Timeout): such a gateway runs
+        # in worker threads so one slow function cannot stall every other request. A MOCK-only
+        # gateway answers in microseconds and stays on the event loop, where it is fastest.
+        self._threads = (
+            ThreadPoolExecutor(max_workers=GATEWAY_THREADS, thread_name_prefix="gateway")
+            if blocking_gateway
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -72,7 +90,11 @@ class OfflineApp:
             host=header(headers, "host") or "",
             source_ip=client[0],
         )
-        if service is None:
+        if service is None and self._threads is not None:
+            response = await asyncio.get_running_loop().run_in_executor(
+                self._threads, partial(self.gateway.handle, request, body_too_large=too_large)
+            )
+        elif service is None:
             response = self.gateway.handle(request, body_too_large=too_large)
         elif method == "OPTIONS":
             response = _preflight(request)

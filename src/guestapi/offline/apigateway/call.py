@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from guestapi.offline.apigateway.responses import GatewayError
 from guestapi.offline.apigateway.router import Route
 from guestapi.offline.credentials import IssuedCredential
 from guestapi.offline.wire import Request, Response
+
+if TYPE_CHECKING:
+    from guestapi.offline.stack import Stack
 
 
 @dataclass
@@ -25,6 +28,14 @@ class Call:
     @property
     def source_ip(self) -> str:
         return self.request.source_ip
+
+
+def method_arn(stack: Stack, route: Route, http_method: str) -> str:
+    """The execute-api ARN of a call: what IAM policies and Lambda permissions name."""
+    return (
+        f"arn:{stack.partition}:execute-api:{stack.region}:{stack.account_id}:"
+        f"{route.api.api_id}/{route.stage.name}/{http_method}/{route.path.lstrip('/')}"
+    )
 
 
 class Refusal(Exception):

@@ -10,13 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from guestapi.offline import iam
 from guestapi.offline.apigateway import responses as gr
-from guestapi.offline.apigateway.call import Call, Refusal
+from guestapi.offline.apigateway.call import Call, Refusal, method_arn
 from guestapi.offline.apigateway.mock import configuration_error
 from guestapi.offline.apigateway.proxy_event import proxy_event
 from guestapi.offline.apigateway.responses import ResponseType
@@ -67,16 +66,9 @@ def function_error(reason: str) -> Refusal:
 
 
 class LambdaProxyIntegration:
-    def __init__(
-        self,
-        stack: Stack,
-        invoker: FunctionInvoker,
-        *,
-        method_arn: Callable[[Route, str], str],
-    ) -> None:
+    def __init__(self, stack: Stack, invoker: FunctionInvoker) -> None:
         self._stack = stack
         self._invoker = invoker
-        self._method_arn = method_arn
 
     def run(self, call: Call, route: Route, context: dict[str, Any]) -> Response:
         integration = route.method.integration
@@ -107,7 +99,7 @@ class LambdaProxyIntegration:
                 self._stack.lambda_permissions,
                 function_arn=function_arn,
                 service=APIGATEWAY_PRINCIPAL,
-                source_arn=self._method_arn(route, call.request.method),
+                source_arn=method_arn(self._stack, route, call.request.method),
             )
         if not decision.allowed:
             # AWS's execution log: "Execution failed due to configuration error: Invalid

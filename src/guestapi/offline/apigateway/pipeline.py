@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from guestapi.offline import iam, sigv4
 from guestapi.offline.apigateway import responses as gr
 from guestapi.offline.apigateway import vtl
-from guestapi.offline.apigateway.call import Call, IntegrationRunner, Refusal
+from guestapi.offline.apigateway.call import Call, IntegrationRunner, Refusal, method_arn
 from guestapi.offline.apigateway.context import render_without_request, request_context
 from guestapi.offline.apigateway.mock import MockIntegration, configuration_error
 from guestapi.offline.apigateway.responses import ResponseType
@@ -189,11 +189,7 @@ class Gateway:
         )
 
     def method_arn(self, route: Route, http_method: str) -> str:
-        stack = self._stack
-        return (
-            f"arn:{stack.partition}:execute-api:{stack.region}:{stack.account_id}:"
-            f"{route.api.api_id}/{route.stage.name}/{http_method}/{route.path.lstrip('/')}"
-        )
+        return method_arn(self._stack, route, http_method)
 
     def _condition_context(self, call: Call, caller: IssuedCredential) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ from guestapi.offline.awslambda import cfn as awslambda
 from guestapi.offline.cfn import unemulated
 from guestapi.offline.cfn.resources import ModelBuilder, PhysicalIdFactory
 from guestapi.offline.cognito import cfn as cognito
+from guestapi.offline.dynamodb import cfn as dynamodb
 from guestapi.offline.iam import cfn as iam
 
 PHYSICAL_IDS: dict[str, PhysicalIdFactory] = {
@@ -21,6 +22,7 @@ PHYSICAL_IDS: dict[str, PhysicalIdFactory] = {
     apigateway.RESOURCE: apigateway.resource_id,
     cognito.IDENTITY_POOL: cognito.identity_pool_id,
     iam.ROLE: iam.role_id,
+    dynamodb.TABLE: dynamodb.table_id,
     "AWS::Logs::LogGroup": unemulated.log_group_id,
     "AWS::WAFv2::WebACL": unemulated.web_acl_id,
     awslambda.FUNCTION: awslambda.function_id,
