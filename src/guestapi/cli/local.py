@@ -107,9 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"cannot listen on {args.host}:{args.port}: {exc.strerror}"
             ) from None
         outputs = launch.local_outputs(offline.stack, launch.base_url_for(sock))
+        offline.attach(launch.base_url_for(sock))
         if args.outputs_file:
             write_outputs_file(outputs, args.outputs_file)
         with contextlib.ExitStack() as extras:
+            extras.callback(offline.close)  # function sandboxes end with the server
             if args.web_port is not None:
                 # The page is served from another port, hence another origin: CORS is real.
                 from guestapi.webpage import serve_web

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +19,10 @@ import uvicorn
 
 from guestapi.errors import GuestApiError
 from guestapi.offline.apigateway import Gateway
+from guestapi.offline.apigateway.lambda_proxy import LambdaProxyIntegration
+from guestapi.offline.apigateway.pipeline import default_integrations
+from guestapi.offline.awslambda.roles import ExecutionRoleCredentials, check_execution_roles
+from guestapi.offline.awslambda.service import LambdaService
 from guestapi.offline.cfn import load_stack
 from guestapi.offline.cognito import MAX_BODY_BYTES, TARGET_PREFIX, CognitoIdentityService
 from guestapi.offline.credentials import CredentialStore
@@ -29,6 +33,9 @@ from guestapi.offline.sts import StsService
 from guestapi.offline.wire import Request, Response
 
 log = logging.getLogger("guestapi.offline.server")
+
+# The services a function's SDK calls reach on this port (botocore service ids).
+FUNCTION_ENDPOINTS = ("cognito-identity", "sts")
 
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
 
@@ -46,10 +53,25 @@ class OfflineStack:
     cognito: CognitoIdentityService
     sts: StsService
     gateway: Gateway
+    lambdas: LambdaService | None = None
+    # Service id -> URL, as functions reach them (AWS_ENDPOINT_URL_<SERVICE>); set by attach().
+    endpoints: dict[str, str] = field(default_factory=dict)
 
     def app(self) -> OfflineApp:
         """The ASGI app; the first service route is the fallback for unknown targets."""
-        return OfflineApp(self.gateway, self.service_routes())
+        return OfflineApp(
+            self.gateway, self.service_routes(), blocking_gateway=self.lambdas is not None
+        )
+
+    def attach(self, base_url: str) -> None:
+        """Tell the services where the stack listens, before it serves its first request."""
+        url = base_url.rstrip("/") + "/"
+        self.endpoints.update({service: url for service in FUNCTION_ENDPOINTS})
+
+    def close(self) -> None:
+        """Stop what runs beside the server (function sandboxes)."""
+        if self.lambdas is not None:
+            self.lambdas.close()
 
     def service_routes(self) -> list[ServiceRoute]:
         return service_routes(self.cognito.handle_request, self.sts.handle)
@@ -106,8 +128,19 @@ def build(
         authority=authority,
     )
     sts = StsService(stack, store, cognito, clock=now)
-    gateway = Gateway(stack, store, clock=now)
-    return OfflineStack(stack, store, cognito, sts, gateway)
+    endpoints: dict[str, str] = {}
+    integrations = default_integrations(stack)
+    lambdas = None
+    if stack.functions:
+        check_execution_roles(stack.functions, stack.roles)
+        lambdas = LambdaService(
+            stack.functions,
+            credentials_for=ExecutionRoleCredentials(store, stack.roles, partition=stack.partition),
+            endpoints=endpoints,
+        )
+        integrations["AWS_PROXY"] = LambdaProxyIntegration(stack, lambdas)
+    gateway = Gateway(stack, store, clock=now, integrations=integrations)
+    return OfflineStack(stack, store, cognito, sts, gateway, lambdas, endpoints)
 
 
 def local_outputs(stack: Stack, base_url: str) -> dict[str, str]:
@@ -198,7 +231,9 @@ def serve(
         outputs = local_outputs(offline.stack, base_url_for(sock))
     except NonLocalOutputError:
         sock.close()
+        offline.close()
         raise
+    offline.attach(base_url_for(sock))
     server = make_server(offline.app())
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="offline-stack", daemon=True
@@ -214,3 +249,4 @@ def serve(
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+        offline.close()

@@ -54,9 +54,14 @@ def build_functions(deployed: Deployed, built: Mapping[str, Any]) -> dict[str, F
             role_arn=str(props.get("Role") or ""),
             region=deployed.env.region,
             account_id=deployed.env.account_id,
+            reserved_concurrency=_optional_int(props.get("ReservedConcurrentExecutions")),
         )
         functions[spec.arn] = spec
     return functions
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value in (None, "") else int(value)
 
 
 def _code_dir(created: Created, deployed: Deployed) -> Any:

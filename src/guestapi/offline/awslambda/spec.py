@@ -20,3 +20,4 @@ class FunctionSpec:
     role_arn: str = ""
     region: str = "us-east-1"
     account_id: str = "123456789012"
+    reserved_concurrency: int | None = None  # ReservedConcurrentExecutions

@@ -1,0 +1,68 @@
+"""Execution-role credentials for a function, issued the way Lambda gets them from STS."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from guestapi.offline import iam
+from guestapi.offline.awslambda.environment import Credentials
+from guestapi.offline.awslambda.spec import FunctionSpec
+from guestapi.offline.cfn.intrinsics import TemplateError
+from guestapi.offline.credentials import CredentialStore
+
+LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
+# Lambda's sandbox credentials are session credentials; an hour keeps them well inside the
+# sandbox recycling margin (runtime.CREDENTIAL_MARGIN_S).
+SESSION_TTL = timedelta(hours=1)
+
+
+def check_execution_roles(
+    functions: Mapping[str, FunctionSpec], roles: Mapping[str, iam.Role]
+) -> None:
+    """Refuse what CloudFormation refuses: a role Lambda cannot assume."""
+    for spec in functions.values():
+        role = roles.get(spec.role_arn)
+        if role is None:
+            raise TemplateError(
+                f"{spec.logical_id}: execution role {spec.role_arn or '(none)'} is not part of "
+                "this stack; the offline stack can only issue credentials for its own roles"
+            )
+        trust = iam.evaluate_trust(
+            role.assume_role_policy,
+            principal={"Service": LAMBDA_PRINCIPAL},
+            action="sts:AssumeRole",
+            context={},
+        )
+        if not trust.allowed:
+            raise TemplateError(
+                f"{spec.logical_id}: The role defined for the function cannot be assumed by "
+                f"Lambda ({role.name}: {trust.reason})"
+            )
+
+
+class ExecutionRoleCredentials:
+    def __init__(
+        self, store: CredentialStore, roles: Mapping[str, iam.Role], *, partition: str
+    ) -> None:
+        self._store = store
+        self._roles = roles
+        self._partition = partition
+
+    def __call__(self, spec: FunctionSpec) -> Credentials:
+        role = self._roles[spec.role_arn]
+        issued = self._store.issue(
+            ttl=SESSION_TTL,
+            role_arn=role.arn,
+            role_id=role.role_id,
+            role_name=role.name,
+            account_id=spec.account_id,
+            partition=self._partition,
+            session_name=spec.name,
+            identity_id="",
+            pool_id="",
+            auth_type="",
+        )
+        return Credentials(
+            issued.access_key_id, issued.secret_access_key, issued.session_token, issued.expiration
+        )
