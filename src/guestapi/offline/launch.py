@@ -226,6 +226,15 @@ def serve(
         credential_ttl=credential_ttl,
         clock=clock,
     )
+    with running(offline, host=host, port=port) as outputs:
+        yield outputs
+
+
+@contextmanager
+def running(
+    offline: OfflineStack, *, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[dict[str, str]]:
+    """Serve an already built stack in a background thread (tests keep it to look inside)."""
     sock = bind(host, port)
     try:
         outputs = local_outputs(offline.stack, base_url_for(sock))

@@ -48,3 +48,33 @@ def malformed(event, context):
 
 def leaves(event, context):
     sys.exit(3)
+
+
+def describe_pool(event, context):
+    """Calls Cognito with the function's own role, through AWS_ENDPOINT_URL_COGNITO_IDENTITY."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    client = boto3.client("cognito-identity")
+    try:
+        pool = client.describe_identity_pool(IdentityPoolId=os.environ["POOL_ID"])
+    except ClientError as error:
+        return {"statusCode": 200, "body": json.dumps({"error": error.response["Error"]["Code"]})}
+    return {"statusCode": 200, "body": json.dumps({"guests": pool["AllowUnauthenticatedIdentities"]})}
+
+
+def leaky(event, context):
+    print("my secret is", os.environ["AWS_SECRET_ACCESS_KEY"], "and my token", os.environ["AWS_SESSION_TOKEN"])
+    print("a forged\nline and a \x1b[31mcolour")
+    return {"statusCode": 204}
+
+
+def environment(event, context):
+    keep = ("AWS_", "_HANDLER", "LAMBDA_", "GREETING")
+    seen = {k: ("<set>" if "SECRET" in k or "TOKEN" in k else v) for k, v in os.environ.items() if k.startswith(keep)}
+    return {"statusCode": 200, "body": json.dumps({"env": seen, "memory": context.memory_limit_in_mb, "arn": context.invoked_function_arn})}
+
+
+def pid(event, context):
+    time.sleep(0.3)
+    return {"statusCode": 200, "body": str(os.getpid())}
