@@ -36,8 +36,11 @@ class RecordingInvoker:
         self.answer = answer
         self.events: list[tuple[str, dict[str, Any]]] = []
 
-    def invoke(self, function_arn: str, event: dict[str, Any], request_id: str) -> InvokeOutcome:
+    def invoke(
+        self, function_arn: str, event: dict[str, Any], request_id: str, timeout_s: float
+    ) -> InvokeOutcome:
         self.events.append((function_arn, event))
+        self.waited = timeout_s
         return self.answer
 
 
@@ -230,6 +233,37 @@ def test_function_failures_are_502_internal_server_error(
     assert response.header("x-amzn-ErrorType") == "InternalServerErrorException"
 
 
+def test_api_gateway_stops_waiting_at_its_integration_timeout(offline: OfflineStack) -> None:
+    timed_out = RecordingInvoker(InvokeOutcome(ok=False, error="timed out", timed_out=True))
+    integrations = {
+        **default_integrations(offline.stack),
+        # WhoAmI's own Timeout is 2 s: a 1 s integration timeout cuts it short.
+        "AWS_PROXY": LambdaProxyIntegration(offline.stack, timed_out, integration_timeout_s=1.0),
+    }
+    gateway = Gateway(offline.stack, offline.store, integrations=integrations)
+    response = gateway.handle(Guest(offline).request("GET", "/dev/whoami"))
+    assert timed_out.waited == 1.0
+    assert (response.status, json.loads(response.body)) == (
+        504,
+        {"message": "Endpoint request timed out"},
+    )
+    # Within the integration timeout, a function timeout stays Lambda's 502.
+    response = gateway_for(offline, timed_out).handle(Guest(offline).request("GET", "/dev/whoami"))
+    assert timed_out.waited == 2.0
+    assert response.status == 502
+
+
+def test_an_event_over_6_mb_is_refused_before_invoking(tmp_path: Path) -> None:
+    widened = build(variant(tmp_path, ("${Api}/dev/GET/*", "${Api}/dev/*/*")))
+    invoker = RecordingInvoker(OK)
+    response = gateway_for(widened, invoker).handle(
+        Guest(widened).request("POST", "/dev/items/7", b"x" * (6 * 1024 * 1024 + 1))
+    )
+    assert (response.status, json.loads(response.body)) == (413, {"message": "Request Too Long"})
+    assert response.header("x-amzn-ErrorType") == "BadRequestException"
+    assert invoker.events == []
+
+
 def test_a_valid_result_maps_status_headers_and_base64_body() -> None:
     response = proxy_response(
         {
@@ -248,6 +282,17 @@ def test_a_valid_result_maps_status_headers_and_base64_body() -> None:
         ("X-Many", "b"),
     ]
     assert response.body == bytes([0, 1, 2, 255])
+
+
+def test_multi_value_headers_win_over_single_ones() -> None:
+    response = proxy_response(
+        {
+            "statusCode": 200,
+            "headers": {"X-A": "single", "X-B": "b"},
+            "multiValueHeaders": {"x-a": ["m1", "m2"]},
+        }
+    )
+    assert response.headers == [("X-B", "b"), ("x-a", "m1"), ("x-a", "m2")]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -33,6 +34,9 @@ _FUNCTION_IN_URI = re.compile(
     r"arn:[\w-]+:apigateway:[\w-]+:lambda:path/2015-03-31/functions/"
     r"(?P<arn>arn:[\w-]+:lambda:[\w-]+:\d+:function:[^:/]+)(?::[^/]+)?/invocations"
 )
+# API Gateway's default integration timeout for REST APIs, and Lambda's synchronous request limit.
+INTEGRATION_TIMEOUT_S = 29.0
+MAX_EVENT_BYTES = 6 * 1024 * 1024
 _RESULT_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
 APIGATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
 
@@ -44,6 +48,7 @@ class InvokeOutcome:
     ok: bool
     payload: Any = None
     error: str = ""  # for the log: "Task timed out after 3.00 seconds", "KeyError: 'x'", ...
+    timed_out: bool = False
 
 
 class FunctionInvoker(Protocol):
@@ -66,9 +71,16 @@ def function_error(reason: str) -> Refusal:
 
 
 class LambdaProxyIntegration:
-    def __init__(self, stack: Stack, invoker: FunctionInvoker) -> None:
+    def __init__(
+        self,
+        stack: Stack,
+        invoker: FunctionInvoker,
+        *,
+        integration_timeout_s: float = INTEGRATION_TIMEOUT_S,
+    ) -> None:
         self._stack = stack
         self._invoker = invoker
+        self._integration_timeout_s = integration_timeout_s
 
     def run(self, call: Call, route: Route, context: dict[str, Any]) -> Response:
         integration = route.method.integration
@@ -80,9 +92,29 @@ class LambdaProxyIntegration:
             )
         function_arn = match["arn"]
         self._check_invoke_permission(call, route, integration.credentials, function_arn)
-        outcome = self._invoker.invoke(
-            function_arn, proxy_event(call, route, context), call.request_id
-        )
+        event = proxy_event(call, route, context)
+        if len(json.dumps(event)) > MAX_EVENT_BYTES:
+            raise Refusal(
+                gr.GatewayError(
+                    ResponseType.REQUEST_TOO_LARGE,
+                    gr.REQUEST_TOO_LARGE,
+                    error_type="BadRequestException",
+                    reason="event over Lambda's 6 MB synchronous payload",
+                    template=gr.INTERNAL_ERROR_TEMPLATE,
+                )
+            )
+        function_timeout = self._stack.functions[function_arn].timeout_s
+        waited = min(function_timeout, self._integration_timeout_s)
+        outcome = self._invoker.invoke(function_arn, event, call.request_id, waited)
+        if outcome.timed_out and function_timeout > self._integration_timeout_s:
+            # API Gateway stopped waiting before Lambda would have stopped the function.
+            raise Refusal(
+                gr.GatewayError(
+                    ResponseType.INTEGRATION_TIMEOUT,
+                    "Endpoint request timed out",
+                    reason=f"no answer within {self._integration_timeout_s:g} s",
+                )
+            )
         if not outcome.ok:
             raise function_error(f"Lambda execution failed: {outcome.error}")
         return proxy_response(outcome.payload)
@@ -136,8 +168,15 @@ def proxy_response(payload: Any) -> Response:
     status = payload.get("statusCode")
     if isinstance(status, bool) or not isinstance(status, int | str) or not str(status).isdigit():
         raise function_error("Malformed Lambda proxy response: statusCode is not an integer")
-    headers = [(str(k), _header_value(v)) for k, v in (payload.get("headers") or {}).items()]
-    for name, values in (payload.get("multiValueHeaders") or {}).items():
+    multi = payload.get("multiValueHeaders") or {}
+    # A header named in both maps keeps only its multiValueHeaders values (documented merge).
+    overridden = {str(name).lower() for name in multi}
+    headers = [
+        (str(k), _header_value(v))
+        for k, v in (payload.get("headers") or {}).items()
+        if str(k).lower() not in overridden
+    ]
+    for name, values in multi.items():
         if not isinstance(values, list):
             raise function_error("Malformed Lambda proxy response: multiValueHeaders need lists")
         headers.extend((str(name), _header_value(v)) for v in values)

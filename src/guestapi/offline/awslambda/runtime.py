@@ -46,6 +46,10 @@ class InvocationResult:
         return self.outcome is Outcome.OK
 
     @property
+    def timed_out(self) -> bool:
+        return self.outcome is Outcome.TIMEOUT
+
+    @property
     def error(self) -> str:
         return f"{self.error_type}: {self.error_message}" if self.error_type else ""
 
@@ -70,8 +74,17 @@ class FunctionRuntime:
         self._lock = threading.Lock()
         self.invocations = 0  # calls that reached a sandbox (tests count them)
 
-    def invoke(self, event: dict[str, Any], request_id: str | None = None) -> InvocationResult:
+    def invoke(
+        self,
+        event: dict[str, Any],
+        request_id: str | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> InvocationResult:
+        """Run the function once. `timeout_s`: how long the caller waits, if less than the
+        function's own Timeout (API Gateway's integration timeout)."""
         request_id = request_id or str(uuid.uuid4())
+        waited = min(self.spec.timeout_s, timeout_s or self.spec.timeout_s)
         started = time.monotonic()
         sandbox = self._acquire()
         if sandbox is None:
@@ -85,7 +98,7 @@ class FunctionRuntime:
         deadline_ms = int(time.time() * 1000 + self.spec.timeout_s * 1000)
         request = {"event": event, "request_id": request_id, "deadline_ms": deadline_ms}
         try:
-            answer = sandbox.invoke(request, self.spec.timeout_s)
+            answer = sandbox.invoke(request, waited)
         except SandboxTimeout:
             return self._failed(
                 Outcome.TIMEOUT,

@@ -34,8 +34,14 @@ class LambdaService:
             for arn, spec in functions.items()
         }
 
-    def invoke(self, function_arn: str, event: dict[str, Any], request_id: str) -> InvocationResult:
-        return self.runtimes[function_arn].invoke(event, request_id)
+    def invoke(
+        self,
+        function_arn: str,
+        event: dict[str, Any],
+        request_id: str,
+        timeout_s: float | None = None,
+    ) -> InvocationResult:
+        return self.runtimes[function_arn].invoke(event, request_id, timeout_s=timeout_s)
 
     def close(self) -> None:
         for runtime in self.runtimes.values():
