@@ -21,7 +21,8 @@ import count_client
 import wrk_runner
 from guest_target import GuestTarget
 from guestapi.offline.cognito import CognitoIdentityService
-from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.credentials import CredentialStore, WebIdentity
+from guestapi.offline.iam import Role
 from guestapi.offline.launch import build
 from offline_process import OfflineProcess
 
@@ -101,15 +102,13 @@ def _issue(store: CredentialStore, n: int) -> None:
     for i in range(n):
         store.issue(
             ttl=timedelta(hours=1),
-            role_arn="arn:aws:iam::123456789012:role/bench",
-            role_id="AROABENCH",
-            role_name="bench",
-            account_id="123456789012",
-            partition="aws",
+            role=Role("Guest", "arn:aws:iam::123456789012:role/bench", "bench", "AROABENCH", {}),
             session_name="CognitoIdentityCredentials",
-            identity_id=f"us-east-1:00000000-0000-0000-0000-{i:012d}",
-            pool_id="us-east-1:11111111-1111-1111-1111-111111111111",
-            auth_type="unauthenticated",
+            web_identity=WebIdentity(
+                f"us-east-1:00000000-0000-0000-0000-{i:012d}",
+                "us-east-1:11111111-1111-1111-1111-111111111111",
+                "unauthenticated",
+            ),
         )
 
 

@@ -19,6 +19,7 @@ property of the verifier, not of the test.
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import http.client
 import json
 import socket
@@ -40,8 +41,8 @@ from botocore.credentials import Credentials
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from guestapi.offline import sigv4
 from guestapi.offline.launch import OfflineStack, build, serve
+from guestapi.offline.sigv4 import verifier
 from guestapi.offline.sigv4.parsing import ALGORITHM
 from guestapi.offline.wire import Request as IncomingRequest
 
@@ -72,11 +73,11 @@ COGNITO_BAD_REQUEST_CODES = {
     "UnknownOperationException",
     "ValidationException",
 }
+# The operations an app calls without AWS credentials (DescribeIdentityPool needs them).
 COGNITO_OPERATIONS = {
     "GetId",
     "GetCredentialsForIdentity",
     "GetOpenIdToken",
-    "DescribeIdentityPool",
 }
 
 FUZZ = settings(
@@ -509,7 +510,8 @@ def test_without_the_signature_check_the_same_mutations_get_through(
     # succeeds (the verifier compares signatures and tokens with hmac.compare_digest). With the
     # protection gone, mutated requests are served, so the oracle above can see an acceptance.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sigv4, "hmac", types.SimpleNamespace(compare_digest=lambda a, b: True))
+        always_equal = types.SimpleNamespace(compare_digest=lambda a, b: True, new=hmac.new)
+        patch.setattr(verifier, "hmac", always_equal)
         req = mutation.apply(sign(guests.a, host=IN_PROCESS_HOST), guests)
         status, error_type, body = _answer(offline, req)
     # A mutation that breaks the header's structure (say, an empty Signature=) is refused
@@ -755,6 +757,20 @@ def _not_json_object(data: bytes) -> bool:
 def test_malformed_json_is_a_serialization_error(http_stack, operation: str, body: bytes) -> None:
     assert_bad_request(
         cognito_call(http_stack, COGNITO + operation, body), "SerializationException"
+    )
+
+
+@given(body=st.binary(max_size=64))
+@settings(FUZZ, max_examples=20)
+def test_describe_identity_pool_needs_credentials_whatever_the_body(
+    http_stack, body: bytes
+) -> None:
+    # Authentication comes before the body is read, as on AWS: no signature, no parse errors.
+    status, error_type, payload = cognito_call(http_stack, COGNITO + "DescribeIdentityPool", body)
+    assert (status, error_type, payload.get("__type")) == (
+        400,
+        "MissingAuthenticationTokenException",
+        "MissingAuthenticationTokenException",
     )
 
 

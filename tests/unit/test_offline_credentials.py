@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from guestapi.offline.credentials import CredentialStore, IssuedCredential
+from guestapi.offline.credentials import CredentialStore, IssuedCredential, WebIdentity
+from guestapi.offline.iam import Role
 
 START = datetime(2026, 11, 26, 10, 0, 0, 123456, tzinfo=UTC)
 
@@ -29,15 +30,13 @@ def issue(
 ) -> IssuedCredential:
     return store.issue(
         ttl=ttl,
-        role_arn="arn:aws:iam::123456789012:role/guest",
-        role_id="AROAEXAMPLEROLEID0001",
-        role_name="guest",
-        account_id="123456789012",
-        partition="aws",
+        role=Role(
+            "Guest", "arn:aws:iam::123456789012:role/guest", "guest", "AROAEXAMPLEROLEID0001", {}
+        ),
         session_name="CognitoIdentityCredentials",
-        identity_id=identity,
-        pool_id="us-east-1:11111111-2222-3333-4444-555555555555",
-        auth_type="unauthenticated",
+        web_identity=WebIdentity(
+            identity, "us-east-1:11111111-2222-3333-4444-555555555555", "unauthenticated"
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from guestapi.offline.iam.model import Role
 from guestapi.offline.sigv4 import KnownCredential
 
 # AWS temporary (STS) access key ids: "ASIA" + 16 upper-case alphanumerics, 20 characters in all.
@@ -37,6 +38,15 @@ _SESSION_TOKEN_BYTES = 300
 _LOW_WATER = 0.9
 # How long an expired credential stays findable (so the gateway can say "expired").
 _DEFAULT_GRACE = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class WebIdentity:
+    """The Cognito identity a session belongs to (empty for a service's own role session)."""
+
+    identity_id: str
+    pool_id: str
+    authentication_type: str  # "unauthenticated" / "authenticated"
 
 
 @dataclass(frozen=True)
@@ -93,18 +103,16 @@ class CredentialStore:
         self,
         *,
         ttl: timedelta,
-        role_arn: str,
-        role_id: str,
-        role_name: str,
-        account_id: str,
-        partition: str,
+        role: Role,
         session_name: str,
-        identity_id: str,
-        pool_id: str,
-        auth_type: str,
+        web_identity: WebIdentity | None = None,
     ) -> IssuedCredential:
+        """Temporary credentials for a session of `role` (of a web identity, for Cognito)."""
         if ttl <= timedelta(0):
             raise ValueError("ttl must be positive")
+        # arn:<partition>:iam::<account>:role/<path><name>
+        _, partition, _, _, account_id, _ = role.arn.split(":", 5)
+        who = web_identity or WebIdentity("", "", "")
         now = self._now()
         with self._lock:
             self._purge_oldest_locked(now - _DEFAULT_GRACE)
@@ -118,13 +126,13 @@ class CredentialStore:
                 secret_access_key=base64.b64encode(secrets.token_bytes(_SECRET_BYTES)).decode(),
                 session_token=base64.b64encode(secrets.token_bytes(_SESSION_TOKEN_BYTES)).decode(),
                 expiration=(now + ttl).replace(microsecond=0),
-                role_arn=role_arn,
+                role_arn=role.arn,
                 role_session_name=session_name,
-                identity_id=identity_id,
-                identity_pool_id=pool_id,
-                authentication_type=auth_type,
-                assumed_role_arn=f"arn:{partition}:sts::{account_id}:assumed-role/{role_name}/{session_name}",
-                caller=f"{role_id}:{session_name}",
+                identity_id=who.identity_id,
+                identity_pool_id=who.pool_id,
+                authentication_type=who.authentication_type,
+                assumed_role_arn=f"arn:{partition}:sts::{account_id}:assumed-role/{role.name}/{session_name}",
+                caller=f"{role.role_id}:{session_name}",
             )
             self._by_key[access_key_id] = credential
             return credential

@@ -135,7 +135,7 @@ def build(
         check_execution_roles(stack.functions, stack.roles)
         lambdas = LambdaService(
             stack.functions,
-            credentials_for=ExecutionRoleCredentials(store, stack.roles, partition=stack.partition),
+            credentials_for=ExecutionRoleCredentials(store, stack.roles),
             endpoints=endpoints,
         )
         integrations["AWS_PROXY"] = LambdaProxyIntegration(stack, lambdas)

@@ -36,7 +36,7 @@ from urllib.parse import parse_qs
 
 from guestapi.offline.cognito import MAX_BODY_BYTES, CognitoIdentityService
 from guestapi.offline.cognito.openid import MalformedTokenError, OpenIdTokenError, TokenExpiredError
-from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.credentials import CredentialStore, WebIdentity
 from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator, evaluate_role_trust
 from guestapi.offline.wire import AwsError, Response, new_request_id
 
@@ -161,15 +161,9 @@ class StsService:
         auth_type = "unauthenticated" if "unauthenticated" in claims.amr else "authenticated"
         credential = self._store.issue(
             ttl=timedelta(seconds=req.duration),
-            role_arn=role.arn,
-            role_id=role.role_id,
-            role_name=role.name,
-            account_id=self._stack.account_id,
-            partition=self._stack.partition,
+            role=role,
             session_name=req.session_name,
-            identity_id=claims.subject,
-            pool_id=claims.audience,
-            auth_type=auth_type,
+            web_identity=WebIdentity(claims.subject, claims.audience, auth_type),
         )
         summary["key"] = credential.access_key_id
 

@@ -23,6 +23,7 @@ from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route, Router
 from guestapi.offline.apigateway.throttle import StageThrottler
 from guestapi.offline.credentials import CredentialStore, IssuedCredential
+from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.wire import Request, Response, new_request_id
 
 if TYPE_CHECKING:
@@ -51,6 +52,9 @@ class Gateway:
         self._stack = stack
         self._store = store
         self._clock = clock
+        self._authority = CallerAuthority(
+            region=stack.region, store=store, roles=stack.roles, clock=clock
+        )
         self._router = Router(list(stack.rest_apis.values()), warn=log.warning)
         self._integrations = dict(integrations or default_integrations(stack))
         self._throttlers = {
@@ -133,17 +137,8 @@ class Gateway:
                     reason="no SigV4 signature",
                 )
             )
-        issued: dict[str, IssuedCredential] = {}
-
-        def lookup(access_key_id: str) -> sigv4.KnownCredential | None:
-            found = self._store.lookup(access_key_id)
-            if found is None:
-                return None
-            issued[access_key_id] = found
-            return found.known()
-
         try:
-            verified = sigv4.verify(req, region=self._stack.region, now=call.now, lookup=lookup)
+            return self._authority.authenticate(req, "execute-api")
         except sigv4.SigV4Error as exc:
             raise Refusal(
                 gr.GatewayError(
@@ -155,7 +150,6 @@ class Gateway:
                     reason=exc.reason,
                 )
             ) from None
-        return issued[verified.credential.access_key_id]
 
     def _authorize(self, call: Call, caller: IssuedCredential) -> None:
         route = call.route

@@ -42,27 +42,14 @@ def check_execution_roles(
 
 
 class ExecutionRoleCredentials:
-    def __init__(
-        self, store: CredentialStore, roles: Mapping[str, iam.Role], *, partition: str
-    ) -> None:
+    def __init__(self, store: CredentialStore, roles: Mapping[str, iam.Role]) -> None:
         self._store = store
         self._roles = roles
-        self._partition = partition
 
     def __call__(self, spec: FunctionSpec) -> Credentials:
         role = self._roles[spec.role_arn]
-        issued = self._store.issue(
-            ttl=SESSION_TTL,
-            role_arn=role.arn,
-            role_id=role.role_id,
-            role_name=role.name,
-            account_id=spec.account_id,
-            partition=self._partition,
-            session_name=spec.name,
-            identity_id="",
-            pool_id="",
-            auth_type="",
-        )
+        # Lambda names the execution role's session after the function.
+        issued = self._store.issue(ttl=SESSION_TTL, role=role, session_name=spec.name)
         return Credentials(
             issued.access_key_id, issued.secret_access_key, issued.session_token, issued.expiration
         )

@@ -55,7 +55,7 @@ from guestapi.offline.cognito.validation import (
     parse_json_object,
     validate,
 )
-from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.credentials import CredentialStore, WebIdentity
 from guestapi.offline.iam import Role
 from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator, evaluate_role_trust
@@ -237,15 +237,9 @@ class CognitoIdentityService:
         role = self._trusted_guest_role(pool, identity, outcome)
         credential = self._store.issue(
             ttl=self._ttl,
-            role_arn=role.arn,
-            role_id=role.role_id,
-            role_name=role.name,
-            account_id=self._stack.account_id,
-            partition=self._stack.partition,
+            role=role,
             session_name=ENHANCED_SESSION_NAME,
-            identity_id=identity.identity_id,
-            pool_id=pool.pool_id,
-            auth_type=UNAUTHENTICATED,
+            web_identity=WebIdentity(identity.identity_id, pool.pool_id, UNAUTHENTICATED),
         )
         outcome.detail = f"role={role.name} key={credential.access_key_id}"
         return {
