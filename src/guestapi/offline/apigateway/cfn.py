@@ -4,7 +4,7 @@ Deployment, Stage and GatewayResponse, imported the way API Gateway imports them
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from guestapi.offline.apigateway.model import (
@@ -100,14 +100,8 @@ def _api_name(created: Created) -> str:
 def _add_gateway_responses(
     deployed: Deployed, responses: dict[str, dict[str, GatewayResponse]]
 ) -> None:
-    for created in deployed.of_type(GATEWAY_RESPONSE):
+    for created, api_id in _of_known_apis(deployed, GATEWAY_RESPONSE, responses):
         props = created.properties
-        api_id = str(props.get("RestApiId", ""))
-        if api_id not in responses:
-            deployed.env.warn(
-                f"skipping {created.logical_id}: RestApiId {api_id} is not in this stack"
-            )
-            continue
         response = gateway_response(
             str(props.get("ResponseType")),
             {
@@ -118,6 +112,20 @@ def _add_gateway_responses(
         )
         # Applied after the body import, so it wins over the body's definition.
         responses[api_id][response.response_type] = response
+
+
+def _of_known_apis(
+    deployed: Deployed, resource_type: str, apis: Mapping[str, Any]
+) -> Iterator[tuple[Created, str]]:
+    """Resources of `resource_type` with the id of their API; others skipped with a warning."""
+    for created in deployed.of_type(resource_type):
+        api_id = str(created.properties.get("RestApiId", ""))
+        if api_id in apis:
+            yield created, api_id
+        else:
+            deployed.env.warn(
+                f"skipping {created.logical_id}: RestApiId {api_id} is not in this stack"
+            )
 
 
 def _stages(deployed: Deployed, apis: Mapping[str, Created]) -> dict[str, dict[str, Stage]]:
@@ -135,14 +143,8 @@ def _stages(deployed: Deployed, apis: Mapping[str, Created]) -> dict[str, dict[s
                 variables={str(k): str(v) for k, v in (description.get("Variables") or {}).items()},
                 deployment_id=created.physical_id,
             )
-    for created in deployed.of_type(STAGE):
+    for created, api_id in _of_known_apis(deployed, STAGE, stages):
         props = created.properties
-        api_id = str(props.get("RestApiId", ""))
-        if api_id not in stages:
-            deployed.env.warn(
-                f"skipping {created.logical_id}: RestApiId {api_id} is not in this stack"
-            )
-            continue
         name = str(props.get("StageName", ""))
         stages[api_id][name] = Stage(
             name=name,

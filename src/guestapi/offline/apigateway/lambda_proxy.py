@@ -22,6 +22,7 @@ from guestapi.offline.apigateway.proxy_event import proxy_event
 from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route
 from guestapi.offline.awslambda.permissions import INVOKE, service_may_invoke
+from guestapi.offline.iam.trust import service_may_assume
 from guestapi.offline.wire import Response
 
 if TYPE_CHECKING:
@@ -148,14 +149,9 @@ class LambdaProxyIntegration:
         role = self._stack.roles.get(role_arn)
         if role is None:
             return iam.Decision(False, False, None, f"role {role_arn} is not part of this stack")
-        trust = iam.evaluate_trust(
-            role.assume_role_policy,
-            principal={"Service": APIGATEWAY_PRINCIPAL},
-            action="sts:AssumeRole",
-            context={},
-        )
+        trust = service_may_assume(role, APIGATEWAY_PRINCIPAL)
         if not trust.allowed:
-            return trust
+            return iam.Decision(False, trust.explicit_deny, None, trust.reason)
         return iam.evaluate(role.policies, action=INVOKE, resource=function_arn)
 
 

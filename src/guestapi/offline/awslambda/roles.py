@@ -10,6 +10,7 @@ from guestapi.offline.awslambda.environment import Credentials
 from guestapi.offline.awslambda.spec import FunctionSpec
 from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.iam.trust import service_may_assume
 
 LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
 # Lambda's sandbox credentials are session credentials; an hour keeps them well inside the
@@ -28,12 +29,7 @@ def check_execution_roles(
                 f"{spec.logical_id}: execution role {spec.role_arn or '(none)'} is not part of "
                 "this stack; the offline stack can only issue credentials for its own roles"
             )
-        trust = iam.evaluate_trust(
-            role.assume_role_policy,
-            principal={"Service": LAMBDA_PRINCIPAL},
-            action="sts:AssumeRole",
-            context={},
-        )
+        trust = service_may_assume(role, LAMBDA_PRINCIPAL)
         if not trust.allowed:
             raise TemplateError(
                 f"{spec.logical_id}: The role defined for the function cannot be assumed by "

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import operator as op
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -149,6 +150,17 @@ def _compare(convert: Callable[[str], Any], test: Callable[[Any, Any], bool]):
     return match
 
 
+# The ordered comparisons IAM defines for numbers and dates, by operator suffix, each as
+# (test(context value, policy value), negated?).
+_ORDERED: dict[str, tuple[Callable[[Any, Any], bool], bool]] = {
+    "Equals": (op.eq, False),
+    "NotEquals": (op.eq, True),
+    "LessThan": (op.lt, False),
+    "LessThanEquals": (op.le, False),
+    "GreaterThan": (op.gt, False),
+    "GreaterThanEquals": (op.ge, False),
+}
+
 # base operator -> (positive test(policy value, context value), negated?)
 _OPERATORS: dict[str, tuple[Callable[[str, str], bool], bool]] = {
     "StringEquals": (lambda p, c: p == c, False),
@@ -157,18 +169,11 @@ _OPERATORS: dict[str, tuple[Callable[[str, str], bool], bool]] = {
     "StringNotEqualsIgnoreCase": (lambda p, c: p.casefold() == c.casefold(), True),
     "StringLike": (lambda p, c: _glob(p, False).fullmatch(c) is not None, False),
     "StringNotLike": (lambda p, c: _glob(p, False).fullmatch(c) is not None, True),
-    "NumericEquals": (_compare(_to_number, lambda c, p: c == p), False),
-    "NumericNotEquals": (_compare(_to_number, lambda c, p: c == p), True),
-    "NumericLessThan": (_compare(_to_number, lambda c, p: c < p), False),
-    "NumericLessThanEquals": (_compare(_to_number, lambda c, p: c <= p), False),
-    "NumericGreaterThan": (_compare(_to_number, lambda c, p: c > p), False),
-    "NumericGreaterThanEquals": (_compare(_to_number, lambda c, p: c >= p), False),
-    "DateEquals": (_compare(_to_date, lambda c, p: c == p), False),
-    "DateNotEquals": (_compare(_to_date, lambda c, p: c == p), True),
-    "DateLessThan": (_compare(_to_date, lambda c, p: c < p), False),
-    "DateLessThanEquals": (_compare(_to_date, lambda c, p: c <= p), False),
-    "DateGreaterThan": (_compare(_to_date, lambda c, p: c > p), False),
-    "DateGreaterThanEquals": (_compare(_to_date, lambda c, p: c >= p), False),
+    **{
+        f"{kind}{suffix}": (_compare(convert, test), negated)
+        for kind, convert in (("Numeric", _to_number), ("Date", _to_date))
+        for suffix, (test, negated) in _ORDERED.items()
+    },
     "Bool": (lambda p, c: p.lower() == c.lower(), False),
     "BinaryEquals": (lambda p, c: p == c, False),
     "IpAddress": (_ip_in, False),

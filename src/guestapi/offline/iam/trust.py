@@ -58,3 +58,13 @@ def evaluate_role_trust(
         action=ASSUME_ACTION,
         context=trust_context(pool_id=pool_id, identity_id=identity_id, amr=amr),
     )
+
+
+def service_may_assume(role: Role, service: str) -> TrustDecision:
+    """Whether an AWS service (lambda.amazonaws.com, apigateway.amazonaws.com) may assume `role`."""
+    return evaluate_trust(
+        role.assume_role_policy,
+        principal={"Service": service},
+        action="sts:AssumeRole",
+        context={},
+    )
