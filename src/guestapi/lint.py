@@ -23,6 +23,7 @@ import yaml
 from samtranslator.yaml_helper import yaml_parse
 
 from guestapi.errors import GuestApiError
+from guestapi.textfiles import read_text
 from guestapi.tools import find_tool
 
 
@@ -57,14 +58,12 @@ class Suppression:
 
 def load_template(path: Path) -> dict[str, Any]:
     """Parse the template (CloudFormation short tags included) or raise LintError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LintError(
-            f"template {path} not found: run from the repository root or pass --template"
-        ) from None
-    except OSError as exc:
-        raise LintError(f"cannot read template {path}: {exc.strerror}") from None
+    text = read_text(
+        path,
+        LintError,
+        what="template",
+        missing_hint="run from the repository root or pass --template",
+    )
     try:
         data = yaml_parse(text)
     except yaml.YAMLError as exc:

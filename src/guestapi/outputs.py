@@ -22,6 +22,7 @@ from botocore.exceptions import (
 )
 
 from guestapi.errors import GuestApiError
+from guestapi.textfiles import parse_json, read_text
 
 #: Where scripts/deploy.py writes a stack's outputs and scripts/check.py looks for them,
 #: relative to the working directory (the Makefile runs from the repository root).
@@ -64,21 +65,14 @@ def _validated(outputs: Any, source: str) -> dict[str, str]:
 
 def load_outputs_file(path: Path) -> dict[str, str]:
     """Read an outputs JSON file (object of output key -> value) and check REQUIRED keys."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise OutputsError(
-            f"outputs file {path} not found: run `make deploy` (AWS) or `make local` "
-            "(offline stack) first, or pass the path of an existing outputs file"
-        ) from None
-    except OSError as exc:
-        raise OutputsError(f"cannot read outputs file {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise OutputsError(
-            f"outputs file {path} is not valid JSON (line {exc.lineno}: {exc.msg})"
-        ) from None
+    text = read_text(
+        path,
+        OutputsError,
+        what="outputs file",
+        missing_hint="run `make deploy` (AWS) or `make local` (offline stack) first, "
+        "or pass the path of an existing outputs file",
+    )
+    data = parse_json(text, OutputsError, what=f"outputs file {path}")
     return _validated(data, f"outputs file {path}")
 
 

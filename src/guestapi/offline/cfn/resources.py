@@ -8,7 +8,6 @@ through `registry.py` without a cycle.
 
 from __future__ import annotations
 
-import json
 import secrets
 import string
 from collections.abc import Callable, Mapping
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from guestapi.offline.cfn.intrinsics import TemplateError
+from guestapi.textfiles import parse_json
 
 LOWER_ALNUM = string.ascii_lowercase + string.digits
 UPPER_ALNUM = string.ascii_uppercase + string.digits
@@ -81,12 +81,7 @@ ModelBuilder = Callable[[Deployed, Mapping[str, Any]], Any]
 
 def policy_document(document: Any, logical_id: str) -> dict[str, Any]:
     if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except json.JSONDecodeError as error:
-            raise TemplateError(
-                f"{logical_id}: policy document is not valid JSON: {error}"
-            ) from None
+        document = parse_json(document, TemplateError, what=f"{logical_id}: policy document")
     if not isinstance(document, dict) or "Statement" not in document:
         raise TemplateError(f"{logical_id}: a policy document needs a Statement")
     return document
