@@ -15,9 +15,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from guestapi.assets import web_dir as packaged_web_dir
 from guestapi.errors import GuestApiError
-
-DEFAULT_WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 # Only these outputs reach the page: they ship inside every app anyway. Anything else a caller
 # passes (GuestRoleArn, local secrets, ...) stays out of config.json.
@@ -84,12 +83,19 @@ def serve_web(
     *,
     host: str = "127.0.0.1",
     port: int = 0,
-    web_dir: Path = DEFAULT_WEB_DIR,
+    web_dir: Path | None = None,
 ) -> Iterator[str]:
-    """Serve web/ with config.json built from `outputs`; yields the page URL (port 0 = any free port)."""
+    """Serve web/ with config.json built from `outputs`; yields the page URL (port 0 = any free port).
+
+    `web_dir` defaults to the page shipped with the package (guestapi.assets.web_dir()).
+    """
+    web_dir = web_dir if web_dir is not None else packaged_web_dir()
     if not (web_dir / "dist" / "app.js").is_file():
+        # The bundle is built by npm, not by the Python build: a wheel made before `make web`
+        # ships the page without it.
         raise WebPageError(
-            f"{web_dir / 'dist' / 'app.js'} is missing: run `npm ci && npm run build` in the repository root"
+            f"the browser example's bundle {web_dir / 'dist' / 'app.js'} is not built: run "
+            "`make web` (npm ci && npm run build) in the repository, before building a wheel"
         )
     config_json = json.dumps(page_config(outputs), indent=2).encode()
     try:

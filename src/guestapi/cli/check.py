@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from guestapi.assets import events_dir
 from guestapi.checks import (
     CheckRunner,
     Target,
@@ -28,8 +29,8 @@ from guestapi.errors import GuestApiError
 from guestapi.outputs import fetch_stack_outputs, load_outputs_file
 from guestapi.samconfig import DEFAULT_FILE_NAME, stack_settings
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_EVENTS = REPO_ROOT / "events"
+# The scenarios shipped with the package (the repository's events/ when editable).
+DEFAULT_EVENTS = events_dir()
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
