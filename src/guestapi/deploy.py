@@ -109,6 +109,16 @@ class World:
     echo: Callable[[str], None] = print
 
 
+def _require_template(request: DeployRequest) -> None:
+    # First, before samconfig.toml: that is looked for beside the template, so a mistyped
+    # --template would otherwise be reported as a samconfig.toml the user never named.
+    if not request.template.is_file():
+        raise DeployError(
+            f"template {request.template} not found: pass --template PATH "
+            "(default: template.yaml in the current directory)"
+        )
+
+
 def _stack_and_region(request: DeployRequest, world: World) -> tuple[str, str | None]:
     settings = stack_settings(request.samconfig, request.config_env)
     return settings.stack_name, settings.region or world.default_region()
@@ -116,6 +126,7 @@ def _stack_and_region(request: DeployRequest, world: World) -> tuple[str, str | 
 
 def dry_run(request: DeployRequest, world: World) -> list[Sequence[str]]:
     """Print the exact commands a real run would use; run nothing."""
+    _require_template(request)
     sam = world.find_sam()
     try:
         stack, region = _stack_and_region(request, world)
@@ -132,8 +143,7 @@ def dry_run(request: DeployRequest, world: World) -> list[Sequence[str]]:
 
 def deploy(request: DeployRequest, world: World) -> dict[str, str]:
     """Run sam deploy, read the stack outputs, write them to the outputs file; return them."""
-    if not request.template.is_file():
-        raise DeployError(f"template {request.template} not found: run from the repository root")
+    _require_template(request)
     if not request.guided:
         # Fail before sam starts on a bad environment or a missing region (--guided asks).
         _, region = _stack_and_region(request, world)

@@ -301,3 +301,23 @@ def test_interrupted_sam_is_one_line(project, capsys):
 
     assert run([], make_world(runner=interrupted)) == 130
     assert capsys.readouterr().err.startswith("deploy: interrupted;")
+
+
+@pytest.mark.parametrize("extra", [["--dry-run"], ["--dry-run", "--guided"], []])
+def test_missing_template_is_named_before_samconfig(project, capsys, extra):
+    # The template is looked for first, in a directory that has no samconfig.toml either:
+    # the user is told about the file they named, not about a samconfig.toml they never did.
+    lines: list[str] = []
+    assert run([*extra, "--template", "missing.yaml"], make_world(lines=lines)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "template missing.yaml not found" in err
+    assert "samconfig" not in err
+    assert lines == []  # a dry run printed no command for a template that is not there
+
+
+def test_missing_template_in_another_directory(project, capsys):
+    assert run(["--dry-run", "--template", "elsewhere/template.yaml"], make_world()) == 2
+    err = capsys.readouterr().err
+    assert "template elsewhere/template.yaml not found" in err
+    assert "samconfig" not in err
