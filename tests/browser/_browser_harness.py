@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from _template_variants import write_variant
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 BUNDLE = REPO / "web" / "dist" / "app.js"
@@ -89,21 +91,8 @@ def record_network(page: Any, run: PageRun) -> None:
 
 
 def template_variant(tmp_path: Path, *edits: tuple[str, str]) -> Path:
-    """template.yaml with each (old, new) applied exactly once, written to tmp_path.
-
-    Exactly once: if the template's wording changes, the variant fails loudly instead of
-    silently becoming the unmodified template (which would make a bite test pass vacuously).
-    """
-    text = (REPO / "template.yaml").read_text(encoding="utf-8")
-    for old, new in edits:
-        count = text.count(old)
-        assert count == 1, (
-            f"template variant: expected {old!r} once in template.yaml, found {count}"
-        )
-        text = text.replace(old, new)
-    path = tmp_path / "template.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    """template.yaml with each (old, new) applied exactly once, written to tmp_path."""
+    return write_variant(REPO / "template.yaml", tmp_path, *edits)
 
 
 OpenPage = Callable[..., PageRun]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from _template_variants import write_variant
 from guestapi.offline.launch import serve
 
 
@@ -21,13 +22,7 @@ def template_variant(tmp_path: Path, template_path: Path) -> Callable[..., Path]
     by `new`, written to tmp_path; returns its path."""
 
     def make(*replacements: tuple[str, str]) -> Path:
-        text = template_path.read_text(encoding="utf-8")
-        for old, new in replacements:
-            assert text.count(old) == 1, f"template anchor not found exactly once: {old!r}"
-            text = text.replace(old, new)
-        path = tmp_path / "template.yaml"
-        path.write_text(text, encoding="utf-8")
-        return path
+        return write_variant(template_path, tmp_path, *replacements)
 
     return make
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from _offline_guest import Guest
 
+from _template_variants import write_variant
 from guestapi.offline.apigateway import Gateway
 from guestapi.offline.apigateway.call import Refusal
 from guestapi.offline.apigateway.lambda_proxy import (
@@ -61,15 +62,7 @@ def offline() -> OfflineStack:
 
 
 def variant(tmp_path: Path, *edits: tuple[str, str]) -> Path:
-    """The fixture template with each `old` (present exactly once) replaced by `new`."""
-    text = TEMPLATE.read_text()
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    (tmp_path / "src").symlink_to(TEMPLATE.parent / "src")
-    path = tmp_path / "template.yaml"
-    path.write_text(text)
-    return path
+    return write_variant(TEMPLATE, tmp_path, *edits, alongside=["src"])
 
 
 def function_arn(offline: OfflineStack, logical_id: str) -> str:
