@@ -22,6 +22,8 @@ from guestapi.errors import GuestApiError
 from guestapi.offline import launch
 from guestapi.outputs import write_outputs_file
 
+MAX_PORT = 65535
+
 
 def parse_overrides(pairs: Sequence[str]) -> dict[str, str]:
     overrides: dict[str, str] = {}
@@ -33,12 +35,25 @@ def parse_overrides(pairs: Sequence[str]) -> dict[str, str]:
     return overrides
 
 
+def port_number(option: str, port: int) -> int:
+    """`port` if a TCP port can have it; socket.bind would raise OverflowError, not OSError."""
+    if not 0 <= port <= MAX_PORT:
+        raise GuestApiError(f"{option} must be 0-{MAX_PORT} (0 picks a free port), got {port}")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="local.py",
         description="Serve template.yaml as an offline Cognito Identity + API Gateway twin.",
     )
-    parser.add_argument("--template", type=Path, default=None)
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="SAM template (default: the project's template.yaml, shipped with the package)",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4566, help="0 picks a free port")
     parser.add_argument("--region", default="us-east-1")
@@ -91,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
+        # Every argument is checked before the stack is built: a typo costs no start-up.
+        port_number("--port", args.port)
+        if args.web_port is not None:
+            port_number("--web-port", args.web_port)
         if args.credential_ttl <= 0:
             raise GuestApiError("--credential-ttl must be a positive number of seconds")
         offline = launch.build(

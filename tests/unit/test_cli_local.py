@@ -1,0 +1,54 @@
+"""local.py's argument errors: one line on stderr and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from guestapi.cli import local
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["--port", "99999"], "--port"),
+        (["--port", "-1"], "--port"),
+        (["--port", "65536"], "--port"),
+        (["--port", "0", "--web-port", "99999"], "--web-port"),
+        (["--port", "0", "--web-port", "-1"], "--web-port"),
+    ],
+)
+def test_port_out_of_range_is_one_line(
+    argv: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # socket.bind raises OverflowError (not OSError) for these: it used to escape as a traceback.
+    assert local.main([*argv, "--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1, captured.err
+    assert named in captured.err
+    assert "0-65535" in captured.err
+    assert captured.out == ""  # no outputs JSON for a stack that never started
+
+
+def test_port_out_of_range_from_the_command_line(repo_root: Path, tmp_path: Path) -> None:
+    # The script as a user runs it, from another directory.
+    done = subprocess.run(
+        [sys.executable, str(repo_root / "scripts" / "local.py"), "--port", "99999"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "local.py: --port must be 0-65535 (0 picks a free port), got 99999"
+    ]
+
+
+def test_port_range_limits_are_accepted() -> None:
+    assert local.port_number("--port", 0) == 0
+    assert local.port_number("--port", 65535) == 65535
