@@ -56,7 +56,7 @@ COGNITO = "AWSCognitoIdentityService."
 # The template's default stage throttle (10 req/s) would answer 429 to a fuzzer's valid controls.
 HIGH_THROTTLE = {"ThrottlingRateLimit": "10000", "ThrottlingBurstLimit": "5000"}
 
-# What API Gateway answers a signed route it refuses (shared/reference/aws-behaviour.md).
+# What API Gateway answers a signed route it refuses (docs/aws-behaviour.md#sigv4-refusals).
 REFUSALS = {
     (403, "MissingAuthenticationTokenException"),
     (403, "IncompleteSignatureException"),

@@ -485,7 +485,7 @@ def test_signature_expired_has_aws_wording_and_boundary() -> None:
         "InvalidSignatureException",
         "INVALID_SIGNATURE",
     )
-    # The example of aws-behaviour.md, character for character.
+    # The example of docs/aws-behaviour.md#sigv4-refusals, character for character.
     assert err.message == (
         "Signature expired: 20261126T100000Z is now earlier than 20261126T100501Z "
         "(20261126T101001Z - 5 min.)"

@@ -23,8 +23,8 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
-# The real service endpoints answer browser preflights (docs/aws-behaviour.md,
-# "Browsers calling Cognito Identity directly").
+# The real service endpoints answer browser preflights
+# (docs/aws-behaviour.md#browsers-calling-cognito-identity-directly).
 SERVICE_CORS_EXPOSE = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"
 
 

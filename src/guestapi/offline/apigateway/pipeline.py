@@ -165,7 +165,7 @@ class Gateway:
         )
         if decision.allowed:
             return
-        # AWS masks the account id in the resource it names (docs/aws-behaviour.md).
+        # AWS masks the account id in the resource it names (docs/aws-behaviour.md#access-denied-by-iam).
         shown = resource_arn.replace(f":{self._stack.account_id}:", ":********:", 1)
         message = (
             f"User: {caller.assumed_role_arn} is not authorized to perform: "

@@ -93,7 +93,7 @@ DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
 INTERNAL_ERROR_TEMPLATE = '{"message": $context.error.messageString}'
 
 # IAM authorization failures are written by the IAM layer with a capital "Message"
-# (docs/aws-behaviour.md, amplify-js#1643), not by the gateway-response template.
+# (docs/aws-behaviour.md#error-bodies, amplify-js#1643), not by the gateway-response template.
 IAM_DENIED_TEMPLATE = '{"Message":$context.error.messageString}'
 
 MISSING_AUTHENTICATION_TOKEN = "Missing Authentication Token"

@@ -27,7 +27,7 @@ Out of scope (documented, visible in the Decision reason when met):
   the statement does not match, and the reason says which operator. Beware that this makes
   such a *Deny* inert, which is why the reason always reports it;
 - resource-based policies, permission boundaries, SCPs and session policies (the twin only
-  evaluates the role's own identity policies; see aws-behaviour.md on Cognito's scope-down).
+  evaluates the role's own identity policies; see docs/aws-behaviour.md#guest-scope-down-policy).
 """
 
 from __future__ import annotations

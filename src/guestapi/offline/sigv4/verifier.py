@@ -5,7 +5,7 @@ The signature itself is always recomputed by **botocore**: `SigV4Auth.canonical_
 request *as received*. botocore is a client-side signer, so what is written by hand here is
 only what a client never has to do: parse the Authorization header or the presigned query,
 check scope, clock skew and credentials, and rebuild the request the way the client saw it
-(see the pitfalls in shared/reference/aws-behaviour.md):
+(see the pitfalls in docs/aws-behaviour.md#sigv4-request-form):
 
 - the raw path goes to botocore still percent-encoded; botocore quotes it again (the double
   encoding every service but S3 uses). Unquoting first would give a mismatch;
@@ -16,8 +16,9 @@ check scope, clock skew and credentials, and rebuild the request the way the cli
   `headers_to_sign` keeps exactly those (botocore's own filter drops e.g. user-agent and
   expect, which some clients do sign). Subclassing, not patching: botocore is untouched.
 
-Every refusal raises `SigV4Error` carrying the x-amzn-ErrorType, the body message AWS returns
-and the API Gateway response type. Messages are copied from aws-behaviour.md. Cases the
+Every refusal raises `SigV4Error` carrying its kind (the x-amzn-ErrorType) and the body message
+AWS returns; which HTTP answer that becomes is the calling service's business. Messages are
+copied from docs/aws-behaviour.md#sigv4-refusals. Cases the
 reference does not list take their wording from elsewhere, marked where they are raised:
 - AWS docs ("Troubleshoot signed requests"): scope date vs X-Amz-Date, scope terminator;
 - other AWS services' answers to the same check: malformed Credential, host not signed,
