@@ -589,7 +589,10 @@ def _client_error(call: Callable[[], Any]) -> tuple[str, str, int]:
 def test_boto3_sees_the_documented_errors() -> None:
     twin = make_twin(make_stack(trust=guest_trust(amr="authenticated")))
     off = make_twin(make_stack(allow_unauthenticated=False))
-    with serve_services(twin.service.handle_request) as url, serve_services(off.service.handle_request) as off_url:
+    with (
+        serve_services(twin.service.handle_request) as url,
+        serve_services(off.service.handle_request) as off_url,
+    ):
         client = boto_client(url)
         assert _client_error(lambda: client.get_id(IdentityPoolId=OTHER_POOL_ID)) == (
             "ResourceNotFoundException",

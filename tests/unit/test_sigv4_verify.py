@@ -32,6 +32,12 @@ from guestapi.offline.sigv4 import (
 from guestapi.offline.wire import Request as IncomingRequest
 
 CASES = load_cases()
+
+
+def gateway_answer(err: SigV4Error) -> tuple[str, int]:
+    """The gateway response type and status API Gateway gives this refusal."""
+    response_type = SIGV4_RESPONSE_TYPES[err.kind]
+    return response_type, DEFAULTS[response_type][0]
 CASE_IDS = [c.name for c in CASES]
 
 
@@ -340,7 +346,7 @@ def test_unsigned_request_is_missing_authentication_token() -> None:
     unsigned = with_header(signed, "Authorization", None)
     assert not has_signature(unsigned)
     err = refused(unsigned, at)
-    assert (err.error_type, err.message, SIGV4_RESPONSE_TYPES[err.kind], DEFAULTS[SIGV4_RESPONSE_TYPES[err.kind]][0]) == (
+    assert (err.error_type, err.message, *gateway_answer(err)) == (
         "MissingAuthenticationTokenException",
         "Missing Authentication Token",
         "MISSING_AUTHENTICATION_TOKEN",
@@ -380,7 +386,7 @@ def test_incomplete_authorization_names_the_missing_part(drop) -> None:
     err = refused(with_header(req, "Authorization", value), at)
     shown = value.replace(signature, "<redacted>")
     assert err.error_type == "IncompleteSignatureException"
-    assert SIGV4_RESPONSE_TYPES[err.kind] == "INVALID_SIGNATURE"
+    assert gateway_answer(err)[0] == "INVALID_SIGNATURE"
     assert err.message == f"Authorization header requires '{drop}' parameter. Authorization={shown}"
     assert signature not in err.message
 
@@ -450,7 +456,7 @@ def test_wrong_scope_region_or_service(region, service, message) -> None:
     accepted(good, at)
     req, at = clients.aws4auth("GET", "/dev/demo", region=region, service=service)
     err = refused(req, at)
-    assert (err.error_type, err.message, SIGV4_RESPONSE_TYPES[err.kind]) == (
+    assert (err.error_type, err.message, gateway_answer(err)[0]) == (
         "InvalidSignatureException",
         message,
         "INVALID_SIGNATURE",
@@ -481,7 +487,7 @@ def test_signature_expired_has_aws_wording_and_boundary() -> None:
     req, _ = clients.aws4auth("GET", "/dev/demo", amz_date="20261126T100000Z")
     accepted(req, datetime(2026, 11, 26, 10, 5, 0, tzinfo=UTC))  # exactly 5 min: still fine
     err = refused(req, datetime(2026, 11, 26, 10, 10, 1, tzinfo=UTC))
-    assert (err.error_type, SIGV4_RESPONSE_TYPES[err.kind]) == (
+    assert (err.error_type, gateway_answer(err)[0]) == (
         "InvalidSignatureException",
         "INVALID_SIGNATURE",
     )
@@ -567,7 +573,7 @@ def test_unknown_access_key_is_unrecognized_client() -> None:
     req, at = clients.botocore_header("GET", "/dev/demo")
     accepted(req, at)
     err = refused(req, at, lookup=lambda key: None)
-    assert (err.error_type, err.message, SIGV4_RESPONSE_TYPES[err.kind], DEFAULTS[SIGV4_RESPONSE_TYPES[err.kind]][0]) == (
+    assert (err.error_type, err.message, *gateway_answer(err)) == (
         "UnrecognizedClientException",
         INVALID_TOKEN,
         "DEFAULT_4XX",
@@ -600,7 +606,7 @@ def test_expired_credentials() -> None:
 
     accepted(req, at, lookup=store(at + timedelta(seconds=1)))
     err = refused(req, at, lookup=store(at))
-    assert (err.error_type, err.message, SIGV4_RESPONSE_TYPES[err.kind]) == (
+    assert (err.error_type, err.message, gateway_answer(err)[0]) == (
         "ExpiredTokenException",
         "The security token included in the request is expired",
         "EXPIRED_TOKEN",
@@ -668,7 +674,7 @@ def test_signature_mismatch_message_shape() -> None:
     stamp = header(req, "X-Amz-Date")
     assert f"\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n{stamp}\n" in err.message
     assert err.message.endswith("'\n")
-    assert (SIGV4_RESPONSE_TYPES[err.kind], DEFAULTS[SIGV4_RESPONSE_TYPES[err.kind]][0]) == ("INVALID_SIGNATURE", 403)
+    assert (*gateway_answer(err)) == ("INVALID_SIGNATURE", 403)
 
 
 def test_errors_never_carry_the_secret_and_log_text_carries_no_credential_material() -> None:

@@ -30,7 +30,12 @@ def echo(event, context):
 
 
 def binary(event, context):
-    return {"statusCode": 200, "isBase64Encoded": True, "body": "AAEC/w==", "headers": {"Content-Type": "application/octet-stream"}}
+    return {
+        "statusCode": 200,
+        "isBase64Encoded": True,
+        "body": "AAEC/w==",
+        "headers": {"Content-Type": "application/octet-stream"},
+    }
 
 
 def boom(event, context):
@@ -60,19 +65,36 @@ def describe_pool(event, context):
         pool = client.describe_identity_pool(IdentityPoolId=os.environ["POOL_ID"])
     except ClientError as error:
         return {"statusCode": 200, "body": json.dumps({"error": error.response["Error"]["Code"]})}
-    return {"statusCode": 200, "body": json.dumps({"guests": pool["AllowUnauthenticatedIdentities"]})}
+    return {
+        "statusCode": 200,
+        "body": json.dumps({"guests": pool["AllowUnauthenticatedIdentities"]}),
+    }
 
 
 def leaky(event, context):
-    print("my secret is", os.environ["AWS_SECRET_ACCESS_KEY"], "and my token", os.environ["AWS_SESSION_TOKEN"])
+    print(
+        "my secret is",
+        os.environ["AWS_SECRET_ACCESS_KEY"],
+        "and my token",
+        os.environ["AWS_SESSION_TOKEN"],
+    )
     print("a forged\nline and a \x1b[31mcolour")
     return {"statusCode": 204}
 
 
 def environment(event, context):
     keep = ("AWS_", "_HANDLER", "LAMBDA_", "GREETING")
-    seen = {k: ("<set>" if "SECRET" in k or "TOKEN" in k else v) for k, v in os.environ.items() if k.startswith(keep)}
-    return {"statusCode": 200, "body": json.dumps({"env": seen, "memory": context.memory_limit_in_mb, "arn": context.invoked_function_arn})}
+    seen = {
+        k: ("<set>" if "SECRET" in k or "TOKEN" in k else v)
+        for k, v in os.environ.items()
+        if k.startswith(keep)
+    }
+    return {
+        "statusCode": 200,
+        "body": json.dumps(
+            {"env": seen, "memory": context.memory_limit_in_mb, "arn": context.invoked_function_arn}
+        ),
+    }
 
 
 def pid(event, context):
