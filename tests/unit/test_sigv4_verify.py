@@ -38,6 +38,8 @@ def gateway_answer(err: SigV4Error) -> tuple[str, int]:
     """The gateway response type and status API Gateway gives this refusal."""
     response_type = SIGV4_RESPONSE_TYPES[err.kind]
     return response_type, DEFAULTS[response_type][0]
+
+
 CASE_IDS = [c.name for c in CASES]
 
 
@@ -674,7 +676,7 @@ def test_signature_mismatch_message_shape() -> None:
     stamp = header(req, "X-Amz-Date")
     assert f"\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n{stamp}\n" in err.message
     assert err.message.endswith("'\n")
-    assert (*gateway_answer(err)) == ("INVALID_SIGNATURE", 403)
+    assert gateway_answer(err) == ("INVALID_SIGNATURE", 403)
 
 
 def test_errors_never_carry_the_secret_and_log_text_carries_no_credential_material() -> None:
