@@ -4,13 +4,14 @@
 
 Prints the status line, the response headers and the body. Exit 0 for a status below 400,
 1 for an HTTP error status, 2 when no call could be made (bad target, Cognito refused guest
-credentials, API unreachable).
+credentials, API unreachable), 141 (silently) when stdout's reader went away (`| head -1`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -26,6 +27,8 @@ from guestapi.errors import GuestApiError
 DEFAULT_CACHE = Path(".guestapi") / "identities.json"
 # Never printed, even with --verbose: they are the credentials.
 SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token"})
+# What a shell reports for a program killed by SIGPIPE (128 + 13); 1 already means an HTTP error.
+BROKEN_PIPE_EXIT = 141
 
 
 class CallError(GuestApiError):
@@ -78,50 +81,46 @@ def _print_body(response: requests.Response, out: Any) -> None:
         print(response.text, file=out)
 
 
-def main(argv: Sequence[str] | None = None, *, cloudformation_client: Any = None) -> int:
-    args = build_parser().parse_args(argv)
-    out = sys.stdout
+def make_call(
+    args: argparse.Namespace, *, cloudformation_client: Any = None
+) -> tuple[requests.Response, GuestCredentialProvider]:
+    """Sign and send the request `args` describe; raises GuestApiError when it cannot."""
+    headers = dict(parse_header(h) for h in args.header)
+    if not args.path.startswith("/"):
+        raise CallError(f"PATH must start with '/' (it is relative to ApiUrl), got {args.path!r}")
+    outputs, _ = resolve_outputs(args, cloudformation_client=cloudformation_client)
+    target = Target.from_outputs(outputs, cognito_endpoint=args.cognito_endpoint)
+    if args.flow == "basic" and not target.guest_role_arn:
+        raise CallError("--flow basic needs the GuestRoleArn output")
+    provider = GuestCredentialProvider(
+        target.identity_pool_id,
+        target.region,
+        endpoint_url=target.cognito_endpoint,
+        cache_path=args.cache_path,
+        flow=args.flow,
+        role_arn=target.guest_role_arn,
+    )
+    session = signed_session(provider, target.region)
+    url = target.url(args.path)
     try:
-        headers = dict(parse_header(h) for h in args.header)
-        if not args.path.startswith("/"):
-            raise CallError(
-                f"PATH must start with '/' (it is relative to ApiUrl), got {args.path!r}"
-            )
-        outputs, _ = resolve_outputs(args, cloudformation_client=cloudformation_client)
-        target = Target.from_outputs(outputs, cognito_endpoint=args.cognito_endpoint)
-        if args.flow == "basic" and not target.guest_role_arn:
-            raise CallError("--flow basic needs the GuestRoleArn output")
-        provider = GuestCredentialProvider(
-            target.identity_pool_id,
-            target.region,
-            endpoint_url=target.cognito_endpoint,
-            cache_path=args.cache_path,
-            flow=args.flow,
-            role_arn=target.guest_role_arn,
+        response = session.request(
+            args.method,
+            url,
+            headers=headers,
+            data=args.data.encode() if args.data is not None else None,
+            timeout=args.timeout,
+            allow_redirects=False,
         )
-        session = signed_session(provider, target.region)
-        url = target.url(args.path)
-        try:
-            response = session.request(
-                args.method,
-                url,
-                headers=headers,
-                data=args.data.encode() if args.data is not None else None,
-                timeout=args.timeout,
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            raise CallError(
-                f"cannot reach {url} ({type(exc).__name__}): is the stack up?"
-            ) from None
-    except GuestApiError as exc:
-        print(f"call.py: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("call.py: interrupted", file=sys.stderr)
-        return 130
+    except requests.RequestException as exc:
+        raise CallError(f"cannot reach {url} ({type(exc).__name__}): is the stack up?") from None
+    return response, provider
 
-    if args.verbose:
+
+def print_answer(
+    response: requests.Response, provider: GuestCredentialProvider, *, verbose: bool, out: Any
+) -> None:
+    """The status line, the headers and the body (with --verbose, the request first)."""
+    if verbose:
         sent = response.history[0].request if response.history else response.request
         print(f"> {sent.method} {sent.url}", file=out)
         for name, value in redacted(response.request.headers).items():
@@ -135,4 +134,28 @@ def main(argv: Sequence[str] | None = None, *, cloudformation_client: Any = None
         print(f"{name}: {value}", file=out)
     print(file=out)
     _print_body(response, out)
+
+
+def main(argv: Sequence[str] | None = None, *, cloudformation_client: Any = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        response, provider = make_call(args, cloudformation_client=cloudformation_client)
+    except GuestApiError as exc:
+        print(f"call.py: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("call.py: interrupted", file=sys.stderr)
+        return 130
+    try:
+        print_answer(response, provider, verbose=args.verbose, out=sys.stdout)
+        # Flushed here, inside the try: a pipe closed by its reader (`| head -1`) fails on the
+        # flush, which would otherwise happen at exit as an "Exception ignored" traceback.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader has what it wanted; say nothing, as `cat` does. Python's recipe: point
+        # stdout at devnull so the interpreter's own flush at exit does not fail again.
+        # https://docs.python.org/3/library/signal.html#note-on-sigpipe
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE_EXIT
     return 0 if response.status_code < 400 else 1
