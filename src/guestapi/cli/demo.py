@@ -13,7 +13,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from guestapi.cli.check import DEFAULT_EVENTS, run_suite
+from guestapi.assets import events_dir, template_path
+from guestapi.cli.check import run_suite
 from guestapi.errors import GuestApiError
 from guestapi.offline import launch
 
@@ -23,8 +24,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="demo.py",
         description="Start the offline stack from template.yaml, run the check suite, stop.",
     )
-    parser.add_argument("--template", type=Path, default=None)
-    parser.add_argument("--events", type=Path, default=DEFAULT_EVENTS, metavar="DIR")
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="SAM template (default: the project's template.yaml, shipped with the package)",
+    )
+    parser.add_argument(
+        "--events",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="scenario directory (default: the project's events/, shipped with the package)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
     return parser
@@ -34,9 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     started = time.monotonic()
     try:
-        print(f"starting the offline stack from {args.template} ...", flush=True)
-        with launch.serve(args.template) as outputs:
-            code = run_suite(outputs, args.events, json_path=args.json, junit_path=args.junit)
+        template = args.template if args.template is not None else template_path()
+        events = args.events if args.events is not None else events_dir()
+        print(f"starting the offline stack from {template} ...", flush=True)
+        with launch.serve(template) as outputs:
+            code = run_suite(outputs, events, json_path=args.json, junit_path=args.junit)
         print("offline stack stopped.")
     except GuestApiError as exc:
         print(f"demo.py: {exc}", file=sys.stderr)
