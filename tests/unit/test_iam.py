@@ -363,20 +363,21 @@ def test_unknown_operator_in_a_deny_is_reported() -> None:
     assert decision.allowed and decision.matched["Effect"] == "Allow"
 
 
-def test_policy_variables_in_conditions_are_reported_too() -> None:
+def test_policy_variables_in_conditions_take_the_request_value() -> None:
     stmt = allow(
         Sid="Var",
         Action=INVOKE,
         Resource="*",
         Condition={"StringLike": {"k:path": "home/${aws:username}/*"}},
     )
-    decision = evaluate(
-        [policy(stmt)],
-        action=INVOKE,
-        resource=DEMO,
-        context={"k:path": "home/${aws:username}/x", "aws:username": "alice"},
-    )
-    assert not decision.allowed and "policy variables" in decision.reason
+    for who, allowed in (("alice", True), ("bob", False)):
+        decision = evaluate(
+            [policy(stmt)],
+            action=INVOKE,
+            resource=DEMO,
+            context={"k:path": "home/alice/x", "aws:username": who},
+        )
+        assert decision.allowed is allowed
 
 
 def test_first_matching_allow_is_the_one_reported() -> None:
@@ -388,15 +389,48 @@ def test_first_matching_allow_is_the_one_reported() -> None:
     assert (decision.matched, decision.reason) == (first, "allowed by statement 'First'")
 
 
-def test_policy_variables_are_out_of_scope_and_reported() -> None:
-    stmt = allow(Sid="Var", Action=INVOKE, Resource="arn:aws:s3:::bucket/${aws:username}/*")
+SUB = "cognito-identity.amazonaws.com:sub"
+OWN_ITEMS = "arn:aws:dynamodb:us-east-1:123456789012:table/T/${cognito-identity.amazonaws.com:sub}"
+
+
+@pytest.mark.parametrize(
+    ("context", "resource", "allowed"),
+    [
+        # AWS's fine-grained example: each identity reaches only its own key.
+        (
+            {SUB: "us-east-1:abc"},
+            "arn:aws:dynamodb:us-east-1:123456789012:table/T/us-east-1:abc",
+            True,
+        ),
+        (
+            {SUB: "us-east-1:abc"},
+            "arn:aws:dynamodb:us-east-1:123456789012:table/T/us-east-1:xyz",
+            False,
+        ),
+        # No value and no default: the pattern matches nothing, not even the literal text.
+        ({}, OWN_ITEMS, False),
+        # Several values cannot fill one variable.
+        ({SUB: ["a", "b"]}, "arn:aws:dynamodb:us-east-1:123456789012:table/T/a", False),
+    ],
+)
+def test_policy_variables_in_resources(context, resource: str, allowed: bool) -> None:
+    stmt = allow(Sid="Own", Action="dynamodb:GetItem", Resource=OWN_ITEMS)
     decision = evaluate(
-        [policy(stmt)],
-        action=INVOKE,
-        resource="arn:aws:s3:::bucket/alice/x",
-        context={"aws:username": "alice"},
+        [policy(stmt)], action="dynamodb:GetItem", resource=resource, context=context
     )
-    assert not decision.allowed and "policy variables" in decision.reason
+    assert decision.allowed is allowed
+
+
+def test_a_policy_variable_default_fills_an_absent_key() -> None:
+    stmt = allow(Sid="D", Action=INVOKE, Resource="arn:aws:s3:::b/${aws:username, 'anon'}/x")
+    assert evaluate([policy(stmt)], action=INVOKE, resource="arn:aws:s3:::b/anon/x").allowed
+    present = {"aws:username": "alice"}
+    assert evaluate(
+        [policy(stmt)], action=INVOKE, resource="arn:aws:s3:::b/alice/x", context=present
+    ).allowed
+    assert not evaluate(
+        [policy(stmt)], action=INVOKE, resource="arn:aws:s3:::b/anon/x", context=present
+    ).allowed
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,8 +21,9 @@ logic", "IAM JSON policy elements", "Condition operators"):
   Action and Condition; trust policies have no Resource, so any Resource there is ignored.
 
 Out of scope (documented, visible in the Decision reason when met):
-- policy variables such as `${aws:username}`: they are compared literally, so a statement
-  using one never matches; the reason notes it;
+- policy variables (`${cognito-identity.amazonaws.com:sub}`, `${key, 'default'}`, `${*}`) are
+  substituted from the request context in Resource and Condition values; a variable with no
+  value and no default makes that value match nothing, as IAM documents;
 - an unknown condition operator (a typo IAM itself would refuse when the policy is saved):
   the statement does not match, and the reason says which operator. Beware that this makes
   such a *Deny* inert, which is why the reason always reports it;
@@ -238,12 +239,45 @@ def _conditions_match(block: Any, context: Mapping[str, list[str]]) -> bool:
         if not isinstance(pairs, Mapping):
             raise _Unsupported(f"condition {operator!r} is not an object")
         for key, value in pairs.items():
-            policy_values = _as_list(value)
-            if any("${" in v for v in policy_values):
-                raise _Unsupported("policy variables (${...}) are not supported")
+            policy_values = _substituted(_as_list(value), context)
             if not _key_matches(operator, policy_values, context.get(key.lower())):
                 return False
     return True
+
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+# ${*}, ${?} and ${$} stand for the literal characters (IAM User Guide, "Special characters").
+_SPECIAL = {"*": "*", "?": "?", "$": "$"}
+
+
+def _substitute(text: str, context: Mapping[str, list[str]]) -> str | None:
+    """`text` with its policy variables replaced from the request context.
+
+    IAM User Guide, "IAM policy elements: Variables and tags": `${key}` takes the value of the
+    request's single-valued key; `${key, 'default'}` a default when it is absent. A variable
+    with no value and no default makes the element match nothing (None here).
+    """
+    missing = False
+
+    def value(match: re.Match[str]) -> str:
+        nonlocal missing
+        name, _, default = (part.strip() for part in match.group(1).partition(","))
+        if name in _SPECIAL:
+            return _SPECIAL[name]
+        values = context.get(name.lower())
+        if values is not None and len(values) == 1:
+            return values[0]
+        if default.startswith("'") and default.endswith("'") and len(default) >= 2:
+            return default[1:-1]
+        missing = True
+        return ""
+
+    result = _VARIABLE.sub(value, text)
+    return None if missing else result
+
+
+def _substituted(values: list[str], context: Mapping[str, list[str]]) -> list[str]:
+    return [v for v in (_substitute(v, context) for v in values) if v is not None]
 
 
 def _normalize_context(context: Mapping[str, ContextValue]) -> dict[str, list[str]]:
@@ -272,11 +306,9 @@ def _action_matches(statement: Mapping, action: str) -> bool:
     return not hit if negated else hit
 
 
-def _resource_matches(statement: Mapping, resource: str) -> bool:
+def _resource_matches(statement: Mapping, resource: str, context: Mapping[str, list[str]]) -> bool:
     patterns, negated = _element(statement, "Resource", "NotResource")
-    if any("${" in p for p in patterns):
-        raise _Unsupported("policy variables (${...}) are not supported")
-    hit = any(_matches_resource(p, resource) for p in patterns)
+    hit = any(_matches_resource(p, resource) for p in _substituted(patterns, context))
     return not hit if negated else hit
 
 
@@ -357,7 +389,7 @@ def evaluate(
         _numbered(policies),
         lambda s: (
             _action_matches(s, action)
-            and _resource_matches(s, resource)
+            and _resource_matches(s, resource, ctx)
             and _conditions_match(s.get("Condition"), ctx)
         ),
         f"{action} on {resource}",
