@@ -65,7 +65,7 @@ def guest_trust(*, aud: str = POOL_ID, amr: str = "unauthenticated") -> dict[str
 def make_stack(
     *,
     allow_unauthenticated: bool = True,
-    allow_classic_flow: bool = False,
+    allow_classic_flow: bool | None = False,
     trust: dict[str, Any] | None = None,
     attach_role: bool = True,
 ) -> Stack:
@@ -442,6 +442,12 @@ def test_role_attached_but_missing_from_the_stack_is_invalid_config() -> None:
 # --------------------------------------------------------------------------------------------
 # GetOpenIdToken (classic flow) and the token itself
 # --------------------------------------------------------------------------------------------
+def test_get_open_id_token_is_issued_when_the_pool_never_set_classic_flow() -> None:
+    unset = make_twin(make_stack(allow_classic_flow=None))
+    result = unset.ok("GetOpenIdToken", {"IdentityId": unset.new_identity()})
+    assert jwt_payload(result["Token"])["aud"] == POOL_ID
+
+
 def test_get_open_id_token_refused_when_classic_flow_off_and_issued_when_on() -> None:
     off = make_twin(make_stack(allow_classic_flow=False))
     assert error_of(off.call("GetOpenIdToken", {"IdentityId": off.new_identity()})) == (

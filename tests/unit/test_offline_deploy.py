@@ -547,3 +547,17 @@ def test_the_model_follows_the_template_not_a_fixed_answer(document: dict) -> No
     (role,) = stack.roles.values()
     assert "StringEquals" not in role.assume_role_policy["Statement"][0]["Condition"]
     assert role.policies[0]["Statement"][0]["Resource"] == "arn:aws:execute-api:*:*:*"
+
+
+def test_a_pool_without_allow_classic_flow_leaves_it_unset(tmp_path: Path) -> None:
+    # AWS issues OpenID tokens for such a pool; only an explicit false refuses them.
+    template = {
+        "Resources": {
+            "Pool": {
+                "Type": "AWS::Cognito::IdentityPool",
+                "Properties": {"AllowUnauthenticatedIdentities": True},
+            }
+        }
+    }
+    (pool,) = load_stack(template).identity_pools.values()
+    assert pool.allow_classic_flow is None

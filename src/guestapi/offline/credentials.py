@@ -26,9 +26,10 @@ from datetime import datetime, timedelta
 from guestapi.offline.iam.model import Role
 from guestapi.offline.sigv4 import KnownCredential
 
-# AWS temporary (STS) access key ids: "ASIA" + 16 upper-case alphanumerics, 20 characters in all.
+# AWS temporary (STS) access key ids: "ASIA" + 16 characters, 20 in all. The characters are
+# base32 (A-Z, 2-7): real key ids never hold 0, 1, 8 or 9 (docs/aws-behaviour.md#temporary-credentials).
 _ACCESS_KEY_PREFIX = "ASIA"
-_ACCESS_KEY_ALPHABET = string.ascii_uppercase + string.digits
+_ACCESS_KEY_ALPHABET = string.ascii_uppercase + "234567"
 _ACCESS_KEY_RANDOM_LEN = 16
 # 30 random bytes -> 40 base64 characters, the length of an AWS secret access key.
 _SECRET_BYTES = 30
@@ -119,7 +120,7 @@ class CredentialStore:
             if len(self._by_key) >= self._max_entries:
                 self._make_room_locked(now)
             access_key_id = _new_access_key_id()
-            while access_key_id in self._by_key:  # 36**16 keys: a retry is for correctness only
+            while access_key_id in self._by_key:  # 32**16 keys: a retry is for correctness only
                 access_key_id = _new_access_key_id()
             credential = IssuedCredential(
                 access_key_id=access_key_id,

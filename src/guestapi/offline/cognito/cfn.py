@@ -42,7 +42,9 @@ def build_identity_pools(deployed: Deployed, built: Mapping[str, Any]) -> dict[s
             pool_id=created.physical_id,
             name=created.attributes["Name"],
             allow_unauthenticated=boolean(props.get("AllowUnauthenticatedIdentities")),
-            allow_classic_flow=boolean(props.get("AllowClassicFlow", False)),
+            allow_classic_flow=(
+                None if "AllowClassicFlow" not in props else boolean(props["AllowClassicFlow"])
+            ),
             roles=attached.pop(created.physical_id, {}),
         )
     for pool_id in attached:

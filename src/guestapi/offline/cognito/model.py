@@ -11,6 +11,8 @@ class IdentityPool:
     pool_id: str  # "<region>:<uuid>"
     name: str
     allow_unauthenticated: bool
-    allow_classic_flow: bool
+    # None when the template leaves AllowClassicFlow out: such a pool still issues OpenID
+    # tokens (docs/aws-behaviour.md#cognito-errors); only an explicit false refuses them.
+    allow_classic_flow: bool | None
     # "unauthenticated" / "authenticated" -> role ARN (from IdentityPoolRoleAttachment)
     roles: dict[str, str] = field(default_factory=dict)

@@ -259,7 +259,7 @@ class CognitoIdentityService:
         self._refuse_logins(body)
         if not pool.allow_unauthenticated:
             raise AwsError("NotAuthorizedException", MSG_UNAUTH_NOT_SUPPORTED)
-        if not pool.allow_classic_flow:
+        if pool.allow_classic_flow is False:
             raise AwsError("InvalidParameterException", MSG_CLASSIC_FLOW_DISABLED)
         now = int(self._clock().timestamp())
         token = self._signer.sign(
@@ -278,12 +278,14 @@ class CognitoIdentityService:
         # Needs the caller's AWS credentials and an IAM grant (SIGNED_OPERATIONS).
         validate(body, (POOL_ID,))
         pool = self._pool(body["IdentityPoolId"], outcome)
-        return {
+        answer = {
             "IdentityPoolId": pool.pool_id,
             "IdentityPoolName": pool.name,
             "AllowUnauthenticatedIdentities": pool.allow_unauthenticated,
-            "AllowClassicFlow": pool.allow_classic_flow,
         }
+        if pool.allow_classic_flow is not None:
+            answer["AllowClassicFlow"] = pool.allow_classic_flow
+        return answer
 
     # ---- helpers -----------------------------------------------------------------------------
     def _pool(self, pool_id: str, outcome: _Outcome) -> IdentityPool:

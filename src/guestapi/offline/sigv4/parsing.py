@@ -6,6 +6,7 @@ checks a signature; `verify.py` does that, with botocore.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,18 +57,18 @@ def single(index: dict[str, list[str]], name: str) -> str | None:
     return ",".join(values) if values else None
 
 
-def split_query(raw_query: str) -> list[tuple[str, str]]:
+# Bounded; a pure function of the query text. A presigned URL is made to be used again and
+# again until it expires, and the gateway reads the query twice (has_signature, then verify):
+# decoding its session token (hundreds of characters) once per URL instead of twice per request.
+@functools.lru_cache(maxsize=256)
+def split_query(raw_query: str) -> tuple[tuple[str, str], ...]:
     pairs = []
     for piece in raw_query.split("&"):
         if not piece:
             continue
         key, _, value = piece.partition("=")
         pairs.append((unquote_plus(key), unquote_plus(value)))
-    return pairs
-
-
-def _query_names(raw_query: str) -> set[str]:
-    return {unquote_plus(p.partition("=")[0]) for p in raw_query.split("&") if p}
+    return tuple(pairs)
 
 
 def has_signature(req: Request) -> bool:
@@ -75,8 +76,9 @@ def has_signature(req: Request) -> bool:
     for name, value in req.headers:
         if name.lower() == "authorization" and value.strip():
             return True
-    names = _query_names(req.raw_query) if req.raw_query else set()
-    return "X-Amz-Signature" in names or "X-Amz-Credential" in names
+    if not req.raw_query:
+        return False
+    return any(k in ("X-Amz-Signature", "X-Amz-Credential") for k, _ in split_query(req.raw_query))
 
 
 def format_amz(moment: datetime) -> str:
@@ -127,9 +129,8 @@ def redact_authorization(value: str) -> str:
 
 
 def parse_header_form(
-    authorization: str, index: dict[str, list[str]], query: list[tuple[str, str]]
+    authorization: str, index: dict[str, list[str]], query: tuple[tuple[str, str], ...]
 ) -> Signed:
-    redacted = redact_authorization(authorization)
     head, _, rest = authorization.strip().partition(" ")
     params: dict[str, str] = {}
     for component in rest.split(","):
@@ -140,14 +141,18 @@ def parse_header_form(
         if not eq:
             raise incomplete(
                 f"'{REDACTED}' not a valid key=value pair (missing equal-sign) in "
-                f"Authorization header: '{redacted}'.",
+                f"Authorization header: '{redact_authorization(authorization)}'.",
                 "Authorization header component without '='",
             )
         params.setdefault(key.strip(), value.strip())
 
     amz_date_header = single(index, "x-amz-date")
+    amz_date = None
     if amz_date_header is not None:
         moment = _parse_amz_date(amz_date_header)
+        if moment is not None:
+            # The pattern only lets through the basic format itself: no need to print it again.
+            amz_date = amz_date_header.strip()
     else:
         moment = _parse_http_date(single(index, "date"))
 
@@ -163,14 +168,14 @@ def parse_header_form(
         )
     if missing:
         raise incomplete(
-            " ".join(sentences) + f" Authorization={redacted}",
+            " ".join(sentences) + f" Authorization={redact_authorization(authorization)}",
             "incomplete Authorization header, missing " + ", ".join(missing),
         )
     if head != ALGORITHM:
         # Not in the reference table; AWS's wording for this case is not documented.
         raise incomplete(
             f"Unsupported Authorization algorithm '{head if _SCHEME_WORD.match(head) else REDACTED}'"
-            f": only {ALGORITHM} is accepted. Authorization={redacted}",
+            f": only {ALGORITHM} is accepted. Authorization={redact_authorization(authorization)}",
             "unsupported Authorization algorithm",
         )
     assert moment is not None
@@ -179,7 +184,7 @@ def parse_header_form(
         credential=params["Credential"],
         signed_headers=tuple(params["SignedHeaders"].split(";")),
         signature=params["Signature"],
-        amz_date=format_amz(moment),
+        amz_date=amz_date or format_amz(moment),
         request_time=moment,
         session_token=single(index, "x-amz-security-token"),
         expires=None,
@@ -199,7 +204,7 @@ _QUERY_REQUIRED = (
 )
 
 
-def parse_query_form(query: list[tuple[str, str]]) -> Signed:
+def parse_query_form(query: tuple[tuple[str, str], ...]) -> Signed:
     auth: dict[str, str] = {}
     for key, value in query:
         if key.startswith("X-Amz-"):

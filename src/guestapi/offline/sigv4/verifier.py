@@ -41,11 +41,11 @@ import functools
 import hashlib
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest, HTTPHeaders
+from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
 
 from guestapi.offline.sigv4.errors import (
@@ -85,11 +85,32 @@ MISMATCH_PREFIX = (
 # --------------------------------------------------------------------------------------------
 # botocore, with the header selection made explicit
 # --------------------------------------------------------------------------------------------
+class SignedHeaderValues:
+    """The headers a client signed, in the shape botocore's `canonical_headers` and
+    `signed_headers` read (iteration over the names, `get_all(name)`), without `HTTPHeaders`:
+    that is an `email.message.Message`, whose every insertion and lookup parses and scans
+    (it was a fifth of a header-signed verification). botocore still builds the canonical text.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, list[str]]) -> None:
+        self._values = values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def get_all(self, name: str, failobj: list[str] | None = None) -> list[str] | None:
+        return self._values.get(name, failobj)
+
+
 class ReceivedRequestSigner(SigV4Auth):
     """botocore's SigV4 signer, restricted to the headers the client says it signed.
 
     botocore's `headers_to_sign` signs every header except a fixed skip list and adds `host`
     itself; a verifier must instead use exactly the client's SignedHeaders, whatever they are.
+    The received headers travel in the request's context, indexed by lower-case name (see
+    `_rebuild`).
     """
 
     def __init__(
@@ -100,17 +121,16 @@ class ReceivedRequestSigner(SigV4Auth):
         # Kept here rather than read back from botocore's private attributes.
         self._scope = (region, service)
 
-    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
-        selected = HTTPHeaders()
-        for name, value in request.headers.items():
-            lname = name.lower()
-            if lname in self._signed:
-                selected[lname] = value  # HTTPHeaders appends: duplicates stay, in order
+    def headers_to_sign(self, request: AWSRequest) -> SignedHeaderValues:  # type: ignore[override]
+        received: dict[str, list[str]] = request.context["received_headers"]
         # AWS builds the canonical request from SignedHeaders as given: a listed header that
         # did not arrive still takes its place (empty), so the client's signature cannot match.
-        for name in sorted(self._signed - {k.lower() for k in selected}):
-            selected[name] = ""
-        return selected
+        # Repeated headers keep their order (botocore joins them with commas).
+        return SignedHeaderValues({name: received.get(name) or [""] for name in self._signed})
+
+    def canonical_query_string(self, request: AWSRequest) -> str:
+        # botocore's own, memoised per parameter list: see _canonical_query.
+        return _canonical_query(tuple(request.params))
 
     def payload(self, request: AWSRequest) -> str:
         # botocore's payload() reads `request.body`, which prepares the whole request and so
@@ -126,6 +146,21 @@ class ReceivedRequestSigner(SigV4Auth):
             self.credentials.secret_key, request.context["timestamp"][:8], *self._scope
         )
         return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+# Only its canonical_query_string is used, which reads neither credentials nor scope.
+_QUERY_CANONICALISER = SigV4Auth(None, "execute-api", "us-east-1")
+
+
+# Bounded, and a pure function of the decoded parameters: botocore re-encodes every name and
+# value on each call, and a presigned URL (made to be used until it expires) carries a session
+# token of hundreds of characters, most of which need percent-encoding.
+@functools.lru_cache(maxsize=256)
+def _canonical_query(params: tuple[tuple[str, str], ...]) -> str:
+    if not params:
+        return ""
+    request = AWSRequest(method="GET", url=_URL_PREFIX + "/", params=list(params))
+    return _QUERY_CANONICALISER.canonical_query_string(request)
 
 
 def _hmac(key: bytes, message: str) -> bytes:
@@ -250,30 +285,23 @@ def _rebuild(
     index: dict[str, list[str]],
     body_sha256: str,
 ) -> AWSRequest:
-    wanted = set(signed.signed_headers)
-    headers = HTTPHeaders()
-    for name, value in req.headers:
-        if name.lower() in wanted:
-            headers[name] = value
-    content_sha = single(index, "x-amz-content-sha256")
-    if content_sha is not None and content_sha != body_sha256:
-        # botocore takes X-Amz-Content-Sha256 as the payload hash without looking at the body.
-        # Put the real hash in its place so the canonical string we report is the one the
-        # client should have signed for the bytes that actually arrived.
-        del headers["x-amz-content-sha256"]
-        headers["x-amz-content-sha256"] = body_sha256
+    """The request as the client signed it, for botocore: method, raw path and params; the
+    received headers (by lower-case name) in the context, where `headers_to_sign` reads them."""
+    content_sha = index.get("x-amz-content-sha256")
+    if content_sha is not None and content_sha != [body_sha256]:
+        # The client claims a body other than the one that arrived. Put the real hash in its
+        # place so the canonical string we report is the one the client should have signed
+        # for the bytes that actually arrived.
+        index = {**index, "x-amz-content-sha256": [body_sha256]}
     path = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", req.raw_path or "/")
     if not path.startswith("/"):
         path = "/" + path
-    request = AWSRequest(
-        method=req.method.upper(),
-        url=_URL_PREFIX + path,
-        headers=headers,
-        data=req.body,
-        params=list(params),
-    )
+    # No headers on the AWSRequest itself: botocore would otherwise take X-Amz-Content-Sha256
+    # from them as the payload hash, where `payload()` answers the hash of the body received.
+    request = AWSRequest(method=req.method.upper(), url=_URL_PREFIX + path, params=list(params))
     request.context["timestamp"] = signed.amz_date
     request.context["payload_sha256"] = body_sha256
+    request.context["received_headers"] = index
     return request
 
 
@@ -309,7 +337,7 @@ def verify(
     if now.tzinfo is None:
         raise ValueError("verify(now=...) needs an aware datetime (UTC)")
     index = header_index(req.headers)
-    query = split_query(req.raw_query) if req.raw_query else []
+    query = split_query(req.raw_query) if req.raw_query else ()
     authorizations = [v for v in index.get("authorization", ()) if v.strip()]
     if len(authorizations) > 1:
         # Not in the reference table (AWS's wording is undocumented). Refused rather than
