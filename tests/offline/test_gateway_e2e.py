@@ -236,9 +236,12 @@ def test_guest_policy_decides_access_denied_message(tmp_path) -> None:
     assert resp.headers["x-amzn-ErrorType"] == "AccessDeniedException"
     message = resp.json()["Message"]
     assert message.startswith("User: arn:aws:sts::123456789012:assumed-role/")
-    assert message.endswith("/dev/GET/demo")
+    assert message.endswith(
+        "/dev/GET/demo because no identity-based policy allows the execute-api:Invoke action"
+    )
+    # The account is masked but for its last 4 digits, as in AWS's current answers.
     assert (
-        "/CognitoIdentityCredentials is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********:"
+        "/CognitoIdentityCredentials is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********9012:"
         in message
     )
     assert resp.headers["Access-Control-Allow-Origin"] == "*"

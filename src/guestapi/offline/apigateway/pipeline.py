@@ -165,14 +165,18 @@ class Gateway:
         )
         if decision.allowed:
             return
-        # AWS masks the account id in the resource it names (docs/aws-behaviour.md#access-denied-by-iam).
-        shown = resource_arn.replace(f":{self._stack.account_id}:", ":********:", 1)
+        # AWS masks the account id in the resource it names, all but its last 4 digits, and
+        # says why (docs/aws-behaviour.md#access-denied-by-iam).
+        account = self._stack.account_id
+        shown = resource_arn.replace(f":{account}:", f":********{account[-4:]}:", 1)
         message = (
             f"User: {caller.assumed_role_arn} is not authorized to perform: "
             f"execute-api:Invoke on resource: {shown}"
         )
         if decision.explicit_deny:
             message += " with an explicit deny"
+        else:
+            message += " because no identity-based policy allows the execute-api:Invoke action"
         raise Refusal(
             gr.GatewayError(
                 ResponseType.ACCESS_DENIED,
