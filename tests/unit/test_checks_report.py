@@ -9,7 +9,7 @@ from typing import Any
 
 from requests.structures import CaseInsensitiveDict
 
-from guestapi.checks import CheckResult, Failure, Observation, Target, diagnose
+from guestapi.checks import Aspect, CheckResult, Failure, Observation, SigningMode, Target, diagnose
 from guestapi.checks.report import render_table, to_json, write_json, write_junit
 from guestapi.checks.scenario import (
     CredentialsErrorExpectation,
@@ -25,7 +25,11 @@ TARGET = Target("http://127.0.0.1:1/dev", "us-east-1:pool", "us-east-1")
 
 
 def _scenario(
-    mode: str = "guest", method: str = "GET", path: str = "/demo", status: int = 403, **kw: Any
+    mode: SigningMode = SigningMode.GUEST,
+    method: str = "GET",
+    path: str = "/demo",
+    status: int = 403,
+    **kw: Any,
 ) -> Scenario:
     return Scenario(
         name="s",
@@ -46,28 +50,28 @@ def _obs(
     return Observation(status=status, headers=h, document=body)
 
 
-STATUS_FAIL = [Failure("status", "403", "200")]
+STATUS_FAIL = [Failure(Aspect.STATUS, "403", "200")]
 
 
 def test_unsigned_call_answered_means_auth_is_off() -> None:
-    text = diagnose(_scenario("none"), _obs(200), STATUS_FAIL)
+    text = diagnose(_scenario(SigningMode.NONE), _obs(200), STATUS_FAIL)
     assert "auth is off" in text and "DefaultAuthorizer" in text
 
 
 def test_guest_post_answered_means_policy_too_wide() -> None:
-    text = diagnose(_scenario("guest", "POST"), _obs(200), STATUS_FAIL)
+    text = diagnose(_scenario(SigningMode.GUEST, "POST"), _obs(200), STATUS_FAIL)
     assert "too wide" in text and "${Api}/*" in text
 
 
 def test_bad_signature_answered_means_signatures_unchecked() -> None:
-    text = diagnose(_scenario("guest-tampered"), _obs(200), STATUS_FAIL)
+    text = diagnose(_scenario(SigningMode.GUEST_TAMPERED), _obs(200), STATUS_FAIL)
     assert "signatures are not checked" in text
 
 
 def test_missing_token_on_a_signed_call_means_stage_or_path() -> None:
-    failures = [Failure("status", "200", "403 MissingAuthenticationTokenException")]
+    failures = [Failure(Aspect.STATUS, "200", "403 MissingAuthenticationTokenException")]
     text = diagnose(
-        _scenario("guest", status=200),
+        _scenario(SigningMode.GUEST, status=200),
         _obs(403, "MissingAuthenticationTokenException", "Missing Authentication Token"),
         failures,
     )
@@ -75,7 +79,7 @@ def test_missing_token_on_a_signed_call_means_stage_or_path() -> None:
 
 
 def test_invalid_signature_on_a_guest_call_means_clock_or_region() -> None:
-    failures = [Failure("status", "200", "403")]
+    failures = [Failure(Aspect.STATUS, "200", "403")]
     text = diagnose(
         _scenario(status=200),
         _obs(403, "InvalidSignatureException", "The request signature..."),
@@ -95,28 +99,30 @@ def test_access_denied_by_session_policy_points_to_the_scope_down() -> None:
     text = diagnose(
         _scenario(status=200),
         _obs(403, "AccessDeniedException", message),
-        [Failure("status", "200", "403")],
+        [Failure(Aspect.STATUS, "200", "403")],
     )
     assert "scope-down" in text and "README" in text and "basic flow" in text
     plain = diagnose(
         _scenario(status=200),
         _obs(403, "AccessDeniedException", "User: x is not authorized"),
-        [Failure("status", "200", "403")],
+        [Failure(Aspect.STATUS, "200", "403")],
     )
     assert "GuestRole policy" in plain
 
 
 def test_missing_cors_on_a_403_points_to_default_4xx() -> None:
-    failures = [Failure("header Access-Control-Allow-Origin", "one of *", "absent")]
-    text = diagnose(_scenario("none"), _obs(403, "MissingAuthenticationTokenException"), failures)
+    failures = [Failure(Aspect.HEADER, "one of *", "absent", "Access-Control-Allow-Origin")]
+    text = diagnose(
+        _scenario(SigningMode.NONE), _obs(403, "MissingAuthenticationTokenException"), failures
+    )
     assert "DEFAULT_4XX" in text
 
 
 def test_preflight_with_auth_points_to_the_cors_setting() -> None:
     text = diagnose(
-        _scenario("none", "OPTIONS", status=200),
+        _scenario(SigningMode.NONE, "OPTIONS", status=200),
         _obs(403, "MissingAuthenticationTokenException"),
-        [Failure("status", "200", "403")],
+        [Failure(Aspect.STATUS, "200", "403")],
     )
     assert "AddDefaultAuthorizerToCorsPreflight" in text
 
@@ -125,7 +131,7 @@ def test_classic_flow_allowed_points_to_allow_classic_flow() -> None:
     scenario = Scenario(
         name="c",
         title="t",
-        signing=Signing("basic-flow"),
+        signing=Signing(SigningMode.BASIC_FLOW),
         request=None,
         expect=Expectation(
             credentials_error=CredentialsErrorExpectation(
@@ -133,7 +139,9 @@ def test_classic_flow_allowed_points_to_allow_classic_flow() -> None:
             )
         ),
     )
-    text = diagnose(scenario, Observation(), [Failure("credentials", "refused", "issued")])
+    text = diagnose(
+        scenario, Observation(), [Failure(Aspect.CREDENTIALS_ISSUED, "refused", "issued")]
+    )
     assert "AllowClassicFlow is true" in text
 
 
@@ -146,17 +154,21 @@ def test_guest_credentials_refused_shows_the_service_answer_and_hint() -> None:
             "allow guests",
         )
     )
-    text = diagnose(_scenario(status=200), obs, [Failure("guest credentials", "issued", "x")])
+    text = diagnose(
+        _scenario(status=200), obs, [Failure(Aspect.CREDENTIALS_REFUSED, "issued", "x")]
+    )
     assert "NotAuthorizedException" in text and "allow guests" in text
 
 
 def test_scenario_hint_is_appended_and_unknown_failures_are_spelled_out() -> None:
-    scenario = _scenario("none", status=403)
+    scenario = _scenario(SigningMode.NONE, status=403)
     scenario = Scenario(**{**scenario.__dict__, "hint": "see the runbook"})
-    failures = [Failure("body message", '"x"', '"y"')]
+    failures = [Failure(Aspect.BODY_FIELD, '"x"', '"y"', "message")]
     text = diagnose(scenario, _obs(403, "MissingAuthenticationTokenException"), failures)
     assert text.endswith("see the runbook")
-    text = diagnose(_scenario("none"), _obs(403, "MissingAuthenticationTokenException"), failures)
+    text = diagnose(
+        _scenario(SigningMode.NONE), _obs(403, "MissingAuthenticationTokenException"), failures
+    )
     assert 'body message: expected "x", got "y"' in text
 
 

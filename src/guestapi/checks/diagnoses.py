@@ -1,25 +1,57 @@
 """What a failed scenario most likely means, and what to change.
 
-Each rule reads the scenario (what was sent, what was expected) and the observation (what came
-back) and names the template setting or the environment fact behind the failure. The rules
-encode API Gateway's and Cognito's answers as listed in aws-behaviour.md; a scenario may add its
-own `hint`.
+Each rule reads the scenario (what was sent, what was expected), the observation (what came
+back) and the failures' `Aspect`s, and names the template setting or the environment fact
+behind the failure. Rules match on types and on what AWS sent (status, x-amzn-ErrorType, the
+service's message), never on the wording of a `Failure`. They encode API Gateway's and
+Cognito's answers as listed in docs/aws-behaviour.md; a scenario may add its own `hint`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-if TYPE_CHECKING:
-    from guestapi.checks.runner import Failure, Observation
-    from guestapi.checks.scenario import Scenario
+from guestapi.checks.failures import Aspect, Failure
+from guestapi.checks.observation import Observation
+from guestapi.checks.scenario import RequestSpec, Scenario, SigningMode
 
+# API Gateway's messages for a signature outside its 5-minute window (docs/aws-behaviour.md).
 SKEW_PREFIXES = ("Signature expired", "Signature not yet current")
-SIGNED_AS_GUEST = ("guest", "basic-flow")
-BAD_SIGNATURES = ("guest-tampered", "unknown-key", "wrong-region")
+
+CLASSIC_FLOW_ALLOWED = (
+    "The pool handed out basic-flow (classic) credentials: AllowClassicFlow is true. "
+    "Set it to false unless a client cannot use the enhanced flow; the basic flow "
+    "skips Cognito's scope-down session policy."
+)
+LIFETIME_TOO_LONG = (
+    "Guest credentials live longer than expected: Cognito's enhanced-flow keys last "
+    "one hour, so these were not issued by GetCredentialsForIdentity as configured."
+)
+AUTH_OFF_UNSIGNED = (
+    "The API answered an unsigned request: AWS_IAM auth is off on this method "
+    "(Auth.DefaultAuthorizer: AWS_IAM missing from the Api?)."
+)
+AUTH_OFF_BAD_SIGNATURE = (
+    "The API accepted a request whose signature is wrong: auth is off on this "
+    "method (no AWS_IAM authorizer), so signatures are not checked at all."
+)
+THROTTLED = (
+    "Throttled (429): the stage's ThrottlingRateLimit/ThrottlingBurstLimit were hit; "
+    "run the suite again or raise the limits."
+)
+PREFLIGHT_NEEDS_AUTH = (
+    "The CORS preflight needs auth: set Auth.AddDefaultAuthorizerToCorsPreflight: false "
+    "(browsers never sign the preflight)."
+)
+NO_CALLER_IDENTITY = (
+    "The API did not see the caller's Cognito identity: either the method has no "
+    "AWS_IAM auth (API Gateway then knows no caller), or the GET response template "
+    "does not use $context.identity.cognitoIdentityId."
+)
 
 
-def diagnose(scenario: Scenario, obs: Observation, failures: list[Failure]) -> str:
+def diagnose(scenario: Scenario, obs: Observation, failures: Sequence[Failure]) -> str:
     notes: list[str] = []
     for note in _notes(scenario, obs, failures):
         if note not in notes:
@@ -31,158 +63,190 @@ def diagnose(scenario: Scenario, obs: Observation, failures: list[Failure]) -> s
     return " ".join(notes)
 
 
-def _notes(scenario: Scenario, obs: Observation, failures: list[Failure]) -> list[str]:
-    mode = scenario.signing.mode
+def _notes(scenario: Scenario, obs: Observation, failures: Sequence[Failure]) -> list[str]:
+    aspects = {f.aspect for f in failures}
+    credential_notes = _credential_notes(obs, aspects)
+    if credential_notes is not None:
+        return credential_notes
+    notes = [LIFETIME_TOO_LONG] if Aspect.LIFETIME_TOO_LONG in aspects else []
     request = scenario.request
-    notes: list[str] = []
-
-    # -- the credential step ----------------------------------------------------------------
-    if scenario.expect.credentials_error is not None:
-        if obs.credentials_error is None:
-            return [
-                "The pool handed out basic-flow (classic) credentials: AllowClassicFlow is true. "
-                "Set it to false unless a client cannot use the enhanced flow; the basic flow "
-                "skips Cognito's scope-down session policy."
-            ]
-        return [
-            f"The refusal was not the expected one; the service said "
-            f"{obs.credentials_error.code}: {obs.credentials_error.service_message}"
-        ]
-    if obs.credentials_error is not None:
-        e = obs.credentials_error
-        return [f"Could not get guest credentials: {e.code} from {e.operation}; {e.hint}."]
-    for failure in failures:
-        if failure.aspect == "credentials lifetime" and failure.expected.startswith("≤"):
-            notes.append(
-                "Guest credentials live longer than expected: Cognito's enhanced-flow keys last "
-                "one hour, so these were not issued by GetCredentialsForIdentity as configured."
-            )
-
     if request is None or obs.status is None:
         return notes
-
-    error_type = obs.error_type or ""
-    message = obs.message
-    status_failed = any(f.aspect == "status" for f in failures)
-    expected_403 = 403 in scenario.expect.status
-
-    # -- a request that should have been refused got through --------------------------------
-    if status_failed and expected_403 and 200 <= obs.status < 300:
-        if mode == "none":
-            notes.append(
-                "The API answered an unsigned request: AWS_IAM auth is off on this method "
-                "(Auth.DefaultAuthorizer: AWS_IAM missing from the Api?)."
-            )
-        elif mode in BAD_SIGNATURES or scenario.signing.clock_offset_seconds:
-            notes.append(
-                "The API accepted a request whose signature is wrong: auth is off on this "
-                "method (no AWS_IAM authorizer), so signatures are not checked at all."
-            )
-        else:
-            notes.append(
-                f"A guest may call {request.method} {request.path}"
-                f"{' on stage ' + request.stage if request.stage else ''}: the guest role's "
-                "policy is too wide (its execute-api:Invoke Resource should name only "
-                "${Api}/${StageName}/GET/demo, not ${Api}/*), or auth is off on the method."
-            )
-
-    # -- a guest call that should have worked was refused ------------------------------------
-    if status_failed and not expected_403 and obs.status == 403 and mode in SIGNED_AS_GUEST:
-        if error_type == "MissingAuthenticationTokenException":
-            notes.append(
-                "Missing Authentication Token on a signed call means API Gateway has no such "
-                "stage, resource or method: check the stage in ApiUrl and the path, or the API "
-                "is not deployed to this stage."
-            )
-        elif error_type == "InvalidSignatureException" and message.startswith(SKEW_PREFIXES):
-            notes.append(
-                "The signature's date is more than 5 minutes off the server's clock even after "
-                "skew correction: check this machine's clock (NTP)."
-            )
-        elif error_type in ("InvalidSignatureException", "IncompleteSignatureException"):
-            notes.append(
-                "InvalidSignature on a guest call: check the clock and the signing region (it "
-                "must be the stack's Region output); a proxy that rewrites the path or headers "
-                "also breaks the signature."
-            )
-        elif error_type == "AccessDeniedException" and "session policy" in message.lower():
-            notes.append(
-                "Denied by a session policy: the enhanced flow's Cognito scope-down policy does "
-                "not let guest credentials call this API. See the README's section on the "
-                "enhanced-flow scope-down; the basic flow (AllowClassicFlow) is the documented "
-                "way out."
-            )
-        elif error_type == "AccessDeniedException":
-            notes.append(
-                "AccessDenied: the guest role's policy does not allow execute-api:Invoke on this "
-                "method's ARN (check the GuestRole policy Resource: API id, stage, method, path)."
-            )
-        elif error_type == "UnrecognizedClientException":
-            notes.append(
-                "The API does not recognise the guest keys: the Cognito endpoint and the API "
-                "must belong to the same account and stack."
-            )
-        elif error_type == "ExpiredTokenException":
-            notes.append("The guest keys had expired: the credential refresh did not happen.")
-    if status_failed and obs.status == 429:
-        notes.append(
-            "Throttled (429): the stage's ThrottlingRateLimit/ThrottlingBurstLimit were hit; "
-            "run the suite again or raise the limits."
-        )
-    if status_failed and obs.status >= 500:
-        notes.append(
-            f"The API failed with {obs.status} ({error_type or 'no error type'}): an integration "
-            "or gateway error, not a refusal; see the API's execution logs."
-        )
-    if status_failed and request.method == "OPTIONS" and obs.status == 403:
-        notes.append(
-            "The CORS preflight needs auth: set Auth.AddDefaultAuthorizerToCorsPreflight: false "
-            "(browsers never sign the preflight)."
-        )
-    # -- headers and body ------------------------------------------------------------------------
-    if status_failed:
+    if Aspect.STATUS in aspects:
         # A wrong status explains the headers and body that go with it; notes about them
         # (e.g. "the 200 lacks CORS" on a 200 that should have been a 403) would mislead.
-        return notes
+        return notes + _status_notes(scenario, request, obs.status, obs)
     for failure in failures:
-        aspect = failure.aspect.lower()
-        if aspect == "header access-control-allow-origin":
-            if obs.status >= 500:
-                notes.append(
-                    "A 5xx answer lacks Access-Control-Allow-Origin: add the CORS headers to the "
-                    "DEFAULT_5XX gateway response too."
-                )
-            elif obs.status >= 400:
-                notes.append(
-                    "A 4xx answer lacks Access-Control-Allow-Origin: the DEFAULT_4XX gateway "
-                    "response has no CORS headers, so a browser reports every 403 as a CORS "
-                    "error. Add them under the Api's GatewayResponses."
-                )
-            elif request.method == "OPTIONS":
-                notes.append(
-                    "The preflight's Access-Control-Allow-Origin does not allow this origin: "
-                    "check the AllowedOrigin parameter (and --origin)."
-                )
-            else:
-                notes.append(
-                    "The 200 lacks Access-Control-Allow-Origin: SAM's Cors only adds OPTIONS, so "
-                    "the GET integration response must map the header itself."
-                )
-        elif aspect == "header access-control-allow-headers":
-            notes.append(
-                "The preflight does not allow every SigV4 header: Cors.AllowHeaders must list "
-                "Authorization, X-Amz-Date, X-Amz-Security-Token and X-Amz-Content-Sha256."
-            )
-        elif aspect == "header access-control-allow-methods":
-            notes.append("The preflight does not allow the method: check Cors.AllowMethods.")
-        elif aspect == "body identityid" and obs.status == 200:
-            notes.append(
-                "The API did not see the caller's Cognito identity: either the method has no "
-                "AWS_IAM auth (API Gateway then knows no caller), or the GET response template "
-                "does not use $context.identity.cognitoIdentityId."
-            )
-        elif aspect == "header x-amzn-errortype" and not status_failed and not notes:
-            notes.append(
-                f"Refused with {error_type or 'no error type'} instead: {message or 'no message'}."
-            )
+        note = _field_note(failure, request, obs.status, obs)
+        # The error type alone is worth a note only when nothing else explains the failure.
+        if note and (not notes or not failure.is_header("x-amzn-ErrorType")):
+            notes.append(note)
     return notes
+
+
+def _credential_notes(obs: Observation, aspects: set[Aspect]) -> list[str] | None:
+    """The whole diagnosis when the credential step went wrong, else None."""
+    if Aspect.CREDENTIALS_ISSUED in aspects:
+        return [CLASSIC_FLOW_ALLOWED]
+    error = obs.credentials_error
+    if error is None:
+        return None
+    if aspects & {Aspect.ERROR_CODE, Aspect.ERROR_MESSAGE}:
+        return [
+            f"The refusal was not the expected one; the service said "
+            f"{error.code}: {error.service_message}"
+        ]
+    if Aspect.CREDENTIALS_REFUSED in aspects:
+        return [
+            f"Could not get guest credentials: {error.code} from {error.operation}; {error.hint}."
+        ]
+    return None
+
+
+# -- a wrong status ---------------------------------------------------------------------------
+
+
+def _status_notes(
+    scenario: Scenario, request: RequestSpec, status: int, obs: Observation
+) -> list[str]:
+    mode = scenario.signing.mode
+    expected_403 = 403 in scenario.expect.status
+    notes: list[str] = []
+    if expected_403 and 200 <= status < 300:
+        notes.append(_accepted_note(scenario, request))
+    if not expected_403 and status == 403 and mode.uses_guest_keys:
+        notes += _guest_refused_notes(obs)
+    if status == 429:
+        notes.append(THROTTLED)
+    if status >= 500:
+        notes.append(
+            f"The API failed with {status} ({obs.error_type or 'no error type'}): an "
+            "integration or gateway error, not a refusal; see the API's execution logs."
+        )
+    if request.method == "OPTIONS" and status == 403:
+        notes.append(PREFLIGHT_NEEDS_AUTH)
+    return notes
+
+
+def _accepted_note(scenario: Scenario, request: RequestSpec) -> str:
+    """A request that should have been refused got through."""
+    signing = scenario.signing
+    if signing.mode is SigningMode.NONE:
+        return AUTH_OFF_UNSIGNED
+    if signing.mode.forges_signature or signing.clock_offset_seconds:
+        return AUTH_OFF_BAD_SIGNATURE
+    stage = f" on stage {request.stage}" if request.stage else ""
+    return (
+        f"A guest may call {request.method} {request.path}{stage}: the guest role's "
+        "policy is too wide (its execute-api:Invoke Resource should name only "
+        "${Api}/${StageName}/GET/demo, not ${Api}/*), or auth is off on the method."
+    )
+
+
+@dataclass(frozen=True)
+class _RefusalRule:
+    """A guest call refused with one of `error_types` (and, if given, a message `about`)."""
+
+    error_types: tuple[str, ...]
+    note: str
+    about: Callable[[str], bool] = lambda message: True
+
+
+# First match wins: the narrower rule of an error type comes before its catch-all.
+_GUEST_REFUSALS = (
+    _RefusalRule(
+        ("MissingAuthenticationTokenException",),
+        "Missing Authentication Token on a signed call means API Gateway has no such "
+        "stage, resource or method: check the stage in ApiUrl and the path, or the API "
+        "is not deployed to this stage.",
+    ),
+    _RefusalRule(
+        ("InvalidSignatureException",),
+        "The signature's date is more than 5 minutes off the server's clock even after "
+        "skew correction: check this machine's clock (NTP).",
+        lambda message: message.startswith(SKEW_PREFIXES),
+    ),
+    _RefusalRule(
+        ("InvalidSignatureException", "IncompleteSignatureException"),
+        "InvalidSignature on a guest call: check the clock and the signing region (it "
+        "must be the stack's Region output); a proxy that rewrites the path or headers "
+        "also breaks the signature.",
+    ),
+    _RefusalRule(
+        ("AccessDeniedException",),
+        "Denied by a session policy: the enhanced flow's Cognito scope-down policy does "
+        "not let guest credentials call this API. See the README's section on the "
+        "enhanced-flow scope-down; the basic flow (AllowClassicFlow) is the documented "
+        "way out.",
+        # IAM names the policy type that denied only in the message (docs/aws-behaviour.md).
+        lambda message: "session policy" in message.lower(),
+    ),
+    _RefusalRule(
+        ("AccessDeniedException",),
+        "AccessDenied: the guest role's policy does not allow execute-api:Invoke on this "
+        "method's ARN (check the GuestRole policy Resource: API id, stage, method, path).",
+    ),
+    _RefusalRule(
+        ("UnrecognizedClientException",),
+        "The API does not recognise the guest keys: the Cognito endpoint and the API "
+        "must belong to the same account and stack.",
+    ),
+    _RefusalRule(
+        ("ExpiredTokenException",),
+        "The guest keys had expired: the credential refresh did not happen.",
+    ),
+)
+
+
+def _guest_refused_notes(obs: Observation) -> list[str]:
+    """A guest call that should have worked was refused."""
+    for rule in _GUEST_REFUSALS:
+        if obs.error_type in rule.error_types and rule.about(obs.message):
+            return [rule.note]
+    return []
+
+
+# -- a wrong header or body field, the status being right -------------------------------------
+
+
+def _field_note(failure: Failure, request: RequestSpec, status: int, obs: Observation) -> str:
+    if failure.is_header("Access-Control-Allow-Origin"):
+        return _allow_origin_note(request, status)
+    if failure.is_header("Access-Control-Allow-Headers"):
+        return (
+            "The preflight does not allow every SigV4 header: Cors.AllowHeaders must list "
+            "Authorization, X-Amz-Date, X-Amz-Security-Token and X-Amz-Content-Sha256."
+        )
+    if failure.is_header("Access-Control-Allow-Methods"):
+        return "The preflight does not allow the method: check Cors.AllowMethods."
+    if failure.is_body_field("identityId") and status == 200:
+        return NO_CALLER_IDENTITY
+    if failure.is_header("x-amzn-ErrorType"):
+        return (
+            f"Refused with {obs.error_type or 'no error type'} instead: "
+            f"{obs.message or 'no message'}."
+        )
+    return ""
+
+
+def _allow_origin_note(request: RequestSpec, status: int) -> str:
+    if status >= 500:
+        return (
+            "A 5xx answer lacks Access-Control-Allow-Origin: add the CORS headers to the "
+            "DEFAULT_5XX gateway response too."
+        )
+    if status >= 400:
+        return (
+            "A 4xx answer lacks Access-Control-Allow-Origin: the DEFAULT_4XX gateway "
+            "response has no CORS headers, so a browser reports every 403 as a CORS "
+            "error. Add them under the Api's GatewayResponses."
+        )
+    if request.method == "OPTIONS":
+        return (
+            "The preflight's Access-Control-Allow-Origin does not allow this origin: "
+            "check the AllowedOrigin parameter (and --origin)."
+        )
+    return (
+        "The 200 lacks Access-Control-Allow-Origin: SAM's Cors only adds OPTIONS, so "
+        "the GET integration response must map the header itself."
+    )

@@ -11,17 +11,45 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from guestapi.errors import GuestApiError
 
-SIGNING_MODES = ("none", "guest", "guest-tampered", "unknown-key", "wrong-region", "basic-flow")
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MATCHER_KINDS = ("equals", "startswith", "contains", "contains_all", "one_of", "present", "matches")
 # Values that may hold "$name" placeholders, filled in at run time (see `Variables`).
 VARIABLE = re.compile(r"\$([A-Za-z]+)")
 KNOWN_VARIABLES = ("identityId", "origin", "region", "stage")
+
+
+class SigningMode(StrEnum):
+    """How a scenario's request is signed (the `signing` key of events/README.md)."""
+
+    NONE = "none"
+    GUEST = "guest"  # enhanced-flow guest keys, skew corrected like an SDK
+    GUEST_TAMPERED = "guest-tampered"  # signed as GUEST, then one signature digit changed
+    UNKNOWN_KEY = "unknown-key"  # well-formed temporary keys no account issued
+    WRONG_REGION = "wrong-region"  # guest keys, credential scope naming another region
+    BASIC_FLOW = "basic-flow"  # guest keys from GetOpenIdToken + AssumeRoleWithWebIdentity
+
+    @property
+    def uses_guest_keys(self) -> bool:
+        """Signs with keys the pool issued, as an app would: a refusal is the stack's doing."""
+        return self in (SigningMode.GUEST, SigningMode.BASIC_FLOW)
+
+    @property
+    def forges_signature(self) -> bool:
+        """Sends a signature the API must reject whatever its policy says."""
+        return self in (
+            SigningMode.GUEST_TAMPERED,
+            SigningMode.UNKNOWN_KEY,
+            SigningMode.WRONG_REGION,
+        )
+
+
+SIGNING_MODES = tuple(SigningMode)
 
 
 class ScenarioError(GuestApiError):
@@ -47,7 +75,7 @@ class Matcher:
 
 @dataclass(frozen=True)
 class Signing:
-    mode: str = "guest"
+    mode: SigningMode = SigningMode.GUEST
     # Sign as if the clock were this far off (negative = in the past); turns skew correction off.
     clock_offset_seconds: int = 0
     # Sign for this region instead of the stack's ("wrong-region" picks one when unset).
@@ -176,7 +204,7 @@ class _Parser:
                 "expect.credentials_error",
                 "expects refused credentials, so it cannot have a request",
             )
-        if expect.credentials_error and signing.mode not in ("guest", "basic-flow"):
+        if expect.credentials_error and not signing.mode.uses_guest_keys:
             raise self.fail("expect.credentials_error", "needs signing mode guest or basic-flow")
         return Scenario(
             name=self.path.stem,
@@ -192,14 +220,19 @@ class _Parser:
         if isinstance(value, str):
             value = {"mode": value}
         value = self.obj(value, "signing", ("mode", "clock_offset_seconds", "region"))
-        mode = value.get("mode")
-        if mode not in SIGNING_MODES:
-            raise self.fail("signing.mode", f"must be one of {', '.join(SIGNING_MODES)}")
+        try:
+            mode = SigningMode(value.get("mode"))
+        except ValueError:
+            raise self.fail("signing.mode", f"must be one of {', '.join(SIGNING_MODES)}") from None
         offset = self.integer(value.get("clock_offset_seconds", 0), "signing.clock_offset_seconds")
         region = value.get("region")
         if region is not None:
             region = self.string(region, "signing.region")
-        if (offset or region) and mode in ("none", "unknown-key", "basic-flow"):
+        if (offset or region) and mode in (
+            SigningMode.NONE,
+            SigningMode.UNKNOWN_KEY,
+            SigningMode.BASIC_FLOW,
+        ):
             raise self.fail("signing", f"clock_offset_seconds/region do not apply to mode {mode}")
         return Signing(mode=mode, clock_offset_seconds=offset, region=region)
 

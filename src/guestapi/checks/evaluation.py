@@ -1,0 +1,111 @@
+"""Comparing an `Observation` with a scenario's expectation: the list of `Failure`s."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import timedelta
+
+from guestapi.checks.failures import Aspect, Failure
+from guestapi.checks.matching import json_field, matches, resolved
+from guestapi.checks.observation import Observation, lifetime_seconds, one_line
+from guestapi.checks.scenario import (
+    CredentialsErrorExpectation,
+    CredentialsExpectation,
+    Matcher,
+    Scenario,
+)
+
+# A credential lifetime is Expiration minus the service's Date header; both are whole seconds
+# taken a moment apart, so allow this much on top of a scenario's maximum.
+LIFETIME_TOLERANCE = timedelta(seconds=5)
+
+
+def evaluate(scenario: Scenario, obs: Observation, variables: Mapping[str, str]) -> list[Failure]:
+    """Every unmet expectation of `scenario` in `obs`; empty when the scenario passed."""
+    expect = scenario.expect
+    if expect.credentials_error is not None:
+        return _refusal(expect.credentials_error, obs, variables)
+    if obs.credentials_error is not None:
+        e = obs.credentials_error
+        got = f"{e.operation} {e.code}: {e.service_message}"
+        return [Failure(Aspect.CREDENTIALS_REFUSED, "issued", got)]
+    failures: list[Failure] = []
+    if expect.credentials is not None:
+        failures += _lifetime(expect.credentials, obs)
+    if expect.status:
+        if obs.status not in expect.status:
+            expected = "/".join(map(str, expect.status))
+            failures.append(Failure(Aspect.STATUS, expected, _status_text(obs)))
+        for name, matcher in expect.headers.items():
+            actual = obs.headers.get(name)
+            failures += _check(Aspect.HEADER, resolved(matcher, variables), actual, name)
+        for path, matcher in expect.body.items():
+            actual = json_field(obs.document, path) if obs.document is not None else None
+            failures += _check(Aspect.BODY_FIELD, resolved(matcher, variables), actual, path)
+    return failures
+
+
+def _lifetime(expect: CredentialsExpectation, obs: Observation) -> list[Failure]:
+    if obs.credentials is None:
+        return [Failure(Aspect.CREDENTIALS_MISSING, "issued", "none")]
+    lifetime = obs.credentials.lifetime
+    seconds = lifetime_seconds(obs.credentials)
+    failures = []
+    longest, shortest = expect.max_lifetime_seconds, expect.min_lifetime_seconds
+    if longest is not None and lifetime > timedelta(seconds=longest) + LIFETIME_TOLERANCE:
+        failures.append(Failure(Aspect.LIFETIME_TOO_LONG, f"≤ {longest} s", f"{seconds} s"))
+    if shortest is not None and lifetime < timedelta(seconds=shortest):
+        failures.append(Failure(Aspect.LIFETIME_TOO_SHORT, f"≥ {shortest} s", f"{seconds} s"))
+    return failures
+
+
+def _refusal(
+    expect: CredentialsErrorExpectation, obs: Observation, variables: Mapping[str, str]
+) -> list[Failure]:
+    error = obs.credentials_error
+    if error is None:
+        return [Failure(Aspect.CREDENTIALS_ISSUED, "refused", "issued")]
+    failures: list[Failure] = []
+    if expect.code is not None:
+        failures += _check(Aspect.ERROR_CODE, resolved(expect.code, variables), error.code)
+    if expect.message is not None:
+        message = resolved(expect.message, variables)
+        failures += _check(Aspect.ERROR_MESSAGE, message, error.service_message)
+    return failures
+
+
+def _check(
+    aspect: Aspect, matcher: Matcher, actual: str | None, subject: str | None = None
+) -> list[Failure]:
+    if matches(matcher, actual):
+        return []
+    got = "absent" if actual is None else json.dumps(one_line(actual, 100))
+    return [Failure(aspect, matcher.describe(), got, subject)]
+
+
+def _status_text(obs: Observation) -> str:
+    return " ".join(str(p) for p in (obs.status, obs.error_type) if p)
+
+
+def expected_summary(scenario: Scenario) -> str:
+    """The table's "expected" cell: status and error type, lifetime limits, or a refusal."""
+    e = scenario.expect
+    parts: list[str] = []
+    if e.status:
+        parts.append("/".join(map(str, e.status)))
+        error_type = e.headers.get("x-amzn-ErrorType")
+        if error_type is not None and error_type.kind in ("equals", "one_of"):
+            value = error_type.value
+            parts.append(value if isinstance(value, str) else " or ".join(value))
+    if e.credentials is not None:
+        limits = []
+        if e.credentials.min_lifetime_seconds is not None:
+            limits.append(f"≥ {e.credentials.min_lifetime_seconds} s")
+        if e.credentials.max_lifetime_seconds is not None:
+            limits.append(f"≤ {e.credentials.max_lifetime_seconds} s")
+        parts.append(f"credentials valid {' and '.join(limits)}")
+    if e.credentials_error is not None:
+        code = e.credentials_error.code
+        parts.append(f"refused ({code.describe()})" if code else "refused")
+    return " ".join(parts)
