@@ -184,6 +184,36 @@ def test_exit_2_api_unreachable(
     _one_line_error(capsys, "cannot reach http://127.0.0.1:9/dev")
 
 
+def test_region_contradicting_the_outputs_file_is_refused_before_any_call(
+    outputs_file: Path, events: Path, fake_api: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It used to be ignored silently: the run went ahead against the file's region.
+    argv = ["--outputs-file", str(outputs_file), "--events", str(events), "--region", "us-west-2"]
+    assert check.main(argv) == 2
+    _one_line_error(capsys, "--region us-west-2 contradicts Region us-east-1", "outputs.json")
+    assert fake_api[0].paths == []
+    code = call.main(["--outputs-file", str(outputs_file), "--region", "us-west-2", "GET", "/demo"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("call.py: --region us-west-2 contradicts") and len(err.splitlines()) == 1
+    assert fake_api[0].paths == []
+
+
+def test_region_repeating_the_outputs_file_region_is_accepted(
+    outputs_file: Path, events: Path, fake_api: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--outputs-file", str(outputs_file), "--events", str(events), "--region", "us-east-1"]
+    assert check.main(argv) == 0, capsys.readouterr()
+    assert fake_api[0].paths == ["/dev/demo"]
+
+
+def test_help_says_what_region_does_with_an_outputs_file() -> None:
+    help_text = " ".join(check.build_parser().format_help().split())
+    assert "with --outputs-file the file's Region is used and a different --region is refused" in (
+        help_text
+    )
+
+
 def test_exit_2_unknown_config_env(
     tmp_path: Path, events: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

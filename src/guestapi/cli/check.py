@@ -42,7 +42,10 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "--config-env", metavar="ENV", help="stack name and region from samconfig.toml"
     )
     parser.add_argument(
-        "--region", help="AWS region of the stack (default: samconfig / AWS config)"
+        "--region",
+        help="AWS region of the stack for --stack-name / --config-env (default: samconfig, "
+        "then AWS config); with --outputs-file the file's Region is used and a different "
+        "--region is refused",
     )
     parser.add_argument(
         "--samconfig",
@@ -58,12 +61,25 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class RegionMismatchError(GuestApiError):
+    """--region names another region than the outputs file's stack."""
+
+
 def resolve_outputs(
     args: argparse.Namespace, *, cloudformation_client: Any = None
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(outputs, template parameter overrides known for this target)."""
     if args.outputs_file is not None:
-        return load_outputs_file(args.outputs_file), {}
+        outputs = load_outputs_file(args.outputs_file)
+        if args.region and args.region != outputs["Region"]:
+            # The outputs name one stack, in one region (its ApiUrl and IdentityPoolId are
+            # regional): signing for another region could only make every check fail.
+            raise RegionMismatchError(
+                f"--region {args.region} contradicts Region {outputs['Region']} in "
+                f"{args.outputs_file}; drop --region, or pass the outputs of the stack in "
+                f"{args.region}"
+            )
+        return outputs, {}
     if args.stack_name:
         return fetch_stack_outputs(args.stack_name, args.region, client=cloudformation_client), {}
     settings = stack_settings(args.samconfig, args.config_env)
