@@ -33,17 +33,20 @@ Out of scope (documented, visible in the Decision reason when met):
 
 from __future__ import annotations
 
-import functools
-import ipaddress
-import operator as op
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
 
-ContextValue = str | Sequence[str]
+from guestapi.offline.iam.conditions import (
+    ContextValue,
+    Unsupported,
+    as_list,
+    conditions_match,
+    normalize_context,
+    substituted,
+)
+from guestapi.offline.iam.matching import matches_action, matches_resource
+
 _EMPTY_CONTEXT: Mapping[str, ContextValue] = MappingProxyType({})
 
 
@@ -58,234 +61,6 @@ class Decision:
 
 
 # --------------------------------------------------------------------------------------------
-# Wildcards
-# --------------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=4096)
-def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    """`*` = any run of characters, `?` = one character, everything else literal."""
-    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
-@functools.lru_cache(maxsize=4096)
-def _arn_glob(pattern: str) -> re.Pattern[str]:
-    """Resource-element matching: a `*` stays within its ARN segment unless it ends it."""
-    out = []
-    for i, ch in enumerate(pattern):
-        if ch == "*":
-            ends_segment = i + 1 == len(pattern) or pattern[i + 1] == ":"
-            out.append(".*" if ends_segment else "[^:]*")
-        elif ch == "?":
-            out.append("[^:]")
-        else:
-            out.append(re.escape(ch))
-    return re.compile("".join(out), re.DOTALL)
-
-
-def _matches_action(pattern: str, action: str) -> bool:
-    return _glob(pattern, True).fullmatch(action) is not None
-
-
-def _matches_resource(pattern: str, resource: str) -> bool:
-    return _arn_glob(pattern).fullmatch(resource) is not None
-
-
-def _arn_segments_match(pattern: str, arn: str) -> bool:
-    # Arn* condition operators: each of the six colon-separated parts compared on its own.
-    p_parts, a_parts = pattern.split(":", 5), arn.split(":", 5)
-    if len(p_parts) != 6 or len(a_parts) != 6:
-        return False
-    return all(
-        _glob(p, False).fullmatch(a) is not None for p, a in zip(p_parts, a_parts, strict=True)
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Conditions
-# --------------------------------------------------------------------------------------------
-class _Unsupported(Exception):
-    """A statement the evaluator cannot decide; it then does not match, with this reason."""
-
-
-def _as_list(value: Any) -> list[str]:
-    values = value if isinstance(value, list | tuple) else [value]
-    out = []
-    for item in values:
-        if isinstance(item, bool):
-            out.append("true" if item else "false")
-        else:
-            out.append(str(item))
-    return out
-
-
-def _to_number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def _to_date(text: str) -> datetime | None:
-    text = text.strip()
-    if re.fullmatch(r"-?\d+(\.\d+)?", text):
-        return datetime.fromtimestamp(float(text), tz=UTC)  # epoch seconds
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _ip_in(network: str, address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address) in ipaddress.ip_network(network, strict=False)
-    except ValueError:
-        return False
-
-
-def _compare(convert: Callable[[str], Any], test: Callable[[Any, Any], bool]):
-    def match(policy_value: str, context_value: str) -> bool:
-        left, right = convert(context_value), convert(policy_value)
-        return left is not None and right is not None and test(left, right)
-
-    return match
-
-
-# The ordered comparisons IAM defines for numbers and dates, by operator suffix, each as
-# (test(context value, policy value), negated?).
-_ORDERED: dict[str, tuple[Callable[[Any, Any], bool], bool]] = {
-    "Equals": (op.eq, False),
-    "NotEquals": (op.eq, True),
-    "LessThan": (op.lt, False),
-    "LessThanEquals": (op.le, False),
-    "GreaterThan": (op.gt, False),
-    "GreaterThanEquals": (op.ge, False),
-}
-
-# base operator -> (positive test(policy value, context value), negated?)
-_OPERATORS: dict[str, tuple[Callable[[str, str], bool], bool]] = {
-    "StringEquals": (lambda p, c: p == c, False),
-    "StringNotEquals": (lambda p, c: p == c, True),
-    "StringEqualsIgnoreCase": (lambda p, c: p.casefold() == c.casefold(), False),
-    "StringNotEqualsIgnoreCase": (lambda p, c: p.casefold() == c.casefold(), True),
-    "StringLike": (lambda p, c: _glob(p, False).fullmatch(c) is not None, False),
-    "StringNotLike": (lambda p, c: _glob(p, False).fullmatch(c) is not None, True),
-    **{
-        f"{kind}{suffix}": (_compare(convert, test), negated)
-        for kind, convert in (("Numeric", _to_number), ("Date", _to_date))
-        for suffix, (test, negated) in _ORDERED.items()
-    },
-    "Bool": (lambda p, c: p.lower() == c.lower(), False),
-    "BinaryEquals": (lambda p, c: p == c, False),
-    "IpAddress": (_ip_in, False),
-    "NotIpAddress": (_ip_in, True),
-    "ArnEquals": (_arn_segments_match, False),
-    "ArnLike": (_arn_segments_match, False),
-    "ArnNotEquals": (_arn_segments_match, True),
-    "ArnNotLike": (_arn_segments_match, True),
-}
-
-
-def _parse_operator(name: str) -> tuple[str | None, str, bool]:
-    """'ForAnyValue:StringLikeIfExists' -> ('ForAnyValue', 'StringLike', True)."""
-    qualifier = None
-    for prefix in ("ForAnyValue:", "ForAllValues:"):
-        if name.startswith(prefix):
-            qualifier, name = prefix[:-1], name[len(prefix) :]
-    if_exists = name.endswith("IfExists") and name != "IfExists"
-    base = name[: -len("IfExists")] if if_exists else name
-    if base == "Null" and not if_exists and qualifier is None:
-        return None, base, False
-    if base not in _OPERATORS:
-        raise _Unsupported(f"unsupported condition operator {name!r}")
-    return qualifier, base, if_exists
-
-
-def _key_matches(operator: str, policy_values: list[str], context_values: list[str] | None) -> bool:
-    qualifier, base, if_exists = _parse_operator(operator)
-    if base == "Null":
-        wanted_absent = any(v.lower() == "true" for v in policy_values)
-        return (context_values is None) == wanted_absent
-    test, negated = _OPERATORS[base]
-    if context_values is None:
-        if if_exists:
-            return True
-        if qualifier == "ForAllValues":
-            return True  # vacuously true over an empty set of request values
-        if qualifier == "ForAnyValue":
-            return False
-        return negated  # a missing key fails positive operators, satisfies negated ones
-
-    def one(value: str) -> bool:
-        hit = any(test(p, value) for p in policy_values)
-        return not hit if negated else hit
-
-    if qualifier == "ForAllValues":
-        return all(one(v) for v in context_values)
-    if qualifier == "ForAnyValue":
-        return any(one(v) for v in context_values)
-    # A plain operator on a (possibly multi-valued) key: positive operators need some request
-    # value to match some policy value; negated ones need no request value to match any.
-    hits = any(test(p, v) for v in context_values for p in policy_values)
-    return not hits if negated else hits
-
-
-def _conditions_match(block: Any, context: Mapping[str, list[str]]) -> bool:
-    if block is None:
-        return True
-    if not isinstance(block, Mapping):
-        raise _Unsupported("Condition is not an object")
-    for operator, pairs in block.items():
-        if not isinstance(pairs, Mapping):
-            raise _Unsupported(f"condition {operator!r} is not an object")
-        for key, value in pairs.items():
-            policy_values = _substituted(_as_list(value), context)
-            if not _key_matches(operator, policy_values, context.get(key.lower())):
-                return False
-    return True
-
-
-_VARIABLE = re.compile(r"\$\{([^}]*)\}")
-# ${*}, ${?} and ${$} stand for the literal characters (IAM User Guide, "Special characters").
-_SPECIAL = {"*": "*", "?": "?", "$": "$"}
-
-
-def _substitute(text: str, context: Mapping[str, list[str]]) -> str | None:
-    """`text` with its policy variables replaced from the request context.
-
-    IAM User Guide, "IAM policy elements: Variables and tags": `${key}` takes the value of the
-    request's single-valued key; `${key, 'default'}` a default when it is absent. A variable
-    with no value and no default makes the element match nothing (None here).
-    """
-    missing = False
-
-    def value(match: re.Match[str]) -> str:
-        nonlocal missing
-        name, _, default = (part.strip() for part in match.group(1).partition(","))
-        if name in _SPECIAL:
-            return _SPECIAL[name]
-        values = context.get(name.lower())
-        if values is not None and len(values) == 1:
-            return values[0]
-        if default.startswith("'") and default.endswith("'") and len(default) >= 2:
-            return default[1:-1]
-        missing = True
-        return ""
-
-    result = _VARIABLE.sub(value, text)
-    return None if missing else result
-
-
-def _substituted(values: list[str], context: Mapping[str, list[str]]) -> list[str]:
-    return [v for v in (_substitute(v, context) for v in values) if v is not None]
-
-
-def _normalize_context(context: Mapping[str, ContextValue]) -> dict[str, list[str]]:
-    # Condition keys are case-insensitive; values become lists so every operator sees a set.
-    return {key.lower(): _as_list(value) for key, value in context.items()}
-
-
-# --------------------------------------------------------------------------------------------
 # Statements
 # --------------------------------------------------------------------------------------------
 def _statements(policy: Mapping) -> list[Mapping]:
@@ -296,26 +71,26 @@ def _statements(policy: Mapping) -> list[Mapping]:
 def _element(statement: Mapping, positive: str, negative: str) -> tuple[list[str], bool]:
     has_pos, has_neg = positive in statement, negative in statement
     if has_pos == has_neg:
-        raise _Unsupported(f"needs exactly one of {positive} / {negative}")
-    return _as_list(statement[positive if has_pos else negative]), has_neg
+        raise Unsupported(f"needs exactly one of {positive} / {negative}")
+    return as_list(statement[positive if has_pos else negative]), has_neg
 
 
 def _action_matches(statement: Mapping, action: str) -> bool:
     patterns, negated = _element(statement, "Action", "NotAction")
-    hit = any(_matches_action(p, action) for p in patterns)
+    hit = any(matches_action(p, action) for p in patterns)
     return not hit if negated else hit
 
 
 def _resource_matches(statement: Mapping, resource: str, context: Mapping[str, list[str]]) -> bool:
     patterns, negated = _element(statement, "Resource", "NotResource")
-    hit = any(_matches_resource(p, resource) for p in _substituted(patterns, context))
+    hit = any(matches_resource(p, resource) for p in substituted(patterns, context))
     return not hit if negated else hit
 
 
 def _principal_matches(statement: Mapping, principal: Mapping[str, str]) -> bool:
     has_pos, has_neg = "Principal" in statement, "NotPrincipal" in statement
     if has_pos == has_neg:
-        raise _Unsupported("a trust statement needs exactly one of Principal / NotPrincipal")
+        raise Unsupported("a trust statement needs exactly one of Principal / NotPrincipal")
     spec = statement["Principal" if has_pos else "NotPrincipal"]
     if spec == "*":
         hit = True
@@ -325,10 +100,10 @@ def _principal_matches(statement: Mapping, principal: Mapping[str, str]) -> bool
             value == "*" or value == principal[kind]
             for kind, values in spec.items()
             if kind in principal
-            for value in _as_list(values)
+            for value in as_list(values)
         )
     else:
-        raise _Unsupported('Principal must be "*" or an object')
+        raise Unsupported('Principal must be "*" or an object')
     return not hit if has_neg else hit
 
 
@@ -353,7 +128,7 @@ def _decide(
         try:
             if not matches(statement):
                 continue
-        except _Unsupported as problem:
+        except Unsupported as problem:
             notes.append(f"statement {label} skipped: {problem}")
             continue
         if effect == "Deny":
@@ -384,13 +159,13 @@ def evaluate(
     context: Mapping[str, ContextValue] = _EMPTY_CONTEXT,
 ) -> Decision:
     """Decide `action` on `resource` under identity policies (explicit deny > allow > implicit)."""
-    ctx = _normalize_context(context)
+    ctx = normalize_context(context)
     return _decide(
         _numbered(policies),
         lambda s: (
             _action_matches(s, action)
             and _resource_matches(s, resource, ctx)
-            and _conditions_match(s.get("Condition"), ctx)
+            and conditions_match(s.get("Condition"), ctx)
         ),
         f"{action} on {resource}",
     )
@@ -404,14 +179,14 @@ def evaluate_trust(
     context: Mapping[str, ContextValue],
 ) -> Decision:
     """Decide whether `principal` may `action` (e.g. sts:AssumeRoleWithWebIdentity) on a role."""
-    ctx = _normalize_context(context)
+    ctx = normalize_context(context)
     who = ", ".join(f"{k}={v}" for k, v in principal.items())
     return _decide(
         _numbered([policy]),
         lambda s: (
             _principal_matches(s, principal)
             and _action_matches(s, action)
-            and _conditions_match(s.get("Condition"), ctx)
+            and conditions_match(s.get("Condition"), ctx)
         ),
         f"{action} for {who}",
     )
