@@ -27,7 +27,7 @@ from guestapi.offline.cfn import load_stack
 from guestapi.offline.cognito import MAX_BODY_BYTES, TARGET_PREFIX, CognitoIdentityService
 from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.iam.callers import CallerAuthority
-from guestapi.offline.server import OfflineApp, ServiceRoute
+from guestapi.offline.server import AnyMethodProtocol, OfflineApp, ServiceRoute
 from guestapi.offline.stack import Stack
 from guestapi.offline.sts import StsService
 from guestapi.offline.wire import Request, Response
@@ -187,6 +187,9 @@ def bind(host: str, port: int) -> socket.socket:
 def make_server(app: OfflineApp) -> uvicorn.Server:
     config = uvicorn.Config(
         app,
+        # httptools, the faster parser, with h11 for connections that send a method it does
+        # not know (see AnyMethodProtocol).
+        http=AnyMethodProtocol,
         lifespan="off",
         # uvicorn's access log would print full URLs, and a presigned URL's query holds the
         # signature and the session token: the gateway logs one safe line instead.

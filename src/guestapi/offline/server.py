@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import httptools
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
 from guestapi.offline.wire import Request, Response, header
 
@@ -188,3 +192,68 @@ async def _send(send: Send, response: Response) -> None:
     headers.append((b"Content-Length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
+
+
+# Methods every HTTP parser knows: a request starting with one needs no closer look.
+_COMMON_METHODS = (b"GET ", b"POST ", b"OPTIONS ", b"PUT ", b"DELETE ", b"HEAD ", b"PATCH ")
+
+
+class AnyMethodProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, which hands a connection to uvicorn's h11 protocol when a
+    request's method is one httptools cannot parse.
+
+    httptools (llhttp) knows a fixed list of methods and uvicorn answers any other, such as
+    `FETCH`, with its own 400 "Invalid HTTP request received." before the app sees it; API
+    Gateway answers it as it answers any method a resource lacks (403
+    MissingAuthenticationTokenException). h11 takes any method token but costs about twice as
+    much per request, so only such a connection switches, the way uvicorn itself hands a
+    connection to its WebSocket protocol on upgrade, and it stays h11 from then on.
+
+    Only a request whose method arrives at the start of a read is looked at: an unknown method
+    split across two reads, or pipelined behind another request in one read, still gets
+    uvicorn's 400.
+    """
+
+    _at_request_start = True  # no request of this connection has begun and not yet completed
+
+    def data_received(self, data: bytes) -> None:
+        if (
+            self._at_request_start
+            and not data.startswith(_COMMON_METHODS)
+            and (self.cycle is None or self.cycle.response_complete)
+            and _method_unknown_to_httptools(data)
+        ):
+            self._hand_over_to_h11(data)
+            return
+        super().data_received(data)
+
+    def on_message_begin(self) -> None:
+        self._at_request_start = False
+        super().on_message_begin()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._at_request_start = True
+
+    def _hand_over_to_h11(self, data: bytes) -> None:
+        protocol = H11Protocol(
+            config=self.config, server_state=self.server_state, app_state=self.app_state
+        )
+        self.connections.discard(self)
+        protocol.connection_made(self.transport)
+        self.transport.set_protocol(protocol)
+        protocol.data_received(data)
+
+
+class _NoCallbacks:
+    """A parser target without callbacks: httptools only calls the ones that exist."""
+
+
+def _method_unknown_to_httptools(data: bytes) -> bool:
+    try:
+        httptools.HttpRequestParser(_NoCallbacks()).feed_data(data)
+    except httptools.HttpParserInvalidMethodError:
+        return True
+    except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+        return False
+    return False
