@@ -197,6 +197,17 @@ def test_credentials_living_too_long_are_caught(
     assert failed(report) == {"guest-credentials-lifetime"}
 
 
+def test_credentials_one_second_too_long_are_caught(
+    template_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The maximum is exact: 3601 s used to pass a "≤ 3600 s" expectation.
+    with serve(template_path, credential_ttl=3601) as outputs:
+        code, _, report = run_check(outputs, tmp_path, capsys)
+    assert code == 1
+    assert failed(report) == {"guest-credentials-lifetime"}
+    assert "live longer than expected" in diagnoses(report)["guest-credentials-lifetime"]
+
+
 def test_a_specific_allowed_origin_is_checked_with_that_origin(
     template_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,4 +1,4 @@
-"""The credentials-lifetime expectation: limits, the aspect of each failure, the missing keys."""
+"""The credentials-lifetime expectation: "≤ 3600 s" passes 3600 s and fails 3601 s."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from guestapi.checks import Aspect, Observation, SigningMode
+from guestapi.checks import Aspect, Observation, SigningMode, diagnose
 from guestapi.checks.evaluation import evaluate
 from guestapi.checks.scenario import CredentialsExpectation, Expectation, Scenario, Signing
 from guestapi.client import GuestCredentials
@@ -41,6 +41,16 @@ def _observed(lifetime: timedelta) -> Observation:
 )
 def test_a_lifetime_within_the_limits_passes(lifetime: timedelta) -> None:
     assert evaluate(LIFETIME_SCENARIO, _observed(lifetime), {}) == []
+
+
+def test_one_second_over_the_maximum_fails() -> None:
+    # 3601 s used to pass: the maximum had 5 s of tolerance the table did not show.
+    obs = _observed(timedelta(seconds=3601))
+    (failure,) = evaluate(LIFETIME_SCENARIO, obs, {})
+    assert failure.aspect is Aspect.LIFETIME_TOO_LONG
+    assert str(failure) == "credentials lifetime: expected ≤ 3600 s, got 3601 s"
+    assert "live longer than expected" in diagnose(LIFETIME_SCENARIO, obs, [failure])
+    assert obs.summary().startswith("credentials valid 3601 s")
 
 
 def test_one_second_under_the_minimum_fails() -> None:

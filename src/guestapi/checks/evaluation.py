@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import timedelta
 
 from guestapi.checks.failures import Aspect, Failure
 from guestapi.checks.matching import json_field, matches, resolved
@@ -15,10 +14,6 @@ from guestapi.checks.scenario import (
     Matcher,
     Scenario,
 )
-
-# A credential lifetime is Expiration minus the service's Date header; both are whole seconds
-# taken a moment apart, so allow this much on top of a scenario's maximum.
-LIFETIME_TOLERANCE = timedelta(seconds=5)
 
 
 def evaluate(scenario: Scenario, obs: Observation, variables: Mapping[str, str]) -> list[Failure]:
@@ -49,13 +44,15 @@ def evaluate(scenario: Scenario, obs: Observation, variables: Mapping[str, str])
 def _lifetime(expect: CredentialsExpectation, obs: Observation) -> list[Failure]:
     if obs.credentials is None:
         return [Failure(Aspect.CREDENTIALS_MISSING, "issued", "none")]
-    lifetime = obs.credentials.lifetime
+    # No tolerance: "≤ 3600 s" passes 3600 s and fails 3601 s. Expiration and the Date header
+    # are both whole seconds, and Date is when the answer was generated (RFC 9110 §6.6.1),
+    # after the keys were issued: Expiration - Date does not exceed the granted lifetime.
     seconds = lifetime_seconds(obs.credentials)
     failures = []
     longest, shortest = expect.max_lifetime_seconds, expect.min_lifetime_seconds
-    if longest is not None and lifetime > timedelta(seconds=longest) + LIFETIME_TOLERANCE:
+    if longest is not None and seconds > longest:
         failures.append(Failure(Aspect.LIFETIME_TOO_LONG, f"≤ {longest} s", f"{seconds} s"))
-    if shortest is not None and lifetime < timedelta(seconds=shortest):
+    if shortest is not None and seconds < shortest:
         failures.append(Failure(Aspect.LIFETIME_TOO_SHORT, f"≥ {shortest} s", f"{seconds} s"))
     return failures
 

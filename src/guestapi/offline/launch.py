@@ -196,7 +196,7 @@ def make_server(app: OfflineApp) -> uvicorn.Server:
         access_log=False,
         log_level="warning",
         server_header=False,
-        date_header=True,
+        date_header=False,
         timeout_keep_alive=30,
     )
     return uvicorn.Server(config)

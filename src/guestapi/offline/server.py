@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from email.utils import formatdate
 from functools import partial
 from typing import Any
 
@@ -189,6 +190,10 @@ async def _send(send: Send, response: Response) -> None:
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
     if response.header("x-amzn-RequestId") is None:
         headers.append((b"x-amzn-RequestId", str(uuid.uuid4()).encode()))
+    if response.header("Date") is None:
+        # Stamped per response, as AWS does; uvicorn's own Date is refreshed once a second, so
+        # it may name a second before the one a credential was issued in.
+        headers.append((b"Date", formatdate(usegmt=True).encode()))
     headers.append((b"Content-Length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
