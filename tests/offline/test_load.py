@@ -19,6 +19,7 @@ tampered requests counted as wrong answers: the check can fail.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import os
 import random
@@ -42,7 +43,8 @@ from botocore.credentials import Credentials
 from requests_aws4auth import AWS4Auth
 from yarl import URL
 
-from guestapi.offline import serve, sigv4
+from guestapi.offline import serve
+from guestapi.offline.sigv4 import verifier
 
 pytestmark = [pytest.mark.offline, pytest.mark.load]
 
@@ -331,7 +333,8 @@ def test_wrong_answers_are_counted_when_the_signature_check_is_off(
 ) -> None:
     # The control: the verifier compares signatures (and tokens) with hmac.compare_digest. With
     # that comparison always true, tampered signatures are served, and the tally says so.
-    monkeypatch.setattr(sigv4, "hmac", types.SimpleNamespace(compare_digest=lambda a, b: True))
+    always_equal = types.SimpleNamespace(compare_digest=lambda a, b: True, new=hmac.new)
+    monkeypatch.setattr(verifier, "hmac", always_equal)
     tally, _ = run_load(traffic, 1.0)
     assert tally.invalid_allowed["tampered"] > 0
     assert tally.wrong >= tally.invalid_allowed["tampered"]
