@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import select
 import subprocess
 import sys
@@ -25,6 +26,8 @@ log = logging.getLogger("guestapi.offline.lambda")
 # Log lines are cut here and control characters escaped: a function must not be able to flood
 # the offline stack's log or forge lines in it.
 MAX_LOG_LINE = 2000
+# How long an answer waits for its log lines to be forwarded (they normally are within a ms).
+LOG_DRAIN_TIMEOUT_S = 1.0
 _REDACTED = "<redacted>"
 
 
@@ -85,14 +88,24 @@ class Sandbox:
         )
         os.close(request_r)
         os.close(result_w)
-        for stream in (self._process.stdout, self._process.stderr):
-            threading.Thread(target=self._forward, args=(stream,), daemon=True).start()
+        self._markers: tuple[str, list[threading.Event]] = ("", [])
+        for index, stream in enumerate((self._process.stdout, self._process.stderr)):
+            threading.Thread(target=self._forward, args=(stream, index), daemon=True).start()
 
     def invoke(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        """Run one invocation; raises SandboxTimeout or SandboxGone."""
+        """Run one invocation; raises SandboxTimeout or SandboxGone.
+
+        It returns once the invocation's output lines have reached the log too: the worker
+        ends each invocation by printing a per-call marker to stdout and stderr, and the
+        forwarding threads report when they read it, so no line of this call is logged after
+        its answer (or under the next call's request id).
+        """
         self._in_flight = request["request_id"]
+        marker = f"guestapi-end-{secrets.token_hex(8)}"
+        drained = [threading.Event(), threading.Event()]
+        self._markers = (marker, drained)
         try:
-            write_frame(self._request_w, request)
+            write_frame(self._request_w, {**request, "marker": marker})
         except (BrokenPipeError, OSError):
             raise SandboxGone(self._process.wait()) from None
         ready, _, _ = select.select([self._result_r], [], [], timeout_s)
@@ -102,6 +115,8 @@ class Sandbox:
         result = read_frame(self._result_r)
         if result is None:
             raise SandboxGone(self._process.wait())
+        for event in drained:
+            event.wait(LOG_DRAIN_TIMEOUT_S)
         return result
 
     def alive(self) -> bool:
@@ -116,11 +131,19 @@ class Sandbox:
             os.close(self._request_w)
             os.close(self._result_r)
 
-    def _forward(self, stream: IO[str] | None) -> None:
+    def _forward(self, stream: IO[str] | None, index: int) -> None:
         assert stream is not None
         for line in stream:
-            text = clean_log_line(line.rstrip("\n"), self._secrets)
-            log.info("[%s %s] %s", self.function_name, self._in_flight, text)
+            line = line.rstrip("\n")
+            marker, drained = self._markers
+            ended = bool(marker) and line.endswith(marker)
+            if ended:  # output left without a newline shares the marker's line
+                line = line[: -len(marker)]
+            if line or not ended:
+                text = clean_log_line(line, self._secrets)
+                log.info("[%s %s] %s", self.function_name, self._in_flight, text)
+            if ended:
+                drained[index].set()
 
     def __repr__(self) -> str:  # the environment holds credentials: never show it
         return f"Sandbox({self.function_name!r}, pid={self._process.pid})"

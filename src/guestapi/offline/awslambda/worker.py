@@ -89,8 +89,9 @@ def main(argv: list[str]) -> int:
     handler, init_error = _load_handler()
     while (request := read_frame(request_fd)) is not None:
         result = init_error if init_error is not None else _invoke(handler, request)
-        sys.stdout.flush()
-        sys.stderr.flush()
+        # The end of this call's output, for the parent's log forwarding (sandbox.py).
+        print(request["marker"], flush=True)
+        print(request["marker"], file=sys.stderr, flush=True)
         write_frame(result_fd, result)
     return 0
 
