@@ -17,6 +17,7 @@ from guestapi.checks.scenario import (
     ScenarioError,
     SigningMode,
     load_scenario,
+    load_scenario_dirs,
     load_scenarios,
 )
 from guestapi.checks.target import Target, TargetError
@@ -34,6 +35,7 @@ __all__ = [
     "TargetError",
     "diagnose",
     "load_scenario",
+    "load_scenario_dirs",
     "load_scenarios",
     "render_table",
     "to_json",

@@ -36,6 +36,14 @@ AUTH_OFF_BAD_SIGNATURE = (
     "The API accepted a request whose signature is wrong: auth is off on this "
     "method (no AWS_IAM authorizer), so signatures are not checked at all."
 )
+FUNCTION_CALLER = (
+    "The function answered but did not see this guest: it must read the caller from "
+    "event.requestContext.identity.cognitoIdentityId (filled only on AWS_IAM methods)."
+)
+FUNCTION_REQUEST = (
+    "The answer did not come from the function for this request: the method's integration is "
+    "not the Lambda proxy (a MOCK?), or the function does not echo requestContext.requestId."
+)
 THROTTLED = (
     "Throttled (429): the stage's ThrottlingRateLimit/ThrottlingBurstLimit were hit; "
     "run the suite again or raise the limits."
@@ -221,6 +229,10 @@ def _field_note(failure: Failure, request: RequestSpec, status: int, obs: Observ
         return "The preflight does not allow the method: check Cors.AllowMethods."
     if failure.is_body_field("identityId") and status == 200:
         return NO_CALLER_IDENTITY
+    if failure.aspect is Aspect.FUNCTION_CALLER:
+        return FUNCTION_CALLER
+    if failure.aspect is Aspect.FUNCTION_REQUEST:
+        return FUNCTION_REQUEST
     if failure.is_header("x-amzn-ErrorType"):
         return (
             f"Refused with {obs.error_type or 'no error type'} instead: "

@@ -11,6 +11,7 @@ from guestapi.checks.observation import Observation, lifetime_seconds, one_line
 from guestapi.checks.scenario import (
     CredentialsErrorExpectation,
     CredentialsExpectation,
+    FunctionExpectation,
     Matcher,
     Scenario,
 )
@@ -38,6 +39,25 @@ def evaluate(scenario: Scenario, obs: Observation, variables: Mapping[str, str])
         for path, matcher in expect.body.items():
             actual = json_field(obs.document, path) if obs.document is not None else None
             failures += _check(Aspect.BODY_FIELD, resolved(matcher, variables), actual, path)
+        if expect.function is not None:
+            failures += _function(expect.function, obs, variables)
+    return failures
+
+
+def _function(
+    expect: FunctionExpectation, obs: Observation, variables: Mapping[str, str]
+) -> list[Failure]:
+    def field(path: str) -> str | None:
+        return json_field(obs.document, path) if obs.document is not None else None
+
+    failures = _check(
+        Aspect.FUNCTION_CALLER, resolved(expect.identity, variables), field(expect.identity_field)
+    )
+    request_id = obs.headers.get("x-amzn-RequestId")
+    seen = field(expect.request_id_field)
+    if request_id is None or seen != request_id:
+        got = "absent" if seen is None else json.dumps(one_line(seen, 100))
+        failures.append(Failure(Aspect.FUNCTION_REQUEST, f"this request's {request_id}", got))
     return failures
 
 
@@ -105,4 +125,6 @@ def expected_summary(scenario: Scenario) -> str:
     if e.credentials_error is not None:
         code = e.credentials_error.code
         parts.append(f"refused ({code.describe()})" if code else "refused")
+    if e.function is not None:
+        parts.append("from the function")
     return " ".join(parts)

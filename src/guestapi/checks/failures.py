@@ -23,6 +23,8 @@ class Aspect(Enum):
     BODY_FIELD = "body-field"  # subject: the dotted JSON path
     ERROR_CODE = "error-code"  # of a credential refusal
     ERROR_MESSAGE = "error-message"  # of a credential refusal
+    FUNCTION_CALLER = "function-caller"  # the function saw another identity (or none)
+    FUNCTION_REQUEST = "function-request"  # the answer did not come from this request's event
 
     @property
     def label(self) -> str:
@@ -41,6 +43,8 @@ _LABELS = {
     Aspect.BODY_FIELD: "body",
     Aspect.ERROR_CODE: "error code",
     Aspect.ERROR_MESSAGE: "error message",
+    Aspect.FUNCTION_CALLER: "function's caller",
+    Aspect.FUNCTION_REQUEST: "function's request id",
 }
 
 

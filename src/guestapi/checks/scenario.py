@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -104,12 +104,28 @@ class CredentialsErrorExpectation:
 
 
 @dataclass(frozen=True)
+class FunctionExpectation:
+    """The answer came from the route's function, which saw the caller as `identity`.
+
+    The function echoes two fields of its proxy event: the caller's
+    `requestContext.identity.cognitoIdentityId` (in `identity_field`) and
+    `requestContext.requestId` (in `request_id_field`), which must be this very request's
+    `x-amzn-RequestId`: a MOCK or a cached answer cannot know it.
+    """
+
+    identity: Matcher
+    identity_field: str = "identityId"
+    request_id_field: str = "requestId"
+
+
+@dataclass(frozen=True)
 class Expectation:
     status: tuple[int, ...] = ()
     headers: dict[str, Matcher] = field(default_factory=dict)
     body: dict[str, Matcher] = field(default_factory=dict)  # dotted JSON path -> matcher
     credentials: CredentialsExpectation | None = None
     credentials_error: CredentialsErrorExpectation | None = None
+    function: FunctionExpectation | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +150,25 @@ def load_scenarios(directory: Path) -> list[Scenario]:
     if not files:
         raise ScenarioError(f"no *.json scenarios in {directory}")
     return [load_scenario(path) for path in files]
+
+
+def load_scenario_dirs(directories: Sequence[Path]) -> list[Scenario]:
+    """The scenarios of several directories (a project's own beside the shipped ones).
+
+    A name (the file stem) may appear once: two files of one name would report as one row.
+    """
+    scenarios: list[Scenario] = []
+    seen: dict[str, Path] = {}
+    for directory in directories:
+        for scenario in load_scenarios(directory):
+            if scenario.name in seen:
+                raise ScenarioError(
+                    f"scenario {scenario.name!r} is in both {seen[scenario.name]} and "
+                    f"{directory}: rename one"
+                )
+            seen[scenario.name] = directory
+            scenarios.append(scenario)
+    return scenarios
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -259,7 +294,9 @@ class _Parser:
 
     def expect(self, value: Any) -> Expectation:
         value = self.obj(
-            value, "expect", ("status", "headers", "body", "credentials", "credentials_error")
+            value,
+            "expect",
+            ("status", "headers", "body", "credentials", "credentials_error", "function"),
         )
         status: tuple[int, ...] = ()
         if "status" in value:
@@ -310,7 +347,22 @@ class _Parser:
                 if "message" in raw
                 else None,
             )
-        return Expectation(status, headers, body, credentials, refusal)
+        function = self.function(value["function"]) if "function" in value else None
+        if function is not None and not status:
+            raise self.fail("expect.function", "needs expect.status (the function's answer)")
+        return Expectation(status, headers, body, credentials, refusal, function)
+
+    def function(self, value: Any) -> FunctionExpectation:
+        where = "expect.function"
+        raw = self.obj(value, where, ("identity", "identity_field", "request_id_field"))
+        if "identity" not in raw:
+            raise self.fail(where, 'needs identity (a matcher, e.g. "$identityId")')
+        fields = {
+            key: self.string(raw[key], f"{where}.{key}")
+            for key in ("identity_field", "request_id_field")
+            if key in raw
+        }
+        return FunctionExpectation(self.matcher(raw["identity"], f"{where}.identity"), **fields)
 
     def optional_int(self, raw: Mapping[str, Any], key: str, where: str) -> int | None:
         return self.integer(raw[key], f"{where}.{key}") if key in raw else None

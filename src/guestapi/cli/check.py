@@ -18,7 +18,7 @@ from guestapi.assets import events_dir
 from guestapi.checks import (
     CheckRunner,
     Target,
-    load_scenarios,
+    load_scenario_dirs,
     render_table,
     write_json,
     write_junit,
@@ -109,7 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_target_arguments(parser)
     parser.add_argument(
-        "--events", type=Path, default=DEFAULT_EVENTS, metavar="DIR", help="scenario directory"
+        "--events",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="scenario directory; repeat to add your own to the shipped ones "
+        "(default: the scenarios shipped with the package)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
@@ -129,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_suite(
     outputs: Mapping[str, str],
-    events: Path,
+    events: Path | Sequence[Path],
     *,
     origin: str = DEFAULT_ORIGIN,
     cognito_endpoint: str | None = None,
@@ -142,7 +147,7 @@ def run_suite(
 
     Raises GuestApiError (bad scenarios, unusable target) and OSError (report not writable).
     """
-    scenarios = load_scenarios(events)
+    scenarios = load_scenario_dirs([events] if isinstance(events, Path) else events)
     target = Target.from_outputs(outputs, cognito_endpoint=cognito_endpoint)
     runner = CheckRunner(target, origin=origin, cache_path=cache_path, timeout=timeout)
     print(f"checking {target.api_url} ({len(scenarios)} scenarios)", flush=True)
@@ -158,11 +163,12 @@ def run_suite(
 def main(argv: Sequence[str] | None = None, *, cloudformation_client: Any = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        load_scenarios(args.events)  # a bad scenario file is reported before any network call
+        events = args.events or [DEFAULT_EVENTS]
+        load_scenario_dirs(events)  # a bad scenario file is reported before any network call
         outputs, overrides = resolve_outputs(args, cloudformation_client=cloudformation_client)
         return run_suite(
             outputs,
-            args.events,
+            events,
             origin=pick_origin(args.origin, outputs, overrides),
             cognito_endpoint=args.cognito_endpoint,
             cache_path=args.cache_path,

@@ -34,9 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--events",
         type=Path,
-        default=None,
+        action="append",
         metavar="DIR",
-        help="scenario directory (default: the project's events/, shipped with the package)",
+        help="scenario directory; repeat to add your own "
+        "(default: the project's events/, shipped with the package)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     try:
         template = args.template if args.template is not None else template_path()
-        events = args.events if args.events is not None else events_dir()
+        events = args.events or [events_dir()]
         print(f"starting the offline stack from {template} ...", flush=True)
         with launch.serve(template) as outputs:
             code = run_suite(outputs, events, json_path=args.json, junit_path=args.junit)

@@ -23,7 +23,7 @@ from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route
 from guestapi.offline.awslambda.permissions import INVOKE, service_may_invoke
 from guestapi.offline.iam.trust import service_may_assume
-from guestapi.offline.wire import Response
+from guestapi.offline.wire import Response, new_request_id
 
 if TYPE_CHECKING:
     from guestapi.offline.stack import Stack
@@ -106,7 +106,8 @@ class LambdaProxyIntegration:
             )
         function_timeout = self._stack.functions[function_arn].timeout_s
         waited = min(function_timeout, self._integration_timeout_s)
-        outcome = self._invoker.invoke(function_arn, event, call.request_id, waited)
+        # Lambda's request id is its own, not API Gateway's (that one is in the event).
+        outcome = self._invoker.invoke(function_arn, event, new_request_id(), waited)
         if outcome.timed_out and function_timeout > self._integration_timeout_s:
             # API Gateway stopped waiting before Lambda would have stopped the function.
             raise Refusal(
