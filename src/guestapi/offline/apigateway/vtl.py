@@ -60,6 +60,11 @@ def render(template: str, *, context: Mapping[str, Any], request: VtlRequest) ->
         "util": _UTIL,
         "stageVariables": dict(request.stage_variables),
     }
+    plan = _text_and_references(template)
+    if plan is not None:
+        rendered = _render_plan(plan, namespace)
+        if rendered is not None:
+            return rendered
     try:
         return compiled.merge(namespace)
     except airspeed.TemplateExecutionError as error:
@@ -99,6 +104,80 @@ def _constant_output(template: str) -> str | None:
         return compiled.merge({})
     except airspeed.TemplateError as error:
         raise VtlError(f"mapping template failed: {_one_line(str(error))}") from None
+
+
+# A template made of text and plain references (`$context.identity.cognitoIdentityId`) only:
+# each part is text or (reference element, its chain of names).
+_Plan = tuple[str | tuple[Any, tuple[Any, ...]], ...]
+
+
+@lru_cache(maxsize=256)
+def _text_and_references(template: str) -> _Plan | None:
+    """The plan of a template that is only text and plain references, or None.
+
+    Most response templates are JSON with a few `$context` references in it, and airspeed's
+    element-by-element evaluation of them was the largest cost of a MOCK answer. Such a
+    template is parsed by airspeed as usual; only its evaluation is done by _render_plan.
+    """
+    parts: list[str | tuple[Any, tuple[Any, ...]]] = []
+    for child in _compile(template).root_element.block.children:
+        if type(child) is airspeed.Text:
+            parts.append(child.text)
+            continue
+        if type(child) is not airspeed.FormalReference or child.alternate is not None:
+            return None
+        chain = _name_chain(child.expression)
+        if chain is None:
+            return None
+        parts.append((child, chain))
+    return tuple(parts)
+
+
+def _name_chain(expression: Any) -> tuple[Any, ...] | None:
+    """The names of `$a.b.c`, or None for anything else (calls, indexes, bare `$`)."""
+    names = []
+    while expression is not None:
+        if type(expression) is not airspeed.VariableExpression:
+            return None
+        part = expression.part
+        if part.parameters is not None or part.index is not None:
+            return None
+        names.append(part)
+        sub = expression.subexpression
+        expression = sub.expression if sub is not None else None
+    return tuple(names) if names else None
+
+
+def _render_plan(plan: _Plan, namespace: dict[str, Any]) -> str | None:
+    """What airspeed renders for a plan, or None to leave it to airspeed.
+
+    A step into a dict that holds the name with a non-null value is what airspeed's NameOrCall
+    does too (`current[name]`, nothing else tried); every other step (a missing or null key,
+    an object such as `$input`) is airspeed's own NameOrCall. References are quiet (see
+    _make_references_quiet): null renders as "". Any error: None, so airspeed renders the
+    template again and reports the error its way.
+    """
+    out: list[str] = []
+    scope: Any = None
+    loader = None
+    try:
+        for part in plan:
+            if type(part) is str:
+                out.append(part)
+                continue
+            _, chain = part
+            value = namespace.get(chain[0].name)  # the top-level lookup (LocalNamespace)
+            for step in chain[1:]:
+                found = value.get(step.name) if type(value) is dict else None
+                if found is None:
+                    if scope is None:
+                        scope, loader = airspeed.LocalNamespace(namespace), airspeed.NullLoader()
+                    found = step.calculate(value, loader, scope)
+                value = found
+            out.append("" if value is None else str(value))
+    except Exception:  # airspeed renders it again and raises its own error
+        return None
+    return "".join(out)
 
 
 def _make_references_quiet(root: Any) -> None:
