@@ -45,6 +45,7 @@ class GuestTarget:
     credentials: Credentials = field(repr=False)
     presigned_demo_url: str = field(repr=False)  # signed GET {ApiUrl}/demo, valid for the run
     tampered_demo_url: str = field(repr=False)  # the same URL with one signature character changed
+    demo_body: bytes = field(repr=False)  # one answer to GET /demo (what the bare app serves)
 
     @property
     def demo_url(self) -> str:
@@ -87,6 +88,9 @@ def prepare(outputs: dict[str, str], *, expires_s: int = 3600) -> GuestTarget:
     flipped = "0" if presigned[at] != "0" else "1"
     tampered = presigned[:at] + flipped + presigned[at + 1 :]
 
+    status, body = _status(urllib.request.Request(presigned))
+    if status != 200 or json.loads(body).get("identityId") != identity_id:
+        raise TargetError(f"presigned GET /demo answered {status}: {body[:200]!r}")
     target = GuestTarget(
         api_url=outputs["ApiUrl"],
         cognito_endpoint=outputs["CognitoIdentityEndpoint"],
@@ -96,10 +100,8 @@ def prepare(outputs: dict[str, str], *, expires_s: int = 3600) -> GuestTarget:
         credentials=credentials,
         presigned_demo_url=presigned,
         tampered_demo_url=tampered,
+        demo_body=body,
     )
-    status, body = _status(urllib.request.Request(presigned))
-    if status != 200 or json.loads(body).get("identityId") != identity_id:
-        raise TargetError(f"presigned GET /demo answered {status}: {body[:200]!r}")
     status, body = _status(urllib.request.Request(demo_url, headers=target.header_signed_demo()))
     if status != 200 or json.loads(body).get("identityId") != identity_id:
         raise TargetError(f"header-signed GET /demo answered {status}: {body[:200]!r}")

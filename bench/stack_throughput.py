@@ -4,8 +4,9 @@ Signed `GET /demo` (parse, scope, credential lookup, botocore recomputation, IAM
 evaluation, throttle, MOCK integration, VTL response template) in both SigV4 forms, header-signed
 (the client's form) and presigned, against the same server's unauthenticated `OPTIONS /demo` CORS
 preflight (route match, MOCK integration, header mapping), at 1, 8 and 32 keep-alive connections,
-wrk on loopback. The routes take turns at each concurrency so drift on the machine hits them all
-alike. Requests/s ratio, p50 and p99 per run.
+wrk on loopback. The limit: a bare uvicorn app answering the same body (bare_uvicorn.py). The
+runs take turns at each concurrency so drift on the machine hits them all alike. Requests/s
+ratios, p50 and p99 per run.
 """
 
 from __future__ import annotations
@@ -23,19 +24,33 @@ class RoutePair:
     signed: wrk_runner.WrkResult  # header-signed, the client's form
     presigned: wrk_runner.WrkResult
     options: wrk_runner.WrkResult
+    bare: wrk_runner.WrkResult  # bare uvicorn, same body: the limit
 
     @property
     def ratio(self) -> float:
         """Header-signed requests/s as a fraction of OPTIONS requests/s (target >= 0.5)."""
-        return self.signed.rps / self.options.rps if self.options.rps else 0.0
+        return _fraction(self.signed, self.options)
 
     @property
     def presigned_ratio(self) -> float:
-        return self.presigned.rps / self.options.rps if self.options.rps else 0.0
+        return _fraction(self.presigned, self.options)
+
+    @property
+    def bare_ratio(self) -> float:
+        """Header-signed requests/s as a fraction of bare uvicorn's (target >= 0.25)."""
+        return _fraction(self.signed, self.bare)
+
+    def to_bare(self, run: wrk_runner.WrkResult) -> float:
+        return _fraction(run, self.bare)
 
     @property
     def runs(self) -> tuple[wrk_runner.WrkResult, ...]:
+        """The offline stack's runs (the bare app's answers are not the stack's)."""
         return (self.signed, self.presigned, self.options)
+
+
+def _fraction(run: wrk_runner.WrkResult, base: wrk_runner.WrkResult) -> float:
+    return run.rps / base.rps if base.rps else 0.0
 
 
 @dataclass(frozen=True)
@@ -53,11 +68,16 @@ class ThroughputResult:
 
     @property
     def wrong_answers(self) -> int:
-        return sum(run.status_errors + run.socket_errors for p in self.pairs for run in p.runs)
+        runs = [run for p in self.pairs for run in (*p.runs, p.bare)]
+        return sum(run.status_errors + run.socket_errors for run in runs)
 
 
 def measure(
-    target: GuestTarget, *, connections: tuple[int, ...] = (1, 8, 32), duration_s: float = 5.0
+    target: GuestTarget,
+    bare_url: str,
+    *,
+    connections: tuple[int, ...] = (1, 8, 32),
+    duration_s: float = 5.0,
 ) -> ThroughputResult:
     # Warm-up (first-use costs: imports on the request path, caches): not measured.
     warmups = [
@@ -83,7 +103,8 @@ def measure(
             method="OPTIONS",
             headers=PREFLIGHT_HEADERS,
         )
-        pairs.append(RoutePair(count, signed, presigned, options))
+        bare = wrk_runner.run(bare_url + "/demo", connections=count, duration_s=duration_s)
+        pairs.append(RoutePair(count, signed, presigned, options, bare))
     # A control that shows the wrong-answer count can be non-zero: every 403 is counted.
     control = count_client.send(target.tampered_demo_url, 500)
     return ThroughputResult(
