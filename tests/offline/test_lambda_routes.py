@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from _template_variants import write_variant
 from guestapi.client import GuestCredentialProvider, signed_session
 from guestapi.offline.launch import OfflineStack, build, running
 
@@ -177,3 +178,49 @@ def test_stopping_the_stack_ends_every_sandbox() -> None:
         os.kill(pid, 0)  # alive while the stack runs
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_function_reads_and_writes_its_table_as_its_role_allows(stack, guest) -> None:
+    offline, outputs = stack
+    provider, session = guest
+    item = session.get(outputs["ApiUrl"] + "/notes", timeout=30).json()
+    assert item == {"identityId": provider.identity_id(), "note": ""}
+    # The item is in the emulator's table, under the caller's identity.
+    assert offline.dynamodb is not None
+    [table] = offline.stack.tables
+    stored = offline.dynamodb.client.get_item(
+        TableName=table, Key={"identityId": {"S": provider.identity_id()}}
+    )
+    assert stored["Item"]["identityId"]["S"] == provider.identity_id()
+
+
+def test_a_call_outside_the_functions_role_is_access_denied(stack, guest) -> None:
+    _, outputs = stack
+    _, session = guest
+    denied = session.get(outputs["ApiUrl"] + "/notes-scan", timeout=30).json()
+    assert denied == {"error": "AccessDeniedException"}
+
+
+def test_granting_scan_lets_the_same_call_through(tmp_path: Path) -> None:
+    # The control for the test above: the refusal came from the role's policy.
+    granted = write_variant(
+        TEMPLATE,
+        tmp_path,
+        (
+            "        Variables: {NOTES_TABLE: !Ref NotesTable}\n      Policies:\n        - Statement:\n"
+            "            - Effect: Allow\n              Action: [dynamodb:PutItem, dynamodb:GetItem]\n"
+            "              Resource: !GetAtt NotesTable.Arn\n      Events:\n        Get:",
+            "        Variables: {NOTES_TABLE: !Ref NotesTable}\n      Policies:\n        - Statement:\n"
+            "            - Effect: Allow\n              Action: [dynamodb:Scan]\n"
+            "              Resource: !GetAtt NotesTable.Arn\n      Events:\n        Get:",
+        ),
+        alongside=["src"],
+    )
+    with running(build(granted)) as outputs:
+        provider = GuestCredentialProvider(
+            outputs["IdentityPoolId"],
+            outputs["Region"],
+            endpoint_url=outputs["CognitoIdentityEndpoint"],
+        )
+        session = signed_session(provider, outputs["Region"])
+        assert session.get(outputs["ApiUrl"] + "/notes-scan", timeout=30).json() == {"error": None}

@@ -9,17 +9,11 @@ Like the client, it never imports `guestapi.offline`: it cannot tell AWS from th
 
 from guestapi.checks.diagnoses import diagnose
 from guestapi.checks.failures import Aspect, Failure
+from guestapi.checks.loading import load_scenario, load_scenario_dirs, load_scenarios
 from guestapi.checks.observation import Observation
 from guestapi.checks.report import render_table, to_json, to_junit, write_json, write_junit
 from guestapi.checks.runner import CheckResult, CheckRunner
-from guestapi.checks.scenario import (
-    Scenario,
-    ScenarioError,
-    SigningMode,
-    load_scenario,
-    load_scenario_dirs,
-    load_scenarios,
-)
+from guestapi.checks.scenario import Scenario, ScenarioError, SigningMode
 from guestapi.checks.target import Target, TargetError
 
 __all__ = [

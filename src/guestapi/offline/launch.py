@@ -26,6 +26,7 @@ from guestapi.offline.awslambda.service import LambdaService
 from guestapi.offline.cfn import load_stack
 from guestapi.offline.cognito import MAX_BODY_BYTES, TARGET_PREFIX, CognitoIdentityService
 from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.dynamodb import DynamoDbEmulator, DynamoDbFrontDoor, caller_lookup
 from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.server import AnyMethodProtocol, OfflineApp, ServiceRoute
 from guestapi.offline.stack import Stack
@@ -35,7 +36,11 @@ from guestapi.offline.wire import Request, Response
 log = logging.getLogger("guestapi.offline.server")
 
 # The services a function's SDK calls reach on this port (botocore service ids).
-FUNCTION_ENDPOINTS = ("cognito-identity", "sts")
+FUNCTION_ENDPOINTS = ("cognito-identity", "sts", "dynamodb")
+# DynamoDB's JSON protocol at the same endpoint; its largest request (BatchWriteItem, 25 items
+# of 400 KB) stays under 16 MB.
+DYNAMODB_TARGET_PREFIX = "DynamoDB_20120810."
+MAX_DYNAMODB_BODY = 16 * 1024 * 1024
 
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
 
@@ -56,6 +61,8 @@ class OfflineStack:
     lambdas: LambdaService | None = None
     # Service id -> URL, as functions reach them (AWS_ENDPOINT_URL_<SERVICE>); set by attach().
     endpoints: dict[str, str] = field(default_factory=dict)
+    dynamodb: DynamoDbEmulator | None = None
+    dynamodb_front_door: DynamoDbFrontDoor | None = None
 
     def app(self) -> OfflineApp:
         """The ASGI app; the first service route is the fallback for unknown targets."""
@@ -69,12 +76,27 @@ class OfflineStack:
         self.endpoints.update({service: url for service in FUNCTION_ENDPOINTS})
 
     def close(self) -> None:
-        """Stop what runs beside the server (function sandboxes)."""
+        """Stop what runs beside the server (function sandboxes, the DynamoDB emulator)."""
         if self.lambdas is not None:
             self.lambdas.close()
+        if self.dynamodb_front_door is not None:
+            self.dynamodb_front_door.close()
+        if self.dynamodb is not None:
+            self.dynamodb.stop()
 
     def service_routes(self) -> list[ServiceRoute]:
-        return service_routes(self.cognito.handle_request, self.sts.handle)
+        routes = service_routes(self.cognito.handle_request, self.sts.handle)
+        if self.dynamodb_front_door is not None:
+            routes.append(
+                ServiceRoute(
+                    "dynamodb",
+                    self.dynamodb_front_door.handle,
+                    MAX_DYNAMODB_BODY,
+                    target_prefix=DYNAMODB_TARGET_PREFIX,
+                    blocking=True,
+                )
+            )
+        return routes
 
 
 def service_routes(
@@ -140,7 +162,29 @@ def build(
         )
         integrations["AWS_PROXY"] = LambdaProxyIntegration(stack, lambdas)
     gateway = Gateway(stack, store, clock=now, integrations=integrations)
-    return OfflineStack(stack, store, cognito, sts, gateway, lambdas, endpoints)
+    emulator, front_door = _start_dynamodb(stack, store, now) if stack.tables else (None, None)
+    return OfflineStack(
+        stack, store, cognito, sts, gateway, lambdas, endpoints, emulator, front_door
+    )
+
+
+def _start_dynamodb(
+    stack: Stack, store: CredentialStore, clock: Callable[[], datetime]
+) -> tuple[DynamoDbEmulator, DynamoDbFrontDoor]:
+    """moto's DynamoDB holding the template's tables, behind the SigV4 + IAM front door."""
+    emulator = DynamoDbEmulator(
+        list(stack.tables.values()), region=stack.region, account_id=stack.account_id
+    ).start()
+    front_door = DynamoDbFrontDoor(
+        region=stack.region,
+        account_id=stack.account_id,
+        upstream=emulator.endpoint,
+        lookup_caller=caller_lookup(store, stack.roles),
+        partition=stack.partition,
+        tables=stack.tables,
+        clock=clock,
+    )
+    return emulator, front_door
 
 
 def local_outputs(stack: Stack, base_url: str) -> dict[str, str]:

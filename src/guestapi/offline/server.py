@@ -35,7 +35,7 @@ SERVICE_CORS_EXPOSE = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Dat
 
 # Gateway requests in flight at once when integrations block (Lambda's default account
 # concurrency is far higher; a laptop's is not).
-GATEWAY_THREADS = 64
+GATEWAY_THREADS = 64  # see OfflineApp._threads
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,9 @@ class ServiceRoute:
     max_body: int
     target_prefix: str = ""
     form: bool = False
+    # Waits on something else (DynamoDB forwards to moto): served from worker threads so it
+    # cannot stall the event loop.
+    blocking: bool = False
 
 
 class OfflineApp:
@@ -67,11 +70,17 @@ class OfflineApp:
         # A Lambda integration waits for the function (up to its Timeout): such a gateway runs
         # in worker threads so one slow function cannot stall every other request. A MOCK-only
         # gateway answers in microseconds and stays on the event loop, where it is fastest.
+        self._blocking_gateway = blocking_gateway
         self._threads = (
-            ThreadPoolExecutor(max_workers=GATEWAY_THREADS, thread_name_prefix="gateway")
-            if blocking_gateway
+            ThreadPoolExecutor(max_workers=GATEWAY_THREADS, thread_name_prefix="offline")
+            if blocking_gateway or any(service.blocking for service in services)
             else None
         )
+
+    async def _call(self, blocking: bool, work: Callable[[], Response]) -> Response:
+        if blocking and self._threads is not None:
+            return await asyncio.get_running_loop().run_in_executor(self._threads, work)
+        return work()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -95,16 +104,15 @@ class OfflineApp:
             host=header(headers, "host") or "",
             source_ip=client[0],
         )
-        if service is None and self._threads is not None:
-            response = await asyncio.get_running_loop().run_in_executor(
-                self._threads, partial(self.gateway.handle, request, body_too_large=too_large)
+        if service is None:
+            response = await self._call(
+                self._blocking_gateway,
+                partial(self.gateway.handle, request, body_too_large=too_large),
             )
-        elif service is None:
-            response = self.gateway.handle(request, body_too_large=too_large)
         elif method == "OPTIONS":
             response = _preflight(request)
         else:
-            result = service.handle(request)
+            result = await self._call(service.blocking, partial(service.handle, request))
             response = Response(result.status, [*result.headers, *_cors(request)], result.body)
         await _send(send, response)
 

@@ -12,6 +12,7 @@ from guestapi.offline.apigateway.model import RestApi
 from guestapi.offline.awslambda.permissions import LambdaPermission
 from guestapi.offline.awslambda.spec import FunctionSpec
 from guestapi.offline.cognito.model import IdentityPool
+from guestapi.offline.dynamodb.tables import TableSpec
 from guestapi.offline.iam.model import Role
 
 
@@ -28,3 +29,4 @@ class Stack:
     stack_name: str = ""
     functions: dict[str, FunctionSpec] = field(default_factory=dict)  # by function ARN
     lambda_permissions: tuple[LambdaPermission, ...] = ()
+    tables: dict[str, TableSpec] = field(default_factory=dict)  # by table name

@@ -35,6 +35,7 @@ MODEL_BUILDERS: tuple[tuple[str, frozenset[str], ModelBuilder], ...] = (
     ("rest_apis", apigateway.CONSUMES, apigateway.build_rest_apis),
     ("functions", frozenset({awslambda.FUNCTION}), awslambda.build_functions),
     ("lambda_permissions", frozenset({awslambda.PERMISSION}), awslambda.build_permissions),
+    ("tables", dynamodb.CONSUMES, dynamodb.build_tables),
 )
 
 

@@ -100,3 +100,26 @@ def environment(event, context):
 def pid(event, context):
     time.sleep(0.3)
     return {"statusCode": 200, "body": str(os.getpid())}
+
+
+def notes(event, context):
+    """Writes the caller's note to the table and reads it back (PutItem + GetItem granted)."""
+    import boto3
+
+    table = boto3.resource("dynamodb").Table(os.environ["NOTES_TABLE"])
+    who = event["requestContext"]["identity"]["cognitoIdentityId"]
+    table.put_item(Item={"identityId": who, "note": event.get("body") or ""})
+    item = table.get_item(Key={"identityId": who})["Item"]
+    return {"statusCode": 200, "body": json.dumps(item)}
+
+
+def scan_notes(event, context):
+    """Tries to read every guest's notes: Scan is not in this function's role."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    try:
+        boto3.client("dynamodb").scan(TableName=os.environ["NOTES_TABLE"])
+    except ClientError as error:
+        return {"statusCode": 200, "body": json.dumps({"error": error.response["Error"]["Code"]})}
+    return {"statusCode": 200, "body": json.dumps({"error": None})}
