@@ -91,12 +91,21 @@ def test_unknown_path_is_missing_authentication_token_even_when_signed(stack, gu
     assert_error(resp, 403, "MissingAuthenticationTokenException", "Missing Authentication Token")
 
 
-def test_unknown_stage_and_method_are_missing_authentication_token(stack, guest) -> None:
-    base = stack["ApiUrl"].rsplit("/", 1)[0]
-    resp = requests.get(f"{base}/prod/demo", auth=aws4auth(guest[1]), timeout=5)
-    assert_error(resp, 403, "MissingAuthenticationTokenException", "Missing Authentication Token")
+def test_unknown_method_is_missing_authentication_token(stack, guest) -> None:
     resp = requests.post(f"{stack['ApiUrl']}/demo", auth=aws4auth(guest[1]), timeout=5)
     assert_error(resp, 403, "MissingAuthenticationTokenException", "Missing Authentication Token")
+    # The stage alone is no resource, on AWS too.
+    resp = requests.get(stack["ApiUrl"], auth=aws4auth(guest[1]), timeout=5)
+    assert_error(resp, 403, "MissingAuthenticationTokenException", "Missing Authentication Token")
+
+
+@pytest.mark.parametrize("stage", ["prod", "DEV"])
+def test_unknown_stage_is_forbidden_without_the_apis_gateway_responses(stack, guest, stage) -> None:
+    base = stack["ApiUrl"].rsplit("/", 1)[0]
+    resp = requests.get(f"{base}/{stage}/demo", auth=aws4auth(guest[1]), timeout=5)
+    assert (resp.status_code, resp.json()) == (403, {"message": "Forbidden"})
+    # No deployment answers, so DEFAULT_4XX's CORS headers do not apply either.
+    assert "Access-Control-Allow-Origin" not in resp.headers
 
 
 def test_preflight_needs_no_signature_and_allows_the_sigv4_headers(stack) -> None:

@@ -41,7 +41,6 @@ def router() -> Router:
     [
         ("/dev/demo", "GET", "/demo", {}),
         ("/dev/demo", "OPTIONS", "/demo", {}),
-        ("/dev", "GET", "/", {}),
         ("/dev/", "GET", "/", {}),
         ("/dev/items/42", "DELETE", "/items/{id}", {"id": "42"}),
         ("/dev/items/special", "GET", "/items/special", {}),
@@ -67,10 +66,30 @@ def test_matches(router, path, verb, resource, params) -> None:
         ("/dev/items", "GET"),
         ("", "GET"),
         ("demo", "GET"),
+        ("/dev", "GET"),  # the stage alone is no resource; "/dev/" is the root
     ],
 )
 def test_unmatched(router, path, verb) -> None:
     assert router.match(path, verb) is None
+
+
+def test_the_root_resource_needs_the_trailing_slash(router) -> None:
+    assert router.match("/dev/", "GET").resource.path == "/"
+    assert router.match("/dev", "GET") is None
+
+
+@pytest.mark.parametrize(
+    ("path", "api_known"),
+    [
+        ("/dev/anything", True),
+        ("/dev", True),
+        ("/prod/demo", False),
+        ("/Dev/demo", False),
+        ("", False),
+    ],
+)
+def test_api_of_a_path_knows_only_deployed_stages_case_sensitively(router, path, api_known) -> None:
+    assert (router.api_of(path) is not None) is api_known
 
 
 def test_request_path_is_the_decoded_actual_path(router) -> None:

@@ -83,6 +83,16 @@ class Gateway:
         #    an unsigned call, by design of API Gateway.
         # HTTP methods are case-sensitive: a lower-case `get` is not GET.
         route = self._router.match(req.raw_path, req.method)
+        if route is None and self._router.api_of(req.raw_path) is None:
+            # An unknown stage (its name is case-sensitive) is Forbidden, not a missing
+            # token (docs/aws-behaviour.md#routing).
+            raise Refusal(
+                gr.GatewayError(
+                    ResponseType.DEFAULT_4XX,
+                    gr.FORBIDDEN,
+                    reason="no such stage",
+                )
+            )
         if route is None:
             raise Refusal(
                 gr.GatewayError(
@@ -216,19 +226,16 @@ class Gateway:
 
     # ------------------------------------------------------------------ responses
     def _gateway_response(self, call: Call, error: gr.GatewayError) -> Response:
-        overrides = call.route.api.gateway_responses if call.route else self._default_overrides()
+        # The API whose stage was called customises the answer; an unknown stage has no
+        # deployment, so nothing does.
+        api = call.route.api if call.route else self._router.api_of(call.request.raw_path)
+        overrides = api.gateway_responses if api else {}
         return gr.render(
             error,
             overrides,
             context=request_context(call, self._stack.account_id),
             render_template=render_without_request,
         )
-
-    def _default_overrides(self) -> Mapping[str, Any]:
-        # A request that matched no stage still belongs to this port's API (AWS routes by
-        # host name); with one API, its gateway responses apply.
-        apis = list(self._stack.rest_apis.values())
-        return apis[0].gateway_responses if len(apis) == 1 else {}
 
     def _log(self, call: Call, response: Response, reason: str) -> None:
         # Path only: a presigned URL's query holds the signature and the session token.

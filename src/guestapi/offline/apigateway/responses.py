@@ -97,6 +97,7 @@ INTERNAL_ERROR_TEMPLATE = '{"message": $context.error.messageString}'
 IAM_DENIED_TEMPLATE = '{"Message":$context.error.messageString}'
 
 MISSING_AUTHENTICATION_TOKEN = "Missing Authentication Token"
+FORBIDDEN = "Forbidden"
 TOO_MANY_REQUESTS = "Too Many Requests"
 INTERNAL_SERVER_ERROR = "Internal server error"
 REQUEST_TOO_LARGE = "Request Too Long"

@@ -50,12 +50,20 @@ class Router:
                         f"API {first.logical_id} already serves /{stage.name} on this port"
                     )
 
-    def match(self, raw_path: str, http_method: str) -> Route | None:
+    def api_of(self, raw_path: str) -> RestApi | None:
+        """The API whose deployed stage the path's first segment names (case-sensitive)."""
         parts = raw_path.split("/")
         if len(parts) < 2 or parts[0] != "":
             return None
-        stage_name = unquote(parts[1])
-        found = self._stages.get(stage_name)
+        found = self._stages.get(unquote(parts[1]))
+        return found[0] if found else None
+
+    def match(self, raw_path: str, http_method: str) -> Route | None:
+        parts = raw_path.split("/")
+        # "/<stage>" alone is no resource: only "/<stage>/" reaches the root resource.
+        if len(parts) < 3 or parts[0] != "":
+            return None
+        found = self._stages.get(unquote(parts[1]))
         if found is None:
             return None
         api, stage = found
