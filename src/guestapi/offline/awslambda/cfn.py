@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guestapi.offline.awslambda.permissions import LambdaPermission
-from guestapi.offline.awslambda.spec import FunctionSpec
+from guestapi.offline.awslambda.spec import FunctionSpec, check_spec
 from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.cfn.local_code import PLACEHOLDER_BUCKET
 from guestapi.offline.cfn.resources import Created, Deployed, Environment
@@ -35,11 +35,6 @@ def build_functions(deployed: Deployed, built: Mapping[str, Any]) -> dict[str, F
     for created in deployed.of_type(FUNCTION):
         props = created.properties
         runtime = str(props.get("Runtime") or "")
-        if not runtime.startswith("python"):
-            raise TemplateError(
-                f"{created.logical_id}: runtime {runtime or '(none)'} is not served offline; "
-                "the offline stack runs Python functions only"
-            )
         variables = (props.get("Environment") or {}).get("Variables") or {}
         spec = FunctionSpec(
             logical_id=created.logical_id,
@@ -56,6 +51,7 @@ def build_functions(deployed: Deployed, built: Mapping[str, Any]) -> dict[str, F
             account_id=deployed.env.account_id,
             reserved_concurrency=_optional_int(props.get("ReservedConcurrentExecutions")),
         )
+        check_spec(spec)  # what Lambda refuses fails the deploy, in one line
         functions[spec.arn] = spec
     return functions
 

@@ -1,55 +1,63 @@
-"""A warm sandbox: one worker process of one function, with its log forwarded line by line.
+"""A warm sandbox: one worker process of one function, and the pipes to talk to it.
 
 Isolation by process, as Lambda isolates each execution environment: a handler that crashes,
 calls `sys.exit`, leaks memory or never returns takes down its own worker, never the offline
-stack. A worker serves one invocation at a time and stays warm between them, so the import cost
+stack. The worker runs in its own session, so a handler that signals its process group
+(`os.killpg(0, ...)`) or a Ctrl-C in the terminal reaches only itself; the offline stack ends
+it. A worker serves one invocation at a time and stays warm between them, so the import cost
 (boto3 alone is ~0.2 s) is paid once per sandbox, as on Lambda, not once per request.
 """
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import os
 import secrets
-import select
+import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Mapping, Sequence
-from typing import IO, Any
+from typing import Any
 
-from guestapi.offline.awslambda.framing import read_frame, write_frame
+from guestapi.offline.awslambda.framing import (
+    FrameError,
+    FrameTimeout,
+    read_frame,
+    write_frame,
+)
+from guestapi.offline.awslambda.logs import LogForwarder
 
-log = logging.getLogger("guestapi.offline.lambda")
-
-# Log lines are cut here and control characters escaped: a function must not be able to flood
-# the offline stack's log or forge lines in it.
-MAX_LOG_LINE = 2000
-# How long an answer waits for its log lines to be forwarded (they normally are within a ms).
-LOG_DRAIN_TIMEOUT_S = 1.0
-_REDACTED = "<redacted>"
+# A result frame holds at most Lambda's 6 MB response (the worker refuses more) and its
+# envelope; anything larger on the pipe is not the runtime talking.
+MAX_RESULT_FRAME = 8 * 1024 * 1024
+_WORKER = (sys.executable, "-m", "guestapi.offline.awslambda.worker")
+# How long an invocation's last log lines may take to reach the log after its result.
+_LOG_DRAIN_S = 2.0
 
 
 class SandboxGone(Exception):
-    """The worker died (exit, signal) before it answered."""
+    """The worker died (exit, signal) or broke the protocol before it answered."""
 
     def __init__(self, returncode: int | None) -> None:
-        super().__init__(f"exit status {returncode}")
+        super().__init__(exit_description(returncode))
         self.returncode = returncode
 
 
 class SandboxTimeout(Exception):
-    """The invocation outlived its deadline; the worker has been killed."""
+    """The deadline passed before the worker answered. The worker is still running."""
 
 
-def clean_log_line(line: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret:
-            line = line.replace(secret, _REDACTED)
-    if len(line) > MAX_LOG_LINE:
-        line = line[:MAX_LOG_LINE] + f"... ({len(line) - MAX_LOG_LINE} more characters)"
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
+def exit_description(returncode: int | None) -> str:
+    """How Lambda words a runtime's end: "exit status 3", "signal: killed" (Go's wording for
+    the process state, as Lambda's Runtime.ExitError messages show it)."""
+    if returncode is None or returncode >= 0:
+        return f"exit status {returncode}"
+    try:
+        name = signal.strsignal(-returncode) or f"signal {-returncode}"
+    except ValueError:
+        name = f"signal {-returncode}"
+    return f"signal: {name.lower()}"
 
 
 class Sandbox:
@@ -59,95 +67,120 @@ class Sandbox:
         function_name: str,
         code_dir: str,
         env: Mapping[str, str],
-        secrets: Sequence[str],
+        secrets_to_redact: Sequence[str],
         expires_at: float,
+        request_id: str,
     ) -> None:
+        self.function_name = function_name
+        self.expires_at = expires_at  # monotonic time after which it must not take invocations
+        self.request_id = request_id  # the invocation its output belongs to
+        self._drained = threading.Event()
+        self._closed = False
+        marker = f"\x1eguestapi-lambda-end-{secrets.token_hex(8)}"
         request_r, self._request_w = os.pipe()
         self._result_r, result_w = os.pipe()
-        self.function_name = function_name
-        self.expires_at = expires_at  # monotonic time its credentials stop being valid
-        self._secrets = tuple(secrets)
-        self._in_flight = "init"
-        self._closed = False
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "guestapi.offline.awslambda.worker",
-                str(request_r),
-                str(result_w),
-            ],
-            cwd=code_dir,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            pass_fds=(request_r, result_w),
-            text=True,
-            errors="replace",
-        )
-        os.close(request_r)
-        os.close(result_w)
-        self._markers: tuple[str, list[threading.Event]] = ("", [])
-        for index, stream in enumerate((self._process.stdout, self._process.stderr)):
-            threading.Thread(target=self._forward, args=(stream, index), daemon=True).start()
-
-    def invoke(self, request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        """Run one invocation; raises SandboxTimeout or SandboxGone.
-
-        It returns once the invocation's output lines have reached the log too: the worker
-        ends each invocation by printing a per-call marker to stdout and stderr, and the
-        forwarding threads report when they read it, so no line of this call is logged after
-        its answer (or under the next call's request id).
-        """
-        self._in_flight = request["request_id"]
-        marker = f"guestapi-end-{secrets.token_hex(8)}"
-        drained = [threading.Event(), threading.Event()]
-        self._markers = (marker, drained)
         try:
-            write_frame(self._request_w, {**request, "marker": marker})
-        except (BrokenPipeError, OSError):
-            raise SandboxGone(self._process.wait()) from None
-        ready, _, _ = select.select([self._result_r], [], [], timeout_s)
-        if not ready:
-            self.kill()
-            raise SandboxTimeout()
-        result = read_frame(self._result_r)
-        if result is None:
-            raise SandboxGone(self._process.wait())
-        for event in drained:
-            event.wait(LOG_DRAIN_TIMEOUT_S)
-        return result
+            self._process = subprocess.Popen(
+                [*_WORKER, str(request_r), str(result_w), marker],
+                cwd=code_dir,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,  # one stream, in the order it was written
+                pass_fds=(request_r, result_w),
+                start_new_session=True,
+            )
+        except BaseException:
+            for fd in (self._request_w, self._result_r):
+                os.close(fd)
+            raise
+        finally:
+            os.close(request_r)
+            os.close(result_w)
+        assert self._process.stdout is not None
+        self._log = LogForwarder(
+            self._process.stdout,
+            label=lambda: f"{self.function_name} {self.request_id}",
+            secrets=secrets_to_redact,
+            marker=marker.encode() + b"\n",
+            on_marker=self._drained.set,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def wait_ready(self, deadline: float) -> dict[str, Any] | None:
+        """Wait for the handler's import: None when ready, else Lambda's init error."""
+        answer = self._read(deadline)
+        if not answer.get("ready"):
+            self._wait_drained()
+            error = answer.get("error")
+            return error if isinstance(error, dict) else {"errorType": "Runtime.Unknown"}
+        self._wait_drained()
+        return None
+
+    def invoke(self, request: dict[str, Any], deadline: float) -> dict[str, Any]:
+        """Run one invocation; raises SandboxTimeout (the worker still runs) or SandboxGone."""
+        self.request_id = request["request_id"]
+        self._drained.clear()
+        try:
+            write_frame(self._request_w, request)
+        except OSError:  # the worker is gone: EPIPE
+            raise SandboxGone(self._reap()) from None
+        answer = self._read(deadline)
+        self._wait_drained()
+        return answer
 
     def alive(self) -> bool:
         return self._process.poll() is None
 
     def kill(self) -> None:
+        """Stop the worker and anything it started (its session); thread-safe, idempotent.
+
+        Its pipes stay open: a thread may still be reading them, and closing a descriptor
+        under it would let a new file take its number. The owner calls close() afterwards.
+        """
         if self._process.poll() is None:
-            self._process.kill()
+            with contextlib.suppress(ProcessLookupError):  # its own session: pgid == pid
+                os.killpg(self._process.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        """Kill the worker, reap it and release its pipes; by the thread that owns the sandbox."""
+        self.kill()
         self._process.wait()
-        if not self._closed:  # once only: a closed fd number may already be someone else's
+        if not self._closed:
             self._closed = True
             os.close(self._request_w)
             os.close(self._result_r)
+        self._log.thread.join(timeout=_LOG_DRAIN_S)
 
-    def _forward(self, stream: IO[str] | None, index: int) -> None:
-        assert stream is not None
-        for line in stream:
-            line = line.rstrip("\n")
-            marker, drained = self._markers
-            ended = bool(marker) and line.endswith(marker)
-            if ended:  # output left without a newline shares the marker's line
-                line = line[: -len(marker)]
-            if line or not ended:
-                text = clean_log_line(line, self._secrets)
-                log.info("[%s %s] %s", self.function_name, self._in_flight, text)
-            if ended:
-                drained[index].set()
+    def _read(self, deadline: float) -> dict[str, Any]:
+        try:
+            answer = read_frame(self._result_r, deadline=deadline, max_size=MAX_RESULT_FRAME)
+        except FrameTimeout:
+            raise SandboxTimeout() from None
+        except (FrameError, OSError):
+            self.kill()  # the function wrote to the runtime's pipe: it is no runtime any more
+            raise SandboxGone(self._process.wait()) from None
+        if answer is None:  # end of file: the worker has exited, or is exiting
+            raise SandboxGone(self._reap())
+        if not isinstance(answer, dict):
+            self.kill()
+            raise SandboxGone(self._process.wait())
+        return answer
 
-    def __repr__(self) -> str:  # the environment holds credentials: never show it
+    def _reap(self) -> int | None:
+        """The worker's exit status, once it has exited (it closed its end: it is exiting)."""
+        try:
+            return self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return self._process.wait()
+
+    def _wait_drained(self) -> None:
+        self._drained.wait(_LOG_DRAIN_S)
+        self._drained.clear()
+
+    def __repr__(self) -> str:  # its environment holds credentials: never show it
         return f"Sandbox({self.function_name!r}, pid={self._process.pid})"
-
-
-def monotonic_deadline(seconds_from_now: float) -> float:
-    return time.monotonic() + seconds_from_now

@@ -6,11 +6,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from guestapi.offline.awslambda.environment import Credentials
-from guestapi.offline.awslambda.runtime import (
-    DEFAULT_CONCURRENCY,
-    FunctionRuntime,
-    InvocationResult,
-)
+from guestapi.offline.awslambda.outcomes import InvocationResult
+from guestapi.offline.awslambda.runtime import DEFAULT_CONCURRENCY, FunctionRuntime
 from guestapi.offline.awslambda.spec import FunctionSpec
 
 
@@ -22,8 +19,8 @@ class LambdaService:
         credentials_for: Callable[[FunctionSpec], Credentials],
         endpoints: Mapping[str, str],
     ) -> None:
-        # `endpoints` is read when a sandbox starts, so the launcher may fill it in after it
-        # knows its port.
+        """`functions` by ARN. `endpoints` ({"COGNITO_IDENTITY": url, ...}) is read when a
+        sandbox starts, so the launcher may fill it in once it knows its port."""
         self.runtimes = {
             arn: FunctionRuntime(
                 spec,
@@ -33,15 +30,25 @@ class LambdaService:
             )
             for arn, spec in functions.items()
         }
+        self._by_name = {spec.name: arn for arn, spec in functions.items()}
+
+    def runtime(self, function: str) -> FunctionRuntime:
+        """A function's runtime by ARN or by name (KeyError if the stack has no such function)."""
+        return self.runtimes[self._by_name.get(function, function)]
 
     def invoke(
         self,
-        function_arn: str,
-        event: dict[str, Any],
+        function: str,
+        event: Any,
         request_id: str,
         timeout_s: float | None = None,
     ) -> InvocationResult:
-        return self.runtimes[function_arn].invoke(event, request_id, timeout_s=timeout_s)
+        return self.runtime(function).invoke(event, request_id, timeout_s=timeout_s)
+
+    @property
+    def invocations(self) -> int:
+        """Invocations that reached a sandbox, over every function."""
+        return sum(runtime.invocations for runtime in self.runtimes.values())
 
     def close(self) -> None:
         for runtime in self.runtimes.values():

@@ -1,98 +1,239 @@
 """One warm Lambda sandbox: imports the handler once, then runs one invocation at a time.
 
-Started by `runtime.py` as `python -m guestapi.offline.awslambda.worker REQUEST_FD RESULT_FD`
-with the function's code directory as its working directory and Lambda's environment. It
-imports nothing of the offline stack but the framing, so a handler sees a process much like a
-Lambda Python runtime's.
+Started by `sandbox.py` as `python -m guestapi.offline.awslambda.worker REQUEST_FD RESULT_FD
+MARKER` with the function's code directory as its working directory and Lambda's environment.
+It imports nothing of the offline stack but the framing, so a handler sees a process much like
+the Lambda Python runtime's. What the runtime does is modelled on the Lambda runtime interface
+client (awslambdaric: `bootstrap.py`, `lambda_context.py`, `lambda_runtime_marshaller.py`):
+the error types and messages, the context's attributes, Decimal results, the root log handler.
 """
 
 from __future__ import annotations
 
+import base64
+import decimal
 import importlib
 import json
+import logging
+import math
 import os
 import sys
+import threading
 import time
 import traceback
 from typing import Any
 
-from guestapi.offline.awslambda.framing import read_frame, write_frame
+from guestapi.offline.awslambda.framing import frame_bytes, read_frame, write_all, write_frame
+
+# Lambda's limit on a synchronous response (the moto-captured Function.ResponseSizeTooLarge).
+MAX_RESPONSE_BYTES = 6291556
+_LOG_FORMAT = "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n"
+_request_id = ""  # the invocation in progress, for the log records' aws_request_id
+
+
+class CognitoIdentity:
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    def __init__(self) -> None:
+        # Filled only for mobile SDK invocations; API Gateway puts the identity in the event.
+        self.cognito_identity_id = None
+        self.cognito_identity_pool_id = None
 
 
 class LambdaContext:
-    """The context object of the Lambda Python runtime (its documented attributes)."""
+    """The Python runtime's context object: its attributes are strings from the environment
+    (memory_limit_in_mb included, as in awslambdaric), the rest comes with each invocation."""
 
-    def __init__(self, request_id: str, deadline_ms: int) -> None:
+    def __init__(self, request_id: str, deadline_ms: int, invoked_function_arn: str) -> None:
         env = os.environ
         self.aws_request_id = request_id
-        self.function_name = env["AWS_LAMBDA_FUNCTION_NAME"]
-        self.function_version = env["AWS_LAMBDA_FUNCTION_VERSION"]
-        self.invoked_function_arn = env["GUESTAPI_FUNCTION_ARN"]
-        self.memory_limit_in_mb = env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]
-        self.log_group_name = env["AWS_LAMBDA_LOG_GROUP_NAME"]
-        self.log_stream_name = env["AWS_LAMBDA_LOG_STREAM_NAME"]
-        self.identity = None
+        self.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = invoked_function_arn
         self.client_context = None
+        self.identity = CognitoIdentity()
         self._deadline_ms = deadline_ms
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
+    def log(self, message: Any) -> None:
+        sys.stdout.write(str(message))
+
+    def __repr__(self) -> str:
+        return f"LambdaContext([aws_request_id={self.aws_request_id}])"
+
+
+class _Fault(Exception):
+    """A failure the runtime itself reports, with Lambda's error type."""
+
+    def __init__(self, error_type: str, message: str, trace: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.error = _error(error_type, message, trace)
+
 
 def _error(error_type: str, message: str, trace: list[str] | None = None) -> dict[str, Any]:
-    return {
-        "ok": False,
-        "errorType": error_type,
-        "errorMessage": message,
-        "stackTrace": trace or [],
-    }
+    return {"errorMessage": message, "errorType": error_type, "stackTrace": trace or []}
 
 
-def _load_handler() -> tuple[Any, dict[str, Any] | None]:
-    """The handler function, or the init error Lambda reports for every invocation."""
-    module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
+def _unhandled(exc: BaseException) -> dict[str, Any]:
+    """An exception as Lambda reports it: its frames from the first one outside the runtime."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    while frames and frames[0].filename == __file__:
+        frames.pop(0)
+    return _error(type(exc).__name__, str(exc), traceback.format_list(frames))
+
+
+def load_handler(handler: str) -> Any:
+    """The handler function; raises _Fault with the runtime's init error types."""
+    try:
+        module_name, function_name = handler.rsplit(".", 1)
+    except ValueError as exc:
+        raise _Fault("Runtime.MalformedHandlerName", f"Bad handler '{handler}': {exc}") from None
+    if module_name.split(".")[0] in sys.builtin_module_names:
+        raise _Fault(
+            "Runtime.BuiltInModuleConflict",
+            f"Cannot use built-in module {module_name} as a handler module",
+        )
     try:
         module = importlib.import_module(module_name.replace("/", "."))
-    except Exception as exc:  # Lambda reports any import failure, whatever the exception
-        return None, _error(
+    except ImportError as exc:
+        raise _Fault(
             "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}"
-        )
-    handler = getattr(module, function_name, None)
-    if not callable(handler):
-        return None, _error(
+        ) from None
+    except SyntaxError as exc:
+        trace = [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}']
+        raise _Fault(
+            "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", trace
+        ) from None
+    try:
+        return getattr(module, function_name)
+    except AttributeError:
+        raise _Fault(
             "Runtime.HandlerNotFound",
             f"Handler '{function_name}' missing on module '{module_name}'",
+        ) from None
+
+
+def _decimal(value: Any) -> Any:
+    # awslambdaric writes a Decimal as its own digits (simplejson RawJSON); a float or an int
+    # spelled the same way parses back to the same JSON value.
+    if isinstance(value, decimal.Decimal):
+        if value.is_nan():
+            return math.nan
+        text = str(value)
+        return int(text) if text.lstrip("-").isdigit() else float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def marshal(payload: Any) -> bytes:
+    """The result frame for a handler's return value (bytes pass through, as in awslambdaric)."""
+    if isinstance(payload, bytes):
+        data = payload
+        body = b'{"ok":true,"raw":"' + base64.b64encode(data) + b'"}'
+    else:
+        try:
+            data = json.dumps(payload, default=_decimal, ensure_ascii=False).encode()
+        except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+            raise _Fault("Runtime.MarshalError", f"Unable to marshal response: {exc}") from None
+        body = b'{"ok":true,"payload":' + data + b"}"
+    if len(data) > MAX_RESPONSE_BYTES:
+        raise _Fault(
+            "Function.ResponseSizeTooLarge",
+            f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES}"
+            " bytes).",
         )
-    return handler, None
+    return frame_bytes(body)
 
 
-def _invoke(handler: Any, request: dict[str, Any]) -> dict[str, Any]:
-    context = LambdaContext(request["request_id"], request["deadline_ms"])
+def log_error(error: dict[str, Any]) -> None:
+    """The runtime's own log line for an error, before it answers (awslambdaric log_error)."""
+    lines = [f"[ERROR] {error['errorType']}: {error['errorMessage']}"]
+    if error["stackTrace"]:
+        lines.append("Traceback (most recent call last):")
+        lines.extend(line for frame in error["stackTrace"] for line in frame.splitlines())
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def invoke(handler: Any, request: dict[str, Any]) -> bytes:
+    """Run the handler once; the result frame to send back."""
+    global _request_id
+    _request_id = request["request_id"]
+    context = LambdaContext(_request_id, request["deadline_ms"], request["invoked_function_arn"])
     try:
-        payload = handler(request["event"], context)
+        return marshal(handler(request["event"], context))
+    except _Fault as fault:
+        error = fault.error
     except Exception as exc:  # an unhandled error is the function's answer, as on Lambda
-        frames = traceback.format_tb(exc.__traceback__)[1:]
-        # The Lambda Python runtime logs an unhandled error before it answers.
-        print(f"[ERROR] {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("".join(["Traceback (most recent call last):\n", *frames]).rstrip(), file=sys.stderr)
-        return _error(type(exc).__name__, str(exc), [f.rstrip() for f in frames])
-    try:
-        json.dumps(payload)
-    except (TypeError, ValueError) as exc:
-        return _error("Runtime.MarshalError", f"Unable to marshal response: {exc}")
-    return {"ok": True, "payload": payload}
+        error = _unhandled(exc)
+    log_error(error)
+    return frame_bytes(json.dumps({"ok": False, "error": error}).encode())
+
+
+class _LambdaLogHandler(logging.Handler):
+    """The root handler the runtime installs: Lambda's text format, on stdout."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.aws_request_id = _request_id
+        try:
+            sys.stdout.write(self.format(record))
+        except Exception:
+            self.handleError(record)
+
+
+def setup_logging() -> None:
+    formatter = logging.Formatter(_LOG_FORMAT, "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler = _LambdaLogHandler()
+    handler.setFormatter(formatter)
+    logging.getLogger().addHandler(handler)
+    # Lines reach the offline stack's log as they are written, not when a buffer fills.
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+
+
+def end_of_output(marker: bytes) -> None:
+    """Tell the log reader that everything printed so far belongs to the invocation that ends."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    write_all(1, marker)
+
+
+def watch_parent(parent: int) -> None:
+    """Exit if the offline stack dies, even while a handler never returns: the request pipe's
+    end-of-file alone would only be seen between invocations."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def main(argv: list[str]) -> int:
-    request_fd, result_fd = int(argv[1]), int(argv[2])
-    sys.path.insert(0, os.getcwd())
-    handler, init_error = _load_handler()
+    request_fd, result_fd, marker = int(argv[1]), int(argv[2]), argv[3].encode() + b"\n"
+    threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
+    # LAMBDA_TASK_ROOT first, as on Lambda (python -m put the working directory there too).
+    sys.path.insert(0, os.environ["LAMBDA_TASK_ROOT"])
+    setup_logging()
+    try:
+        handler = load_handler(os.environ["_HANDLER"])
+    except _Fault as fault:
+        init_error: dict[str, Any] | None = fault.error
+    except Exception as exc:  # any other failure at import is reported as it is
+        init_error = _unhandled(exc)
+    else:
+        init_error = None
+    if init_error is not None:
+        log_error(init_error)  # then the runtime exits, as awslambdaric does after an init error
+    end_of_output(marker)
+    write_frame(result_fd, {"ready": init_error is None, "error": init_error})
+    if init_error is not None:
+        return 1
     while (request := read_frame(request_fd)) is not None:
-        result = init_error if init_error is not None else _invoke(handler, request)
-        # The end of this call's output, for the parent's log forwarding (sandbox.py).
-        print(request["marker"], flush=True)
-        print(request["marker"], file=sys.stderr, flush=True)
-        write_frame(result_fd, result)
+        result = invoke(handler, request)
+        end_of_output(marker)
+        write_all(result_fd, result)
     return 0
 
 

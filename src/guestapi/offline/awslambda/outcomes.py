@@ -1,0 +1,135 @@
+"""What an invocation gives back, typed, with the error types and messages Lambda uses.
+
+Lambda's wording, as its answers show it (sources in the package's report / docs/aws-behaviour.md):
+- an unhandled exception: errorType = the exception class, errorMessage = str(exception),
+  stackTrace = formatted frames (awslambdaric `bootstrap.py`);
+- init failures: Runtime.ImportModuleError "Unable to import module 'm': ...",
+  Runtime.HandlerNotFound "Handler 'f' missing on module 'm'", Runtime.UserCodeSyntaxError,
+  Runtime.MalformedHandlerName (awslambdaric);
+- a result it cannot send: Runtime.MarshalError "Unable to marshal response: ...",
+  Function.ResponseSizeTooLarge "Response payload size exceeded maximum allowed payload size
+  (6291556 bytes).";
+- Sandbox.Timedout "RequestId: <id> Error: Task timed out after 3.00 seconds";
+- Runtime.ExitError "RequestId: <id> Error: Runtime exited with error: exit status 3" (or
+  "signal: killed"; "Runtime exited without providing a reason" for a clean exit);
+- TooManyRequestsException "Rate Exceeded." when the function's concurrency is used up.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from guestapi.offline.awslambda.sandbox import exit_description
+
+
+class Outcome(Enum):
+    OK = "ok"
+    HANDLER_ERROR = "handler error"  # the handler raised
+    INVALID_RESULT = "invalid result"  # returned something Lambda cannot send (not JSON, > 6 MB)
+    INIT_ERROR = "init error"  # the handler could not be imported or found
+    TIMEOUT = "timeout"
+    CRASH = "crash"  # the runtime exited: sys.exit, os._exit, a signal
+    THROTTLED = "throttled"  # no concurrency left: the function never ran
+
+
+@dataclass(frozen=True)
+class InvocationResult:
+    outcome: Outcome
+    request_id: str
+    duration_ms: float
+    payload: Any = None  # the handler's return value, decoded (OK only); bytes stay bytes
+    error_type: str = ""
+    error_message: str = ""
+    stack_trace: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+    @property
+    def timed_out(self) -> bool:
+        return self.outcome is Outcome.TIMEOUT
+
+    @property
+    def error(self) -> str:
+        """One line for the offline stack's log: "KeyError: 'x'", "Sandbox.Timedout: ..."."""
+        return f"{self.error_type}: {self.error_message}" if self.error_type else ""
+
+
+# Outcomes after which the sandbox is still a healthy, warm runtime.
+REUSABLE = frozenset({Outcome.OK, Outcome.HANDLER_ERROR, Outcome.INVALID_RESULT})
+
+_ERROR_OUTCOMES = {
+    "Runtime.MarshalError": Outcome.INVALID_RESULT,
+    "Function.ResponseSizeTooLarge": Outcome.INVALID_RESULT,
+}
+
+
+def from_answer(answer: dict[str, Any], request_id: str, duration_ms: float) -> InvocationResult:
+    """The worker's answer to one invocation."""
+    if answer.get("ok"):
+        payload = answer.get("payload")
+        if "raw" in answer:
+            payload = base64.b64decode(answer["raw"])
+        return InvocationResult(Outcome.OK, request_id, duration_ms, payload=payload)
+    error = answer.get("error") or {}
+    error_type = str(error.get("errorType", ""))
+    return failure(
+        _ERROR_OUTCOMES.get(error_type, Outcome.HANDLER_ERROR), request_id, duration_ms, error
+    )
+
+
+def failure(
+    outcome: Outcome, request_id: str, duration_ms: float, error: dict[str, Any]
+) -> InvocationResult:
+    trace = error.get("stackTrace") or []
+    return InvocationResult(
+        outcome,
+        request_id,
+        duration_ms,
+        error_type=str(error.get("errorType", "")),
+        error_message=str(error.get("errorMessage", "")),
+        stack_trace=tuple(str(line) for line in trace) if isinstance(trace, list) else (),
+    )
+
+
+def timed_out(request_id: str, duration_ms: float, timeout_s: float) -> InvocationResult:
+    return failure(
+        Outcome.TIMEOUT,
+        request_id,
+        duration_ms,
+        {
+            "errorType": "Sandbox.Timedout",
+            "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
+            f"{timeout_s:.2f} seconds",
+        },
+    )
+
+
+def exited(request_id: str, duration_ms: float, returncode: int | None) -> InvocationResult:
+    reason = (
+        "Runtime exited without providing a reason"
+        if returncode == 0
+        else f"Runtime exited with error: {exit_description(returncode)}"
+    )
+    return failure(
+        Outcome.CRASH,
+        request_id,
+        duration_ms,
+        {
+            "errorType": "Runtime.ExitError",
+            "errorMessage": f"RequestId: {request_id} Error: {reason}",
+        },
+    )
+
+
+def throttled(request_id: str) -> InvocationResult:
+    return failure(
+        Outcome.THROTTLED,
+        request_id,
+        0.0,
+        {"errorType": "TooManyRequestsException", "errorMessage": "Rate Exceeded."},
+    )
