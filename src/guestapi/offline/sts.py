@@ -38,7 +38,7 @@ from guestapi.offline.cognito import MAX_BODY_BYTES, CognitoIdentityService
 from guestapi.offline.cognito.openid import MalformedTokenError, OpenIdTokenError, TokenExpiredError
 from guestapi.offline.credentials import CredentialStore, WebIdentity
 from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator, evaluate_role_trust
-from guestapi.offline.wire import AwsError, Response, new_request_id
+from guestapi.offline.wire import AwsError, Response, loggable, new_request_id
 
 if TYPE_CHECKING:
     from guestapi.offline.stack import Stack
@@ -191,7 +191,7 @@ class StsService:
         parts.append(f"-> {result}")
         if "reason" in summary:
             parts.append(f"({summary['reason']})")
-        self._log(" ".join(parts))
+        self._log(loggable(" ".join(parts), 1024))
 
 
 def _parse_form(body: bytes) -> dict[str, str]:

@@ -68,6 +68,23 @@ class AwsError(Exception):
         self.status = status
 
 
+# Request-derived text is cut to this many characters in a log line.
+MAX_LOGGED = 256
+
+
+def loggable(value: object, limit: int = MAX_LOGGED) -> str:
+    """`value` safe for one log line: non-printable characters escaped, cut at `limit`.
+
+    Anything a caller sent (a path, an X-Amz-Target, a key id from a Credential scope) goes
+    through this before it is logged, so no request can flood the log or forge a line in it.
+    """
+    text = str(value)
+    cut = len(text) > limit
+    text = text[:limit]
+    escaped = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return escaped + (f"...(+{len(str(value)) - limit} chars)" if cut else "")
+
+
 def new_request_id() -> str:
     return str(uuid.uuid4())
 

@@ -24,7 +24,7 @@ from guestapi.offline.apigateway.router import Route, Router
 from guestapi.offline.apigateway.throttle import StageThrottler
 from guestapi.offline.credentials import CredentialStore, IssuedCredential
 from guestapi.offline.iam.callers import CallerAuthority
-from guestapi.offline.wire import Request, Response, new_request_id
+from guestapi.offline.wire import Request, Response, loggable, new_request_id
 
 if TYPE_CHECKING:
     from guestapi.offline.stack import Stack
@@ -241,9 +241,11 @@ class Gateway:
         # Path only: a presigned URL's query holds the signature and the session token.
         who = call.caller.identity_id if call.caller else "-"
         error_type = response.header("x-amzn-ErrorType") or ""
-        line = f"{call.request.method} {call.request.raw_path} {response.status} caller={who}"
+        request = call.request
+        line = f"{loggable(request.method, 16)} {loggable(request.raw_path)} {response.status}"
+        line += f" caller={who}"
         if error_type:
             line += f" error={error_type}"
         if reason:
-            line += f" reason={reason!r}"
+            line += f" reason='{loggable(reason)}'"
         log.info(line)

@@ -67,6 +67,7 @@ from guestapi.offline.wire import (
     Response,
     json_error,
     json_response,
+    loggable,
     new_request_id,
 )
 
@@ -186,7 +187,7 @@ class CognitoIdentityService:
         """Serve one AWS JSON 1.1 call; `target` is the X-Amz-Target header value."""
         request_id = str(uuid.uuid4())
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
-        outcome = _Outcome(operation=operation or repr(target[:80]))
+        outcome = _Outcome(operation=loggable(operation or repr(target), 80))
         try:
             handler = self._operations.get(operation)
             if handler is None:
@@ -341,7 +342,7 @@ class CognitoIdentityService:
         parts.append(f"-> {result}")
         if outcome.detail:
             parts.append(f"({outcome.detail})")
-        self._log(" ".join(parts))
+        self._log(loggable(" ".join(parts), 1024))
 
 
 def _pool_id_of(body: bytes) -> str:
