@@ -9,6 +9,7 @@ PATH_INFO is already decoded.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -195,16 +196,34 @@ async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
 
 
 async def _send(send: Send, response: Response) -> None:
-    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-    if response.header("x-amzn-RequestId") is None:
+    headers = []
+    has_request_id = has_date = False
+    for name, value in response.headers:
+        lowered = name.lower()
+        has_request_id = has_request_id or lowered == "x-amzn-requestid"
+        has_date = has_date or lowered == "date"
+        headers.append((name.encode("latin-1"), value.encode("latin-1")))
+    if not has_request_id:
         headers.append((b"x-amzn-RequestId", str(uuid.uuid4()).encode()))
-    if response.header("Date") is None:
+    if not has_date:
         # Stamped per response, as AWS does; uvicorn's own Date is refreshed once a second, so
         # it may name a second before the one a credential was issued in.
-        headers.append((b"Date", formatdate(usegmt=True).encode()))
+        headers.append((b"Date", _http_date()))
     headers.append((b"Content-Length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
+
+
+_date: tuple[int, bytes] = (0, b"")
+
+
+def _http_date() -> bytes:
+    """`formatdate(usegmt=True)` now: it names whole seconds, so it is formatted once a second."""
+    global _date
+    second = int(time.time())
+    if _date[0] != second:
+        _date = (second, formatdate(second, usegmt=True).encode())
+    return _date[1]
 
 
 # Methods every HTTP parser knows: a request starting with one needs no closer look.
