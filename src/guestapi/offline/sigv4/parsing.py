@@ -85,6 +85,9 @@ def format_amz(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_AMZ_DATE_FORMAT)
 
 
+# Bounded and pure: X-Amz-Date has a one-second resolution, so the requests of a busy second
+# (every client's) carry the same few values.
+@functools.lru_cache(maxsize=64)
 def _parse_amz_date(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -204,6 +207,8 @@ _QUERY_REQUIRED = (
 )
 
 
+# Bounded and pure (a refusal raises, and is not kept): a presigned URL used again is read once.
+@functools.lru_cache(maxsize=256)
 def parse_query_form(query: tuple[tuple[str, str], ...]) -> Signed:
     auth: dict[str, str] = {}
     for key, value in query:
