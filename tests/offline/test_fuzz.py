@@ -59,6 +59,7 @@ HIGH_THROTTLE = {"ThrottlingRateLimit": "10000", "ThrottlingBurstLimit": "5000"}
 # What API Gateway answers a signed route it refuses (docs/aws-behaviour.md#sigv4-refusals).
 REFUSALS = {
     (403, "MissingAuthenticationTokenException"),
+    (403, "ForbiddenException"),  # a path mutated into an unknown stage
     (403, "IncompleteSignatureException"),
     (403, "InvalidSignatureException"),
     (403, "UnrecognizedClientException"),
