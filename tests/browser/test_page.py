@@ -170,7 +170,9 @@ def test_access_denied_reaches_the_page_as_a_readable_403(
     assert (run.state, run.step, run.status) == ("http-error", "api", "403"), run
     assert run.error.startswith("403 Forbidden: User: arn:aws:sts::"), run.error
     assert "is not authorized to perform: execute-api:Invoke on resource: " in run.error
-    assert run.error.endswith("/dev/GET/demo"), run.error
+    assert run.error.endswith(
+        "/dev/GET/demo because no identity-based policy allows the execute-api:Invoke action"
+    ), run.error
 
 
 # ------------------------------------------------------ 4. Cognito refuses guests, readably
