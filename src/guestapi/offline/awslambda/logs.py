@@ -27,7 +27,8 @@ def clean_log_line(line: str, secrets: Sequence[str]) -> str:
             line = line.replace(secret, REDACTED)
     if len(line) > MAX_LOG_LINE:
         line = line[:MAX_LOG_LINE] + " [line cut]"
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
+    # Tabs stay: Lambda's own log format uses them, and they cannot start a line.
+    return "".join(ch if ch.isprintable() or ch == "\t" else repr(ch)[1:-1] for ch in line)
 
 
 class LogForwarder:
