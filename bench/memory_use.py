@@ -3,8 +3,9 @@
 Two parts:
 - RSS of the `scripts/local.py` process (from /proc) after start-up, after 1k and after 100k
   requests, and after 10k `GetId` calls on top: does memory grow with traffic?
-- The stores' bounds, in-process: a `CredentialStore` filled past `max_entries` must stay at the
-  bound, expired credentials must go with `purge_expired`, and a `CognitoIdentityService`
+- The stores' bounds, in-process: a `CredentialStore` asked for twice `max_entries` holds the
+  bound and refuses the rest (no live credential is revoked), expired credentials go with
+  `purge_expired`, and a `CognitoIdentityService`
   must forget its oldest identities past `max_identities`. The per-credential size (tracemalloc)
   gives the memory the default 100k bound allows.
 """
@@ -21,7 +22,7 @@ import count_client
 import wrk_runner
 from guest_target import GuestTarget
 from guestapi.offline.cognito import CognitoIdentityService
-from guestapi.offline.credentials import CredentialStore, WebIdentity
+from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
 from guestapi.offline.iam import Role
 from guestapi.offline.launch import build
 from offline_process import OfflineProcess
@@ -78,16 +79,17 @@ def get_id_calls(tracker: RssTracker, target: GuestTarget, count: int) -> None:
 @dataclass(frozen=True)
 class StoreBounds:
     max_entries: int
-    issued: int
-    held_after_issue: int  # must be <= max_entries
+    issued: int  # issue() calls made, twice the bound
+    held_after_issue: int  # must be == max_entries: full, nobody revoked
+    refused_when_full: int  # issue() calls refused (StoreFull) while every credential was live
     bytes_per_credential: float
     mib_at_default_bound: float  # bytes_per_credential * 100_000
     purged_after_expiry: int
     held_after_purge: int
     max_identities: int
     get_ids: int
-    first_identity_forgotten: bool  # its GetCredentialsForIdentity answers ResourceNotFound
-    last_identity_kept: bool
+    get_ids_refused: int  # GetId past the bound: TooManyRequestsException
+    first_identity_kept: bool  # still served after the store filled up
 
 
 class _Clock:
@@ -125,13 +127,18 @@ def store_bounds(*, max_entries: int = 10_000, max_identities: int = 1_000) -> S
 
     store = CredentialStore(clock=clock, max_entries=max_entries)
     issued = 2 * max_entries
-    _issue(store, issued)
+    refused = 0
+    for _ in range(issued):
+        try:
+            _issue(store, 1)
+        except StoreFull:
+            refused += 1
     held = len(store)
-    clock.now += timedelta(hours=1, minutes=16)  # past expiry and the 15-minute grace
+    clock.now += timedelta(hours=1, minutes=1)  # every credential has expired
     purged = store.purge_expired()
     held_after_purge = len(store)
 
-    # Identities: a service with a small bound; the oldest identity must be forgotten.
+    # Identities: a service with a small bound refuses new ones and forgets nobody.
     offline = build()
     service = CognitoIdentityService(
         offline.stack,
@@ -143,9 +150,11 @@ def store_bounds(*, max_entries: int = 10_000, max_identities: int = 1_000) -> S
     pool_id = next(iter(offline.stack.identity_pools))
     target = "AWSCognitoIdentityService."
     ids = []
-    for _ in range(max_identities + max_identities // 2):
+    get_ids = max_identities + max_identities // 2
+    for _ in range(get_ids):
         answer = service.handle(target + "GetId", json.dumps({"IdentityPoolId": pool_id}).encode())
-        ids.append(json.loads(answer.body)["IdentityId"])
+        if answer.status == 200:
+            ids.append(json.loads(answer.body)["IdentityId"])
 
     def credentials_status(identity_id: str) -> tuple[int, str | None]:
         body = json.dumps({"IdentityId": identity_id}).encode()
@@ -156,12 +165,13 @@ def store_bounds(*, max_entries: int = 10_000, max_identities: int = 1_000) -> S
         max_entries=max_entries,
         issued=issued,
         held_after_issue=held,
+        refused_when_full=refused,
         bytes_per_credential=per_credential,
         mib_at_default_bound=per_credential * 100_000 / 2**20,
         purged_after_expiry=purged,
         held_after_purge=held_after_purge,
         max_identities=max_identities,
-        get_ids=len(ids),
-        first_identity_forgotten=credentials_status(ids[0]) == (400, "ResourceNotFoundException"),
-        last_identity_kept=credentials_status(ids[-1])[0] == 200,
+        get_ids=get_ids,
+        get_ids_refused=get_ids - len(ids),
+        first_identity_kept=credentials_status(ids[0])[0] == 200,
     )

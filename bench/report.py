@@ -311,15 +311,15 @@ def markdown(r: RunResults) -> str:
         "",
         "Store bounds, in-process:",
         "",
-        f"- `CredentialStore(max_entries={s.max_entries:,})` after {s.issued:,} issues holds "
-        f"{s.held_after_issue:,} credentials; after the clock passes expiry + 15 min grace, "
-        f"`purge_expired()` drops {s.purged_after_expiry:,} and {s.held_after_purge:,} remain.",
+        f"- `CredentialStore(max_entries={s.max_entries:,})` asked for {s.issued:,} credentials "
+        f"holds {s.held_after_issue:,} and refused {s.refused_when_full:,} (no live credential "
+        f"revoked); once all have expired, `purge_expired()` drops {s.purged_after_expiry:,} "
+        f"and {s.held_after_purge:,} remain.",
         f"- One credential costs about {s.bytes_per_credential:,.0f} bytes (tracemalloc), so the "
         f"default bound of 100,000 allows about {s.mib_at_default_bound:.0f} MiB.",
-        f"- `CognitoIdentityService(max_identities={s.max_identities:,})` after {s.get_ids:,} `GetId`: "
-        f"oldest identity forgotten (ResourceNotFoundException): "
-        f"{'yes' if s.first_identity_forgotten else '**no**'}; newest still served: "
-        f"{'yes' if s.last_identity_kept else '**no**'}.",
+        f"- `CognitoIdentityService(max_identities={s.max_identities:,})` after {s.get_ids:,} "
+        f"`GetId`: {s.get_ids_refused:,} refused (TooManyRequestsException); the first identity "
+        f"still served: {'yes' if s.first_identity_kept else '**no**'}.",
     ]
 
     st = r.startup

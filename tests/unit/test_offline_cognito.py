@@ -139,10 +139,14 @@ class Twin:
 
 
 def make_twin(
-    stack: Stack | None = None, *, trust: Callable[..., Any] = TRUST, **kwargs: Any
+    stack: Stack | None = None,
+    *,
+    trust: Callable[..., Any] = TRUST,
+    store_size: int = 100_000,
+    **kwargs: Any,
 ) -> Twin:
     clock = FakeClock()
-    store = CredentialStore(clock=clock)
+    store = CredentialStore(clock=clock, max_entries=store_size)
     log: list[str] = []
     service = CognitoIdentityService(
         stack or make_stack(), store, clock=clock, trust_evaluator=trust, log=log.append, **kwargs
@@ -525,16 +529,23 @@ def test_describe_identity_pool_reports_the_flags() -> None:
     )
 
 
-def test_identity_store_is_bounded_and_forgets_the_oldest() -> None:
+def test_identity_store_is_bounded_and_refuses_rather_than_forgets() -> None:
     twin = make_twin(max_identities=3)
-    ids = [twin.new_identity() for _ in range(4)]
-    forgotten = twin.call("GetCredentialsForIdentity", {"IdentityId": ids[0]})
-    assert error_of(forgotten)[1:] == (
-        "ResourceNotFoundException",
-        f"Identity '{ids[0]}' not found.",
-    )
-    for kept in ids[1:]:
+    ids = [twin.new_identity() for _ in range(3)]
+    refused = twin.call("GetId", {"IdentityPoolId": POOL_ID})
+    assert error_of(refused)[:2] == (400, "TooManyRequestsException")
+    # Everyone who already had an identity keeps it.
+    for kept in ids:
         assert twin.call("GetCredentialsForIdentity", {"IdentityId": kept}).status == 200
+
+
+def test_a_full_credential_store_is_too_many_requests_for_cognito() -> None:
+    twin = make_twin(store_size=2)
+    identity = twin.new_identity()
+    for _ in range(2):
+        assert twin.call("GetCredentialsForIdentity", {"IdentityId": identity}).status == 200
+    refused = twin.call("GetCredentialsForIdentity", {"IdentityId": identity})
+    assert error_of(refused)[:2] == (400, "TooManyRequestsException")
 
 
 def test_one_log_line_per_call_without_secrets() -> None:

@@ -1,28 +1,28 @@
-"""Temporary credentials issued by the twin: written by Cognito/STS, read by the gateway.
+"""Temporary credentials issued by the twin: written by Cognito/STS/Lambda, read by the services.
 
-The issuers (`cognito.py`, `sts.py`) call `CredentialStore.issue`; the gateway calls `lookup` with the
-access key id of a signed request. Expired credentials stay findable for a grace period so the
-gateway can answer ExpiredTokenException ("expired") rather than UnrecognizedClientException
-("invalid"), as AWS does for a key it once issued.
+The issuers call `CredentialStore.issue`; the services call `lookup` with the access key id of a
+signed request. An expired credential stays findable, so the services answer
+ExpiredTokenException ("expired") as AWS does for a key it issued, never "invalid".
 
-Bounded memory: the pool id is public, so anyone can mint credentials in a loop. When the store is
-full, `issue` first drops credentials expired longer than the grace period, and if that is not
-enough it evicts the oldest issued credentials down to 90 % of the bound (a batch, so a full store
-does not pay an O(n) purge on every call). An evicted credential is simply unknown afterwards: the
-gateway answers "The security token included in the request is invalid." as it would for a revoked key.
+Bounded memory without revoking anyone: the pool id is public, so anyone can mint credentials
+in a loop. When the store is full, `issue` first forgets credentials that have expired, the
+longest-expired first; if every held credential is still live, it refuses to issue
+(`StoreFull`, which Cognito answers as TooManyRequestsException). A live credential is never
+evicted: AWS never revokes one because others asked for more.
 """
 
 from __future__ import annotations
 
 import base64
+import heapq
 import secrets
 import string
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from guestapi.errors import GuestApiError
 from guestapi.offline.iam.model import Role
 from guestapi.offline.sigv4 import KnownCredential
 
@@ -35,10 +35,12 @@ _ACCESS_KEY_RANDOM_LEN = 16
 _SECRET_BYTES = 30
 # Real session tokens are several hundred characters of base64; clients must not assume a size.
 _SESSION_TOKEN_BYTES = 300
-# When full, evict down to this fraction of max_entries so eviction is amortised over many issues.
-_LOW_WATER = 0.9
-# How long an expired credential stays findable (so the gateway can say "expired").
-_DEFAULT_GRACE = timedelta(minutes=15)
+# The default bound: each credential is about 2 KB, so 100,000 hold about 200 MB at most.
+DEFAULT_MAX_CREDENTIALS = 100_000
+
+
+class StoreFull(GuestApiError):
+    """Every credential the store holds is still live: no room to issue another."""
 
 
 @dataclass(frozen=True)
@@ -85,14 +87,17 @@ class IssuedCredential:
 class CredentialStore:
     """Thread-safe, bounded map access key id -> IssuedCredential."""
 
-    def __init__(self, *, clock: Callable[[], datetime], max_entries: int = 100_000) -> None:
+    def __init__(
+        self, *, clock: Callable[[], datetime], max_entries: int = DEFAULT_MAX_CREDENTIALS
+    ) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         self._clock = clock
         self._max_entries = max_entries
         self._lock = threading.Lock()
-        # Insertion order is issue order, so the first item is the oldest (eviction order).
-        self._by_key: OrderedDict[str, IssuedCredential] = OrderedDict()
+        self._by_key: dict[str, IssuedCredential] = {}
+        # (expiration, access key id), soonest first: what to forget when room is needed.
+        self._by_expiry: list[tuple[datetime, str]] = []
 
     def _now(self) -> datetime:
         now = self._clock()
@@ -108,7 +113,10 @@ class CredentialStore:
         session_name: str,
         web_identity: WebIdentity | None = None,
     ) -> IssuedCredential:
-        """Temporary credentials for a session of `role` (of a web identity, for Cognito)."""
+        """Temporary credentials for a session of `role` (of a web identity, for Cognito).
+
+        Raises StoreFull when the store holds `max_entries` live credentials.
+        """
         if ttl <= timedelta(0):
             raise ValueError("ttl must be positive")
         # arn:<partition>:iam::<account>:role/<path><name>
@@ -116,9 +124,13 @@ class CredentialStore:
         who = web_identity or WebIdentity("", "", "")
         now = self._now()
         with self._lock:
-            self._purge_oldest_locked(now - _DEFAULT_GRACE)
             if len(self._by_key) >= self._max_entries:
-                self._make_room_locked(now)
+                self._forget_expired_locked(now, enough=1)
+            if len(self._by_key) >= self._max_entries:
+                raise StoreFull(
+                    f"the offline stack holds its maximum of {self._max_entries} live "
+                    "credentials (--max-credentials); retry when some expire"
+                )
             access_key_id = _new_access_key_id()
             while access_key_id in self._by_key:  # 32**16 keys: a retry is for correctness only
                 access_key_id = _new_access_key_id()
@@ -136,47 +148,34 @@ class CredentialStore:
                 caller=f"{role.role_id}:{session_name}",
             )
             self._by_key[access_key_id] = credential
+            heapq.heappush(self._by_expiry, (credential.expiration, access_key_id))
             return credential
 
     def lookup(self, access_key_id: str) -> IssuedCredential | None:
-        """The credential for this key, expired or not (until purged); None when unknown."""
+        """The credential for this key, expired or not (while remembered); None when unknown."""
         with self._lock:
             return self._by_key.get(access_key_id)
 
-    def purge_expired(self, grace: timedelta = _DEFAULT_GRACE) -> int:
-        """Drop credentials that expired more than `grace` ago; return how many were dropped."""
+    def purge_expired(self, grace: timedelta = timedelta(0)) -> int:
+        """Forget credentials that expired more than `grace` ago; return how many."""
         now = self._now()
         with self._lock:
-            return self._purge_locked(now - grace)
+            return self._forget_expired_locked(now - grace, enough=None)
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._by_key)
 
-    def _purge_locked(self, cutoff: datetime) -> int:
-        stale = [key for key, cred in self._by_key.items() if cred.expiration < cutoff]
-        for key in stale:
+    def _forget_expired_locked(self, cutoff: datetime, *, enough: int | None) -> int:
+        # The heap gives the longest-expired first: O(log n) a credential, never a full scan.
+        forgotten = 0
+        while self._by_expiry and self._by_expiry[0][0] < cutoff:
+            _, key = heapq.heappop(self._by_expiry)
             del self._by_key[key]
-        return len(stale)
-
-    def _purge_oldest_locked(self, cutoff: datetime) -> None:
-        # Issue order is nearly expiry order (one TTL for Cognito, 15 min to 12 h for STS), so
-        # popping stale entries off the oldest end on every issue keeps the store free of
-        # expired credentials at amortised O(1); a full store still gets the complete purge.
-        while self._by_key:
-            oldest = next(iter(self._by_key.values()))
-            if oldest.expiration >= cutoff:
-                return
-            self._by_key.popitem(last=False)
-
-    def _make_room_locked(self, now: datetime) -> None:
-        self._purge_locked(now - _DEFAULT_GRACE)
-        if len(self._by_key) < self._max_entries:
-            return
-        target = int(self._max_entries * _LOW_WATER)
-        target = min(target, self._max_entries - 1)
-        while len(self._by_key) > target:
-            self._by_key.popitem(last=False)
+            forgotten += 1
+            if enough is not None and forgotten >= enough:
+                break
+        return forgotten
 
 
 def _new_access_key_id() -> str:

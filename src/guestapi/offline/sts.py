@@ -36,7 +36,7 @@ from urllib.parse import parse_qs
 
 from guestapi.offline.cognito import MAX_BODY_BYTES, CognitoIdentityService
 from guestapi.offline.cognito.openid import MalformedTokenError, OpenIdTokenError, TokenExpiredError
-from guestapi.offline.credentials import CredentialStore, WebIdentity
+from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
 from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator, evaluate_role_trust
 from guestapi.offline.wire import AwsError, Response, loggable, new_request_id
 
@@ -159,12 +159,16 @@ class StsService:
             raise AwsError("ValidationError", MSG_DURATION_OVER_ROLE_MAX)
 
         auth_type = "unauthenticated" if "unauthenticated" in claims.amr else "authenticated"
-        credential = self._store.issue(
-            ttl=timedelta(seconds=req.duration),
-            role=role,
-            session_name=req.session_name,
-            web_identity=WebIdentity(claims.subject, claims.audience, auth_type),
-        )
+        try:
+            credential = self._store.issue(
+                ttl=timedelta(seconds=req.duration),
+                role=role,
+                session_name=req.session_name,
+                web_identity=WebIdentity(claims.subject, claims.audience, auth_type),
+            )
+        except StoreFull as full:
+            # STS's throttling code (Query API): "Throttling", HTTP 400.
+            raise AwsError("Throttling", f"{full}.") from None
         summary["key"] = credential.access_key_id
 
         root = ET.Element("AssumeRoleWithWebIdentityResponse", xmlns=STS_NAMESPACE)

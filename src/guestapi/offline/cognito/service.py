@@ -33,7 +33,6 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -55,7 +54,7 @@ from guestapi.offline.cognito.validation import (
     parse_json_object,
     validate,
 )
-from guestapi.offline.credentials import CredentialStore, WebIdentity
+from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
 from guestapi.offline.iam import Role
 from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator, evaluate_role_trust
@@ -144,10 +143,10 @@ class CognitoIdentityService:
         self._authority = authority
         self._signer = OpenIdTokenSigner()
         self._lock = threading.Lock()
-        # Bounded: the pool id is public and every GetId mints an identity. When full, the oldest
-        # identity is forgotten; its next call gets "Identity '<id>' not found.", the same answer
-        # as for an identity deleted in the console, which SDKs handle by calling GetId again.
-        self._identities: OrderedDict[str, _Identity] = OrderedDict()
+        # Bounded: the pool id is public and every GetId mints an identity. When full, GetId is
+        # refused (TooManyRequestsException) rather than forgetting anyone's identity: AWS never
+        # drops an identity because others asked for more.
+        self._identities: dict[str, _Identity] = {}
         self._operations: dict[str, Callable[[Mapping[str, Any], _Outcome], dict[str, Any]]] = {
             "GetId": self._get_id,
             "GetCredentialsForIdentity": self._get_credentials_for_identity,
@@ -219,9 +218,14 @@ class CognitoIdentityService:
         region = pool.pool_id.split(":", 1)[0]
         identity = _Identity(identity_id=f"{region}:{uuid.uuid4()}", pool_id=pool.pool_id)
         with self._lock:
+            # Bounded, but nobody loses an identity for it: a full store refuses new ones.
+            if len(self._identities) >= self._max_identities:
+                raise AwsError(
+                    "TooManyRequestsException",
+                    f"The offline stack holds its maximum of {self._max_identities} identities "
+                    "(--max-identities).",
+                )
             self._identities[identity.identity_id] = identity
-            while len(self._identities) > self._max_identities:
-                self._identities.popitem(last=False)
         outcome.identity_id = identity.identity_id
         return {"IdentityId": identity.identity_id}
 
@@ -236,12 +240,15 @@ class CognitoIdentityService:
         if not pool.allow_unauthenticated:
             raise AwsError("NotAuthorizedException", MSG_UNAUTH_NOT_SUPPORTED)
         role = self._trusted_guest_role(pool, identity, outcome)
-        credential = self._store.issue(
-            ttl=self._ttl,
-            role=role,
-            session_name=ENHANCED_SESSION_NAME,
-            web_identity=WebIdentity(identity.identity_id, pool.pool_id, UNAUTHENTICATED),
-        )
+        try:
+            credential = self._store.issue(
+                ttl=self._ttl,
+                role=role,
+                session_name=ENHANCED_SESSION_NAME,
+                web_identity=WebIdentity(identity.identity_id, pool.pool_id, UNAUTHENTICATED),
+            )
+        except StoreFull as full:
+            raise AwsError("TooManyRequestsException", f"{full}.") from None
         outcome.detail = f"role={role.name} key={credential.access_key_id}"
         return {
             "IdentityId": identity.identity_id,
