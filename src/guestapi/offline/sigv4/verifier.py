@@ -67,6 +67,7 @@ from guestapi.offline.sigv4.parsing import (
 from guestapi.offline.wire import Request
 
 SCOPE_TERMINATOR = "aws4_request"
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 # Characters urlsplit() would silently drop (tab, CR, LF) or treat as a delimiter ('#') are
 # percent-encoded into the path (with the other control characters), so a path that differs
 # from the signed one only by them can never canonicalize to the signed path.
@@ -145,7 +146,7 @@ class ReceivedRequestSigner(SigV4Auth):
         key = _signing_key(
             self.credentials.secret_key, request.context["timestamp"][:8], *self._scope
         )
-        return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(key, string_to_sign.encode(), "sha256").hex()
 
 
 # Only its canonical_query_string is used, which reads neither credentials nor scope.
@@ -164,7 +165,7 @@ def _canonical_query(params: tuple[tuple[str, str], ...]) -> str:
 
 
 def _hmac(key: bytes, message: str) -> bytes:
-    return hmac.new(key, message.encode(), hashlib.sha256).digest()
+    return hmac.digest(key, message.encode(), "sha256")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -365,7 +366,7 @@ def verify(
         )
     credential = _check_credential(signed, access_key, now, lookup)
 
-    body_sha256 = hashlib.sha256(req.body).hexdigest()
+    body_sha256 = hashlib.sha256(req.body).hexdigest() if req.body else EMPTY_SHA256
     signer = ReceivedRequestSigner(
         ReadOnlyCredentials(access_key, credential.secret_access_key, credential.session_token),
         service,
