@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from guestapi.offline.awslambda import runtime as runtime_module
 from guestapi.offline.awslambda.environment import (
     Credentials,
     log_stream_name,
@@ -291,6 +292,18 @@ def test_importing_the_handler_does_not_count_against_the_timeout(make_runtime) 
     assert result.payload["remaining_ms"] > 500
 
 
+def test_an_init_over_its_limit_finishes_inside_the_functions_timeout(
+    make_runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lambda's init limit is 10 s; here 0.5 s, so the 1.5 s import overruns it.
+    monkeypatch.setattr(runtime_module, "INIT_TIMEOUT_S", 0.5)
+    within = make_runtime("slow_import.handler", timeout_s=5.0).invoke({})
+    assert within.outcome is Outcome.OK
+    assert within.payload["remaining_ms"] < 4500  # the rest of the import came out of Timeout
+    too_slow = make_runtime("slow_import.handler", timeout_s=1.0).invoke({})
+    assert too_slow.outcome is Outcome.TIMEOUT
+
+
 @pytest.mark.parametrize(
     ("event", "reason"),
     [
@@ -499,6 +512,21 @@ def test_beyond_its_concurrency_a_function_is_throttled(make_runtime) -> None:
         "Rate Exceeded.",
     )
     assert runtime.invocations == 1  # the throttled call never reached a sandbox
+
+
+def test_simultaneous_calls_never_start_more_sandboxes_than_the_concurrency(make_runtime) -> None:
+    runtime = make_runtime("handlers.sleep", max_concurrency=2)
+    barrier = threading.Barrier(6)
+
+    def call(_: int) -> Outcome:
+        barrier.wait()
+        return runtime.invoke({"seconds": 1.0}).outcome
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = sorted(pool.map(call, range(6)), key=lambda o: o.value)
+    assert outcomes == [Outcome.OK] * 2 + [Outcome.THROTTLED] * 4
+    assert runtime.sandboxes == 2
+    assert runtime.invocations == 2
 
 
 def test_close_ends_every_sandbox_and_what_they_started(make_runtime) -> None:

@@ -154,33 +154,31 @@ class FunctionRuntime:
 
     def _acquire(self, request_id: str) -> tuple[Sandbox, bool] | None:
         """A warm sandbox, or a new one (cold), or None when the function is throttled."""
-        stale = []
+        stale: list[Sandbox] = []
+        slot: object = None
         with self._lock:
             if self._closed:
                 raise RuntimeClosed(f"function {self.spec.name} is closed")
-            warm = None
-            while self._idle and warm is None:
+            while self._idle and slot is None:
                 candidate = self._idle.pop()
                 if candidate.alive() and time.monotonic() < candidate.expires_at:
-                    warm = candidate
+                    slot = candidate
                 else:
                     stale.append(candidate)
-            if warm is None and len(self._busy) >= self._max:
-                return None
-            self.invocations += 1
+            if slot is None and len(self._busy) < self._max:
+                slot = object()  # a new sandbox's place, taken before it exists
+            if slot is not None:  # in the same lock as the count: no overshoot
+                self._busy.add(slot)
+                self.invocations += 1
         for sandbox in stale:
             sandbox.close()
-        if warm is not None:
-            with self._lock:
-                self._busy.add(warm)
-            return warm, False
-        return self._spawn(request_id), True
+        if slot is None:
+            return None
+        if isinstance(slot, Sandbox):
+            return slot, False
+        return self._spawn(slot, request_id), True
 
-    def _spawn(self, request_id: str) -> Sandbox:
-        # Its slot is taken before it exists, so concurrent calls cannot overshoot the limit.
-        reservation = object()
-        with self._lock:
-            self._busy.add(reservation)
+    def _spawn(self, reservation: object, request_id: str) -> Sandbox:
         try:
             sandbox = self._start(request_id)
         except BaseException:
