@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from guestapi.offline.apigateway import responses as gr
@@ -88,10 +89,22 @@ def _mock_status(
         rendered = call.request.body.decode("utf-8", "replace")
     else:
         rendered = vtl.render(template, context=context, request=vrequest)
+    status = _known_status(rendered) if len(rendered) <= 256 else _status_code(rendered)
+    if status is None:
+        raise configuration_error("MOCK request template produced no integer statusCode")
+    return status
+
+
+def _status_code(rendered: str) -> int | None:
     try:
         return int(json.loads(rendered)["statusCode"])
     except (ValueError, KeyError, TypeError):
-        raise configuration_error("MOCK request template produced no integer statusCode") from None
+        return None
+
+
+# Bounded and pure: most MOCK request templates are constant ({"statusCode": 200}), and only
+# short texts are kept (a passed-through body can be megabytes).
+_known_status = lru_cache(maxsize=256)(_status_code)
 
 
 def _reads_request(integration: Integration) -> bool:

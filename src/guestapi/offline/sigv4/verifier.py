@@ -43,6 +43,7 @@ import hmac
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from hmac import digest as hmac_digest  # one-shot HMAC, in C
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -146,7 +147,7 @@ class ReceivedRequestSigner(SigV4Auth):
         key = _signing_key(
             self.credentials.secret_key, request.context["timestamp"][:8], *self._scope
         )
-        return hmac.digest(key, string_to_sign.encode(), "sha256").hex()
+        return hmac_digest(key, string_to_sign.encode(), "sha256").hex()
 
 
 # Only its canonical_query_string is used, which reads neither credentials nor scope.
@@ -165,7 +166,7 @@ def _canonical_query(params: tuple[tuple[str, str], ...]) -> str:
 
 
 def _hmac(key: bytes, message: str) -> bytes:
-    return hmac.digest(key, message.encode(), "sha256")
+    return hmac_digest(key, message.encode(), "sha256")
 
 
 @functools.lru_cache(maxsize=1024)
