@@ -49,6 +49,16 @@ def handler(event, context):
     }
 """
 BOTO3_HANDLER_SOURCE = "import boto3  # what most functions import at init\n" + HANDLER_SOURCE
+RSS_SOURCE = """
+def handler(event, context):
+    if event.get("boto3"):
+        import boto3  # noqa: F401
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return None
+"""
 ROUNDS = 20
 
 
@@ -79,6 +89,8 @@ class IsolationResult:
     events: tuple[EventResult, ...]
     cold_ms: float  # median first invocation of a new sandbox, minimal handler
     cold_boto3_ms: float  # the same, with a handler module that imports boto3
+    rss_mb: float | None  # one warm sandbox's resident memory (Linux), minimal handler
+    rss_boto3_mb: float | None  # ... after importing boto3
     calls: int
 
 
@@ -209,11 +221,21 @@ def _cold_ms(code_dir: Path, module: str, runs: int) -> float:
     return statistics.median(samples) * 1000
 
 
+def _rss_mb(code_dir: Path, *, boto3: bool) -> float | None:
+    runtime = FunctionRuntime(_spec(code_dir, "rss"), credentials=_credentials, endpoints={})
+    try:
+        result = runtime.invoke({"boto3": boto3})
+    finally:
+        runtime.close()
+    return result.payload if result.ok else None
+
+
 def measure(*, calls: int = 2000, cold_runs: int = 10) -> IsolationResult:
     with tempfile.TemporaryDirectory(prefix="guestapi-lambda-bench-") as tmp:
         code_dir = Path(tmp)
         (code_dir / "fast.py").write_text(HANDLER_SOURCE)
         (code_dir / "with_boto3.py").write_text(BOTO3_HANDLER_SOURCE)
+        (code_dir / "rss.py").write_text(RSS_SOURCE)
         handler = _direct_handler(code_dir)
         runtime = FunctionRuntime(_spec(code_dir, "fast"), credentials=_credentials, endpoints={})
         try:
@@ -230,6 +252,8 @@ def measure(*, calls: int = 2000, cold_runs: int = 10) -> IsolationResult:
             events=events,
             cold_ms=_cold_ms(code_dir, "fast", cold_runs),
             cold_boto3_ms=_cold_ms(code_dir, "with_boto3", max(1, cold_runs // 2)),
+            rss_mb=_rss_mb(code_dir, boto3=False),
+            rss_boto3_mb=_rss_mb(code_dir, boto3=True),
             calls=calls,
         )
 
@@ -250,6 +274,11 @@ def report_lines(result: IsolationResult) -> list[str]:
         f"cold start (spawn + import + first call): {result.cold_ms:.0f} ms minimal handler, "
         f"{result.cold_boto3_ms:.0f} ms with boto3 imported"
     )
+    if result.rss_mb is not None and result.rss_boto3_mb is not None:
+        lines.append(
+            f"memory per warm sandbox (RSS): {result.rss_mb:.0f} MB minimal handler, "
+            f"{result.rss_boto3_mb:.0f} MB with boto3 imported"
+        )
     return lines
 
 
