@@ -45,7 +45,7 @@ def build_functions(deployed: Deployed, built: Mapping[str, Any]) -> dict[str, F
             runtime=runtime,
             timeout_s=float(props.get("Timeout") or DEFAULT_TIMEOUT_S),
             memory_mb=int(props.get("MemorySize") or DEFAULT_MEMORY_MB),
-            environment={str(k): str(v) for k, v in variables.items()},
+            environment={str(k): _string(v) for k, v in variables.items()},
             role_arn=str(props.get("Role") or ""),
             region=deployed.env.region,
             account_id=deployed.env.account_id,
@@ -54,6 +54,14 @@ def build_functions(deployed: Deployed, built: Mapping[str, Any]) -> dict[str, F
         check_spec(spec)  # what Lambda refuses fails the deploy, in one line
         functions[spec.arn] = spec
     return functions
+
+
+def _string(value: Any) -> str:
+    # A YAML `true` in Variables reaches the function as "true", the way CloudFormation
+    # turns scalars into the strings the property holds; Python's str() would say "True".
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _optional_int(value: Any) -> int | None:
