@@ -226,6 +226,12 @@ def test_function_failures_are_502_internal_server_error(
     assert response.header("x-amzn-ErrorType") == "InternalServerErrorException"
 
 
+def test_a_throttled_invocation_is_500_not_502(offline: OfflineStack) -> None:
+    throttled = RecordingInvoker(InvokeOutcome(ok=False, error="Rate Exceeded.", rejected=True))
+    response = gateway_for(offline, throttled).handle(Guest(offline).request("GET", "/dev/whoami"))
+    assert (response.status, json.loads(response.body)) == (500, INTERNAL_ERROR)
+
+
 def test_api_gateway_stops_waiting_at_its_integration_timeout(offline: OfflineStack) -> None:
     timed_out = RecordingInvoker(InvokeOutcome(ok=False, error="timed out", timed_out=True))
     integrations = {

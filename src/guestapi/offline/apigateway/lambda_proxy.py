@@ -50,6 +50,7 @@ class InvokeOutcome:
     payload: Any = None
     error: str = ""  # for the log: "Task timed out after 3.00 seconds", "KeyError: 'x'", ...
     timed_out: bool = False
+    rejected: bool = False  # Lambda refused the invocation (throttled)
 
 
 class FunctionInvoker(Protocol):
@@ -115,6 +116,16 @@ class LambdaProxyIntegration:
                     ResponseType.INTEGRATION_TIMEOUT,
                     "Endpoint request timed out",
                     reason=f"no answer within {self._integration_timeout_s:g} s",
+                )
+            )
+        if outcome.rejected:
+            # "If the Lambda API rejects the invocation request, API Gateway returns a 500."
+            raise Refusal(
+                gr.GatewayError(
+                    ResponseType.DEFAULT_5XX,
+                    gr.INTERNAL_SERVER_ERROR,
+                    reason=f"Lambda rejected the invocation: {outcome.error}",
+                    template=gr.INTERNAL_ERROR_TEMPLATE,
                 )
             )
         if not outcome.ok:

@@ -54,6 +54,11 @@ class InvocationResult:
         return self.outcome is Outcome.TIMEOUT
 
     @property
+    def rejected(self) -> bool:
+        """Lambda refused the invocation (throttled): the function never ran."""
+        return self.outcome is Outcome.THROTTLED
+
+    @property
     def error(self) -> str:
         """One line for the offline stack's log: "KeyError: 'x'", "Sandbox.Timedout: ..."."""
         return f"{self.error_type}: {self.error_message}" if self.error_type else ""

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from guestapi.offline.awslambda import outcomes
 from guestapi.offline.awslambda.environment import Credentials
 from guestapi.offline.awslambda.outcomes import InvocationResult
 from guestapi.offline.awslambda.runtime import DEFAULT_CONCURRENCY, FunctionRuntime
 from guestapi.offline.awslambda.spec import FunctionSpec
+from guestapi.offline.credentials import StoreFull
 
 
 class LambdaService:
@@ -43,7 +45,11 @@ class LambdaService:
         request_id: str,
         timeout_s: float | None = None,
     ) -> InvocationResult:
-        return self.runtime(function).invoke(event, request_id, timeout_s=timeout_s)
+        try:
+            return self.runtime(function).invoke(event, request_id, timeout_s=timeout_s)
+        except StoreFull:
+            # No credentials for a new sandbox: Lambda could not run it, as when throttled.
+            return outcomes.throttled(request_id)
 
     @property
     def invocations(self) -> int:
