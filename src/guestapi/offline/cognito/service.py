@@ -81,7 +81,7 @@ ENHANCED_SESSION_NAME = "CognitoIdentityCredentials"
 # Operations for developers (not app users): they need SigV4 credentials whose role allows
 # cognito-identity:<Operation> on the pool (Cognito Identity API reference: "This operation
 # requires developer credentials").
-SIGNED_OPERATIONS = frozenset({"DescribeIdentityPool"})
+SIGNED_OPERATIONS = frozenset({"DescribeIdentityPool", "GetIdentityPoolRoles"})
 SIGNING_NAME = "cognito-identity"
 # Signature and IAM refusals of the AWS JSON services come back as client errors (400).
 _SIGV4_STATUS = 400
@@ -152,6 +152,7 @@ class CognitoIdentityService:
             "GetCredentialsForIdentity": self._get_credentials_for_identity,
             "GetOpenIdToken": self._get_open_id_token,
             "DescribeIdentityPool": self._describe_identity_pool,
+            "GetIdentityPoolRoles": self._get_identity_pool_roles,
         }
 
     # ---- entry point -------------------------------------------------------------------------
@@ -294,6 +295,12 @@ class CognitoIdentityService:
         if pool.allow_classic_flow is not None:
             answer["AllowClassicFlow"] = pool.allow_classic_flow
         return answer
+
+    def _get_identity_pool_roles(self, body: Mapping[str, Any], outcome: _Outcome) -> dict[str, Any]:
+        # Needs the caller's AWS credentials and an IAM grant (SIGNED_OPERATIONS).
+        validate(body, (POOL_ID,))
+        pool = self._pool(body["IdentityPoolId"], outcome)
+        return {"IdentityPoolId": pool.pool_id, "Roles": dict(pool.roles)}
 
     # ---- helpers -----------------------------------------------------------------------------
     def _pool(self, pool_id: str, outcome: _Outcome) -> IdentityPool:
