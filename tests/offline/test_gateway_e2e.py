@@ -99,6 +99,29 @@ def test_unknown_method_is_missing_authentication_token(stack, guest) -> None:
     assert_error(resp, 403, "MissingAuthenticationTokenException", "Missing Authentication Token")
 
 
+def test_a_malformed_authorization_on_an_unknown_route_is_incomplete_signature(stack) -> None:
+    # API Gateway reads the header even where no method exists (a public capture: a GET-only
+    # endpoint called with POST and a bearer token answered this).
+    resp = requests.post(
+        f"{stack['ApiUrl']}/demo", headers={"Authorization": "Bearer abc.def.ghi"}, timeout=5
+    )
+    assert resp.status_code == 403
+    assert resp.headers["x-amzn-ErrorType"] == "IncompleteSignatureException"
+    assert resp.json()["message"].startswith("Invalid key=value pair (missing equal-sign)")
+    assert "abc.def.ghi" not in resp.text
+    # The control: a well-formed (if unverifiable) header there is a missing token.
+    resp = requests.post(
+        f"{stack['ApiUrl']}/demo",
+        headers={
+            "Authorization": "AWS4-HMAC-SHA256 Credential=ASIAX/20260101/us-east-1/execute-api/"
+            "aws4_request, SignedHeaders=host, Signature=00",
+            "X-Amz-Date": "20260101T000000Z",
+        },
+        timeout=5,
+    )
+    assert resp.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+
+
 @pytest.mark.parametrize("stage", ["prod", "DEV"])
 def test_unknown_stage_is_forbidden_without_the_apis_gateway_responses(stack, guest, stage) -> None:
     base = stack["ApiUrl"].rsplit("/", 1)[0]

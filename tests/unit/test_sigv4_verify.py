@@ -6,6 +6,7 @@ always refused (or never ran) would fail here.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 from datetime import UTC, datetime, timedelta
@@ -419,10 +420,13 @@ def test_bearer_token_in_authorization_is_refused_without_echoing_it() -> None:
     jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJndWVzdCJ9.c2VjcmV0LXNpZ25hdHVyZQ"
     err = refused(with_header(req, "Authorization", f"Bearer {jwt}"), at)
     assert err.error_type == "IncompleteSignatureException"
+    # AWS's current wording: the header named only by its SHA-256, base64 (public captures).
+    digest = base64.b64encode(hashlib.sha256(f"Bearer {jwt}".encode()).digest()).decode()
     assert err.message == (
-        "'<redacted>' not a valid key=value pair (missing equal-sign) in Authorization header: "
-        "'Bearer <redacted>'."
+        "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with "
+        f"SHA-256 and encoded with Base64): '{digest}'."
     )
+    assert jwt not in err.message
     err = refused(with_header(req, "Authorization", jwt), at)
     assert err.message == (
         "Authorization header requires 'Credential' parameter. "
@@ -430,6 +434,28 @@ def test_bearer_token_in_authorization_is_refused_without_echoing_it() -> None:
         "Authorization header requires 'SignedHeaders' parameter. Authorization=<redacted>"
     )
     assert jwt not in err.message and jwt not in str(err)
+
+
+def test_a_repeated_signature_part_is_refused_not_first_wins() -> None:
+    req, at = clients.aws4auth("GET", "/dev/demo")
+    accepted(req, at)
+    auth = header(req, "Authorization")
+    # The valid signature first, a forged one second: before, the first one won.
+    doubled = with_header(req, "Authorization", auth + ", Signature=" + "0" * 64)
+    err = refused(doubled, at)
+    assert err.error_type == "IncompleteSignatureException"
+    assert "more than one 'Signature' parameter" in err.message
+
+
+def test_duplicate_x_amz_date_headers_are_named_as_such() -> None:
+    req, at = clients.aws4auth("GET", "/dev/demo")
+    stamp = header(req, "X-Amz-Date")
+    doubled = dataclasses.replace(req, headers=(*req.headers, ("X-Amz-Date", stamp)))
+    err = refused(doubled, at)
+    assert (err.error_type, err.message) == (
+        "IncompleteSignatureException",
+        "Only one X-Amz-Date header is allowed.",
+    )
 
 
 def test_unsupported_algorithm_is_incomplete() -> None:

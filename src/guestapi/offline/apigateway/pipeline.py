@@ -94,6 +94,9 @@ class Gateway:
                 )
             )
         if route is None:
+            malformed = sigv4.malformed_authorization(req)
+            if malformed is not None:
+                raise _signature_refusal(malformed)
             raise Refusal(
                 gr.GatewayError(
                     ResponseType.MISSING_AUTHENTICATION_TOKEN,
@@ -150,16 +153,7 @@ class Gateway:
         try:
             return self._authority.authenticate(req, "execute-api")
         except sigv4.SigV4Error as exc:
-            raise Refusal(
-                gr.GatewayError(
-                    gr.SIGV4_RESPONSE_TYPES[exc.kind],
-                    exc.message,
-                    error_type=exc.error_type,
-                    # exc.message is the response body; on a mismatch it holds the canonical
-                    # request, which may contain the caller's session token. reason never does.
-                    reason=exc.reason,
-                )
-            ) from None
+            raise _signature_refusal(exc) from None
 
     def _authorize(self, call: Call, caller: IssuedCredential) -> None:
         route = call.route
@@ -249,3 +243,16 @@ class Gateway:
         if reason:
             line += f" reason='{loggable(reason)}'"
         log.info(line)
+
+
+def _signature_refusal(exc: sigv4.SigV4Error) -> Refusal:
+    return Refusal(
+        gr.GatewayError(
+            gr.SIGV4_RESPONSE_TYPES[exc.kind],
+            exc.message,
+            error_type=exc.error_type,
+            # exc.message is the response body; on a mismatch it holds the canonical request,
+            # which may contain the caller's session token. reason never does.
+            reason=exc.reason,
+        )
+    )

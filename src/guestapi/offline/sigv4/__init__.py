@@ -10,7 +10,7 @@ from guestapi.offline.sigv4.errors import (
     SigV4ErrorKind,
     VerifiedCaller,
 )
-from guestapi.offline.sigv4.parsing import has_signature
+from guestapi.offline.sigv4.parsing import has_signature, malformed_authorization
 from guestapi.offline.sigv4.verifier import verify
 
 __all__ = [
@@ -19,5 +19,6 @@ __all__ = [
     "SigV4ErrorKind",
     "VerifiedCaller",
     "has_signature",
+    "malformed_authorization",
     "verify",
 ]

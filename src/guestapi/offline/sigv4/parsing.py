@@ -6,14 +6,16 @@ checks a signature; `verify.py` does that, with botocore.
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import unquote_plus
 
-from guestapi.offline.sigv4.errors import incomplete
+from guestapi.offline.sigv4.errors import SigV4Error, SigV4ErrorKind, incomplete
 from guestapi.offline.wire import Request
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -131,6 +133,30 @@ def redact_authorization(value: str) -> str:
     return f"{shown_head} {', '.join(parts)}"
 
 
+def malformed_authorization(req: Request) -> SigV4Error | None:
+    """The IncompleteSignature refusal of an Authorization header that cannot be parsed, if any.
+
+    API Gateway reads the header even where no method exists: a malformed one there is an
+    IncompleteSignature, a well-formed one a Missing Authentication Token
+    (docs/aws-behaviour.md#sigv4-refusals).
+    """
+    index = header_index(req.headers)
+    values = [v for v in index.get("authorization", ()) if v.strip()]
+    if len(values) != 1:
+        return None
+    try:
+        parse_header_form(values[0], index, ())
+    except SigV4Error as error:
+        return error if error.kind is SigV4ErrorKind.INCOMPLETE else None
+    return None
+
+
+def _hashed(value: str) -> str:
+    return base64.b64encode(
+        hashlib.sha256(value.encode("utf-8", "surrogateescape")).digest()
+    ).decode()
+
+
 def parse_header_form(
     authorization: str, index: dict[str, list[str]], query: tuple[tuple[str, str], ...]
 ) -> Signed:
@@ -142,12 +168,26 @@ def parse_header_form(
             continue
         key, eq, value = component.partition("=")
         if not eq:
+            # AWS's current wording names the header only by its hash (captures in
+            # docs/aws-behaviour.md#sigv4-refusals), so no bearer token is ever echoed.
             raise incomplete(
-                f"'{REDACTED}' not a valid key=value pair (missing equal-sign) in "
-                f"Authorization header: '{redact_authorization(authorization)}'.",
+                "Invalid key=value pair (missing equal-sign) in Authorization header (hashed "
+                f"with SHA-256 and encoded with Base64): '{_hashed(authorization)}'.",
                 "Authorization header component without '='",
             )
-        params.setdefault(key.strip(), value.strip())
+        if key.strip() in params:
+            # Not AWS's wording (no capture): a second Signature= (or Credential=) must not
+            # be ignored, or the header could say two things to two readers.
+            raise incomplete(
+                f"Authorization header has more than one '{key.strip()}' parameter. "
+                f"Authorization={redact_authorization(authorization)}",
+                f"Authorization header repeats {key.strip()}",
+            )
+        params[key.strip()] = value.strip()
+
+    if len(index.get("x-amz-date", ())) > 1:
+        # Not AWS's wording (no capture); the header is not missing, there are two of them.
+        raise incomplete("Only one X-Amz-Date header is allowed.", "several X-Amz-Date headers")
 
     amz_date_header = single(index, "x-amz-date")
     amz_date = None
