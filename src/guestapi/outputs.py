@@ -63,14 +63,35 @@ def _validated(outputs: Any, source: str) -> dict[str, str]:
     return dict(outputs)
 
 
+#: The file the offline stack writes under ``make local`` (scripts/local.py --outputs-file).
+LOCAL_OUTPUTS_NAME = "outputs-local.json"
+
+
+def _missing_file_hint(path: Path) -> str:
+    """The command that writes this file, so the error names the right one."""
+    if path.name == LOCAL_OUTPUTS_NAME:
+        return "start the offline stack with `make local` (it writes this file) and keep it running"
+    prefix, suffix = "outputs-", ".json"
+    if path.name.startswith(prefix) and path.name.endswith(suffix):
+        env = path.name[len(prefix) : -len(suffix)]
+        make = "make deploy" if env == "default" else f"make deploy ENV={env}"
+        return (
+            f"deploy with `{make}` (or `scripts/deploy.py --config-env {env}`), which writes it; "
+            f"for the offline stack, run `make local` and use .guestapi/{LOCAL_OUTPUTS_NAME}"
+        )
+    return (
+        "run `make deploy` (AWS) or `make local` (offline stack) first, "
+        "or pass the path of an existing outputs file"
+    )
+
+
 def load_outputs_file(path: Path) -> dict[str, str]:
     """Read an outputs JSON file (object of output key -> value) and check REQUIRED keys."""
     text = read_text(
         path,
         OutputsError,
         what="outputs file",
-        missing_hint="run `make deploy` (AWS) or `make local` (offline stack) first, "
-        "or pass the path of an existing outputs file",
+        missing_hint=_missing_file_hint(path),
     )
     data = parse_json(text, OutputsError, what=f"outputs file {path}")
     return _validated(data, f"outputs file {path}")

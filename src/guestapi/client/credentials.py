@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -95,6 +95,19 @@ class GuestCredentialProvider:
         self._stop = threading.Event()
 
     # -- public -------------------------------------------------------------------------------
+
+    @classmethod
+    def from_outputs(cls, outputs: Mapping[str, str], **options: Any) -> GuestCredentialProvider:
+        """A provider for the stack these outputs describe (``guestapi.outputs`` loads them).
+
+        The pool and region come from ``IdentityPoolId`` and ``Region``; the Cognito endpoint from
+        ``CognitoIdentityEndpoint`` when the outputs carry one (the offline stack writes it, a
+        deployed stack does not, so the real Cognito is used). That keeps one snippet working
+        against both. ``options`` are the constructor's keyword arguments; an explicit
+        ``endpoint_url`` wins over the output.
+        """
+        options.setdefault("endpoint_url", outputs.get("CognitoIdentityEndpoint") or None)
+        return cls(outputs["IdentityPoolId"], outputs["Region"], **options)
 
     def identity_id(self) -> str:
         """The install's identity id: from the cache, or minted once with GetId."""
