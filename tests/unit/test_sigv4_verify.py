@@ -537,17 +537,30 @@ def test_signature_not_yet_current_has_aws_wording_and_boundary() -> None:
     )
 
 
-def test_presigned_url_expires_after_x_amz_expires() -> None:
+def test_presigned_url_keeps_the_fixed_window_by_default() -> None:
+    # Services other than S3 are reported to ignore X-Amz-Expires (docs/aws-behaviour.md).
     req, at = clients.botocore_presigned("GET", "/dev/demo", expires=60)
-    accepted(req, at + timedelta(seconds=60))
+    accepted(req, at + timedelta(minutes=5))  # past X-Amz-Expires, inside the window
+    err = refused(req, at + timedelta(minutes=5, seconds=1))
+    assert err.message.startswith("Signature expired:")
+    assert err.message.endswith(" - 5 min.)")
+    long_lived, at = clients.botocore_presigned("GET", "/dev/demo", expires=3600)
+    assert refused(long_lived, at + timedelta(minutes=6)).message.startswith("Signature expired:")
+
+
+def test_presigned_url_can_live_for_its_x_amz_expires() -> None:
+    req, at = clients.botocore_presigned("GET", "/dev/demo", expires=60)
+    accepted(req, at + timedelta(seconds=60), honour_expires=True)
     now = at + timedelta(seconds=61)
-    err = refused(req, now)
+    err = refused(req, now, honour_expires=True)
     fmt = "%Y%m%dT%H%M%SZ"
     assert err.error_type == "InvalidSignatureException"
     assert err.message == (
         f"Signature expired: {at.strftime(fmt)} is now earlier than "
         f"{(at + timedelta(seconds=1)).strftime(fmt)} ({now.strftime(fmt)} - 60 sec.)"
     )
+    long_lived, at = clients.botocore_presigned("GET", "/dev/demo", expires=3600)
+    accepted(long_lived, at + timedelta(minutes=59), honour_expires=True)
     # A presigned URL from the future is refused like a header signature from the future.
     assert refused(req, at - timedelta(minutes=5, seconds=1)).message.startswith(
         "Signature not yet current:"

@@ -72,6 +72,28 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="lifetime of issued guest credentials (AWS: 3600); lower it to watch expiry",
     )
+    parser.add_argument(
+        "--presigned-expires",
+        choices=("fixed-window", "x-amz-expires"),
+        default="fixed-window",
+        help="how long a presigned URL lives: the fixed 5-minute window other services are "
+        "reported to keep (default), or its X-Amz-Expires, as S3 does; unsettled for "
+        "execute-api, so a real stack's check settles it",
+    )
+    parser.add_argument(
+        "--max-credentials",
+        type=int,
+        default=launch.DEFAULT_MAX_CREDENTIALS,
+        metavar="N",
+        help="live credentials held at most; more are refused (TooManyRequestsException)",
+    )
+    parser.add_argument(
+        "--max-identities",
+        type=int,
+        default=launch.DEFAULT_MAX_IDENTITIES,
+        metavar="N",
+        help="identities held at most; more GetId calls are refused",
+    )
     parser.add_argument("--outputs-file", type=Path, help="also write the outputs JSON here")
     parser.add_argument(
         "--web-port",
@@ -112,12 +134,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             port_number("--web-port", args.web_port)
         if args.credential_ttl <= 0:
             raise GuestApiError("--credential-ttl must be a positive number of seconds")
+        if args.max_credentials < 1 or args.max_identities < 1:
+            raise GuestApiError("--max-credentials and --max-identities must be at least 1")
         offline = launch.build(
             args.template,
             overrides=parse_overrides(args.parameter_overrides),
             region=args.region,
             account_id=args.account_id,
             credential_ttl=args.credential_ttl,
+            honour_presigned_expires=args.presigned_expires == "x-amz-expires",
+            max_credentials=args.max_credentials,
+            max_identities=args.max_identities,
         )
         try:
             sock = launch.bind(args.host, args.port)

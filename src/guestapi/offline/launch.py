@@ -25,7 +25,8 @@ from guestapi.offline.awslambda.roles import ExecutionRoleCredentials, check_exe
 from guestapi.offline.awslambda.service import LambdaService
 from guestapi.offline.cfn import load_stack
 from guestapi.offline.cognito import MAX_BODY_BYTES, TARGET_PREFIX, CognitoIdentityService
-from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.cognito.service import DEFAULT_MAX_IDENTITIES
+from guestapi.offline.credentials import DEFAULT_MAX_CREDENTIALS, CredentialStore
 from guestapi.offline.dynamodb import DynamoDbEmulator, DynamoDbFrontDoor, caller_lookup
 from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.server import AnyMethodProtocol, OfflineApp, ServiceRoute
@@ -129,8 +130,17 @@ def build(
     credential_ttl: int = 3600,
     clock: Callable[[], datetime] | None = None,
     warn: Callable[[str], None] | None = None,
+    honour_presigned_expires: bool = False,
+    max_credentials: int = DEFAULT_MAX_CREDENTIALS,
+    max_identities: int = DEFAULT_MAX_IDENTITIES,
 ) -> OfflineStack:
-    """Deploy `template` (default: the project's own) in memory and wire its services."""
+    """Deploy `template` (default: the project's own) in memory and wire its services.
+
+    `honour_presigned_expires`: presigned URLs live for their X-Amz-Expires, as S3's do, instead
+    of the fixed 5-minute window other services are reported to keep (unsettled for
+    execute-api: docs/aws-behaviour.md#presigned-urls). `max_credentials` and `max_identities`
+    bound the stores; when full they refuse new ones and revoke nobody.
+    """
     now = clock or (lambda: datetime.now(UTC))
     stack = load_stack(
         template if template is not None else _default_template(),
@@ -140,7 +150,7 @@ def build(
         overrides=overrides,
         warn=warn or log.warning,
     )
-    store = CredentialStore(clock=now)
+    store = CredentialStore(clock=now, max_entries=max_credentials)
     authority = CallerAuthority(region=stack.region, store=store, roles=stack.roles, clock=now)
     cognito = CognitoIdentityService(
         stack,
@@ -148,6 +158,7 @@ def build(
         clock=now,
         credential_ttl=timedelta(seconds=credential_ttl),
         authority=authority,
+        max_identities=max_identities,
     )
     sts = StsService(stack, store, cognito, clock=now)
     endpoints: dict[str, str] = {}
@@ -161,7 +172,13 @@ def build(
             endpoints=endpoints,
         )
         integrations["AWS_PROXY"] = LambdaProxyIntegration(stack, lambdas)
-    gateway = Gateway(stack, store, clock=now, integrations=integrations)
+    gateway = Gateway(
+        stack,
+        store,
+        clock=now,
+        integrations=integrations,
+        honour_presigned_expires=honour_presigned_expires,
+    )
     emulator, front_door = _start_dynamodb(stack, store, now) if stack.tables else (None, None)
     return OfflineStack(
         stack, store, cognito, sts, gateway, lambdas, endpoints, emulator, front_door

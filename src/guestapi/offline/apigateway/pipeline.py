@@ -48,12 +48,17 @@ class Gateway:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         integrations: Mapping[str, IntegrationRunner] | None = None,
+        honour_presigned_expires: bool = False,
     ) -> None:
         self._stack = stack
         self._store = store
         self._clock = clock
         self._authority = CallerAuthority(
-            region=stack.region, store=store, roles=stack.roles, clock=clock
+            region=stack.region,
+            store=store,
+            roles=stack.roles,
+            clock=clock,
+            honour_presigned_expires=honour_presigned_expires,
         )
         self._router = Router(list(stack.rest_apis.values()), warn=log.warning)
         self._integrations = dict(integrations or default_integrations(stack))

@@ -83,6 +83,8 @@ ENHANCED_SESSION_NAME = "CognitoIdentityCredentials"
 # requires developer credentials").
 SIGNED_OPERATIONS = frozenset({"DescribeIdentityPool", "GetIdentityPoolRoles"})
 SIGNING_NAME = "cognito-identity"
+# Identities the offline stack holds at most (an identity is about 200 bytes).
+DEFAULT_MAX_IDENTITIES = 100_000
 # Signature and IAM refusals of the AWS JSON services come back as client errors (400).
 _SIGV4_STATUS = 400
 
@@ -124,7 +126,7 @@ class CognitoIdentityService:
         clock: Callable[[], datetime],
         credential_ttl: timedelta = timedelta(hours=1),
         trust_evaluator: TrustEvaluator | None = None,
-        max_identities: int = 100_000,
+        max_identities: int = DEFAULT_MAX_IDENTITIES,
         log: Callable[[str], None] | None = None,
         authority: CallerAuthority | None = None,
     ) -> None:
@@ -296,7 +298,9 @@ class CognitoIdentityService:
             answer["AllowClassicFlow"] = pool.allow_classic_flow
         return answer
 
-    def _get_identity_pool_roles(self, body: Mapping[str, Any], outcome: _Outcome) -> dict[str, Any]:
+    def _get_identity_pool_roles(
+        self, body: Mapping[str, Any], outcome: _Outcome
+    ) -> dict[str, Any]:
         # Needs the caller's AWS credentials and an IAM grant (SIGNED_OPERATIONS).
         validate(body, (POOL_ID,))
         pool = self._pool(body["IdentityPoolId"], outcome)

@@ -52,7 +52,9 @@ class CallerAuthority:
         store: CredentialStore,
         roles: Mapping[str, Role],
         clock: Callable[[], datetime],
+        honour_presigned_expires: bool = False,
     ) -> None:
+        self._honour_expires = honour_presigned_expires
         self._region = region
         self._store = store
         self._roles = roles
@@ -70,7 +72,12 @@ class CallerAuthority:
             return issued.known()
 
         verified = sigv4.verify(
-            request, region=self._region, service=service, now=self._clock(), lookup=lookup
+            request,
+            region=self._region,
+            service=service,
+            now=self._clock(),
+            lookup=lookup,
+            honour_expires=self._honour_expires,
         )
         return found[verified.credential.access_key_id]
 

@@ -49,6 +49,12 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
 
+from guestapi.offline.sigv4.checks import (
+    SCOPE_TERMINATOR,
+    check_credential,
+    check_scope,
+    check_time,
+)
 from guestapi.offline.sigv4.errors import (
     KnownCredential,
     SigV4Error,
@@ -58,7 +64,6 @@ from guestapi.offline.sigv4.errors import (
 )
 from guestapi.offline.sigv4.parsing import (
     Signed,
-    format_amz,
     header_index,
     parse_header_form,
     parse_query_form,
@@ -67,7 +72,6 @@ from guestapi.offline.sigv4.parsing import (
 )
 from guestapi.offline.wire import Request
 
-SCOPE_TERMINATOR = "aws4_request"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 # Characters urlsplit() would silently drop (tab, CR, LF) or treat as a delimiter ('#') are
 # percent-encoded into the path (with the other control characters), so a path that differs
@@ -178,106 +182,6 @@ def _signing_key(secret: str, day: str, region: str, service: str) -> bytes:
 
 
 # --------------------------------------------------------------------------------------------
-# Checks, in the order the reference table lists them
-# --------------------------------------------------------------------------------------------
-def _check_scope(signed: Signed, region: str, service: str) -> tuple[str, str]:
-    parts = signed.credential.split("/")
-    if len(parts) != 5:
-        raise incomplete(
-            "Credential must have exactly 5 slash-delimited elements, e.g. "
-            f"keyid/date/region/service/term, got '{signed.credential}'",
-            "malformed Credential",
-        )
-    access_key, day, scope_region, scope_service, terminator = parts
-    # AWS reports every wrong scope element at once, each sentence ending in ". ".
-    problems = []
-    if scope_region != region:
-        problems.append("Credential should be scoped to a valid region. ")
-    if scope_service != service:
-        problems.append(f"Credential should be scoped to correct service: '{service}'. ")
-    if terminator != SCOPE_TERMINATOR:
-        problems.append(
-            f"Credential should be scoped with a valid terminator: '{SCOPE_TERMINATOR}', "
-            f"not '{terminator}'. "
-        )
-    if day != signed.amz_date[:8]:
-        problems.append(
-            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
-            f"from HTTP: '{day}' != '{signed.amz_date[:8]}', from '{signed.amz_date}'. "
-        )
-    if problems:
-        raise SigV4Error(
-            SigV4ErrorKind.INVALID_SIGNATURE,
-            "".join(problems),
-            f"credential scope {day}/{scope_region}/{scope_service}/{terminator} "
-            f"does not match {signed.amz_date[:8]}/{region}/{service}/{SCOPE_TERMINATOR}",
-        )
-    return access_key, day
-
-
-def _check_time(signed: Signed, now: datetime, max_skew: timedelta) -> None:
-    minutes = f"{int(max_skew.total_seconds() // 60)} min."
-    if signed.request_time > now + max_skew:
-        raise SigV4Error(
-            SigV4ErrorKind.INVALID_SIGNATURE,
-            f"Signature not yet current: {signed.amz_date} is still later than "
-            f"{format_amz(now + max_skew)} ({format_amz(now)} + {minutes})",
-            "request date is in the future beyond the allowed skew",
-        )
-    if signed.expires is None:
-        if signed.request_time < now - max_skew:
-            raise SigV4Error(
-                SigV4ErrorKind.INVALID_SIGNATURE,
-                f"Signature expired: {signed.amz_date} is now earlier than "
-                f"{format_amz(now - max_skew)} ({format_amz(now)} - {minutes})",
-                "request date is older than the allowed skew",
-            )
-    elif signed.request_time < now - timedelta(seconds=signed.expires):
-        # Presigned URL past X-Amz-Expires: same sentence shape as the documented skew answer
-        # ("Signature expired: <date> is now earlier than <date>"), window in seconds.
-        raise SigV4Error(
-            SigV4ErrorKind.INVALID_SIGNATURE,
-            f"Signature expired: {signed.amz_date} is now earlier than "
-            f"{format_amz(now - timedelta(seconds=signed.expires))} "
-            f"({format_amz(now)} - {signed.expires} sec.)",
-            "presigned URL past X-Amz-Expires",
-        )
-
-
-def _same_secret(given: str | None, known: str | None) -> bool:
-    if given is None or known is None:
-        return given is None and known is None
-    return hmac.compare_digest(given.encode(), known.encode())
-
-
-def _check_credential(
-    signed: Signed,
-    access_key: str,
-    now: datetime,
-    lookup: Callable[[str], KnownCredential | None],
-) -> KnownCredential:
-    invalid = "The security token included in the request is invalid."
-    credential = lookup(access_key)
-    if credential is None:
-        raise SigV4Error(
-            SigV4ErrorKind.UNRECOGNIZED_CLIENT, invalid, f"unknown access key {access_key}"
-        )
-    if not _same_secret(signed.session_token, credential.session_token):
-        raise SigV4Error(
-            SigV4ErrorKind.UNRECOGNIZED_CLIENT,
-            invalid,
-            f"session token does not belong to {access_key}",
-        )
-    if credential.expiration is not None and now >= credential.expiration:
-        raise SigV4Error(
-            SigV4ErrorKind.EXPIRED_TOKEN,
-            "The security token included in the request is expired",
-            f"credentials of {access_key} expired at {credential.expiration.isoformat()}",
-        )
-    return credential
-
-
-# --------------------------------------------------------------------------------------------
 # Recomputation
 # --------------------------------------------------------------------------------------------
 def _rebuild(
@@ -330,11 +234,14 @@ def verify(
     now: datetime,
     lookup: Callable[[str], KnownCredential | None],
     max_skew: timedelta = timedelta(minutes=5),
+    honour_expires: bool = False,
 ) -> VerifiedCaller:
     """Verify a SigV4-signed request (Authorization header or presigned query) or raise SigV4Error.
 
     `now` must be timezone-aware. `lookup` maps an access key id to what the credential store
-    knows about it (None when unknown).
+    knows about it (None when unknown). `honour_expires`: a presigned URL lives for its
+    X-Amz-Expires (as S3 does) rather than the fixed `max_skew` window (as other services are
+    reported to do).
     """
     if now.tzinfo is None:
         raise ValueError("verify(now=...) needs an aware datetime (UTC)")
@@ -357,15 +264,15 @@ def verify(
             SigV4ErrorKind.MISSING_TOKEN, "Missing Authentication Token", "no SigV4 signature"
         )
 
-    access_key, _ = _check_scope(signed, region, service)
-    _check_time(signed, now, max_skew)
+    access_key, _ = check_scope(signed, region, service)
+    check_time(signed, now, max_skew, honour_expires)
     if "host" not in signed.signed_headers:
         # Wording of AWS's answer when host is not signed (STS, Lambda URLs, ...).
         raise incomplete(
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
             "host header not signed",
         )
-    credential = _check_credential(signed, access_key, now, lookup)
+    credential = check_credential(signed, access_key, now, lookup)
 
     body_sha256 = hashlib.sha256(req.body).hexdigest() if req.body else EMPTY_SHA256
     signer = ReceivedRequestSigner(
