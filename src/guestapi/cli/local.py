@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
         "execute-api, so a real stack's check settles it",
     )
     parser.add_argument(
+        "--unknown-key-error",
+        choices=("UnrecognizedClientException", "AccessDeniedException"),
+        default="UnrecognizedClientException",
+        help="x-amzn-ErrorType for an unknown access key: a public capture shows the first "
+        "(default), AWS's 403 troubleshooting page lists the second",
+    )
+    parser.add_argument(
         "--max-credentials",
         type=int,
         default=launch.DEFAULT_MAX_CREDENTIALS,
@@ -143,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             account_id=args.account_id,
             credential_ttl=args.credential_ttl,
             honour_presigned_expires=args.presigned_expires == "x-amz-expires",
+            unknown_key_error_type=args.unknown_key_error,
             max_credentials=args.max_credentials,
             max_identities=args.max_identities,
         )

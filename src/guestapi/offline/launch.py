@@ -131,6 +131,7 @@ def build(
     clock: Callable[[], datetime] | None = None,
     warn: Callable[[str], None] | None = None,
     honour_presigned_expires: bool = False,
+    unknown_key_error_type: str = "UnrecognizedClientException",
     max_credentials: int = DEFAULT_MAX_CREDENTIALS,
     max_identities: int = DEFAULT_MAX_IDENTITIES,
 ) -> OfflineStack:
@@ -140,6 +141,8 @@ def build(
     of the fixed 5-minute window other services are reported to keep (unsettled for
     execute-api: docs/aws-behaviour.md#presigned-urls). `max_credentials` and `max_identities`
     bound the stores; when full they refuse new ones and revoke nobody.
+    `unknown_key_error_type`: the x-amzn-ErrorType for an unknown access key (unsettled: a
+    capture shows UnrecognizedClientException, AWS's troubleshooting page AccessDeniedException).
     """
     now = clock or (lambda: datetime.now(UTC))
     stack = load_stack(
@@ -178,6 +181,7 @@ def build(
         clock=now,
         integrations=integrations,
         honour_presigned_expires=honour_presigned_expires,
+        unknown_key_error_type=unknown_key_error_type,
     )
     emulator, front_door = _start_dynamodb(stack, store, now) if stack.tables else (None, None)
     return OfflineStack(

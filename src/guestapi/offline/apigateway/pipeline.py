@@ -49,6 +49,7 @@ class Gateway:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         integrations: Mapping[str, IntegrationRunner] | None = None,
         honour_presigned_expires: bool = False,
+        unknown_key_error_type: str = sigv4.SigV4ErrorKind.UNRECOGNIZED_CLIENT.value,
     ) -> None:
         self._stack = stack
         self._store = store
@@ -60,6 +61,10 @@ class Gateway:
             clock=clock,
             honour_presigned_expires=honour_presigned_expires,
         )
+        # The x-amzn-ErrorType of "The security token included in the request is invalid.":
+        # a public capture shows UnrecognizedClientException, AWS's 403 article lists it under
+        # AccessDeniedException (docs/aws-behaviour.md#sigv4-refusals); a real stack settles it.
+        self._unknown_key_error_type = unknown_key_error_type
         self._router = Router(list(stack.rest_apis.values()), warn=log.warning)
         self._integrations = dict(integrations or default_integrations(stack))
         self._throttlers = {
@@ -101,7 +106,7 @@ class Gateway:
         if route is None:
             malformed = sigv4.malformed_authorization(req)
             if malformed is not None:
-                raise _signature_refusal(malformed)
+                raise self._signature_refusal(malformed)
             raise Refusal(
                 gr.GatewayError(
                     ResponseType.MISSING_AUTHENTICATION_TOKEN,
@@ -158,7 +163,7 @@ class Gateway:
         try:
             return self._authority.authenticate(req, "execute-api")
         except sigv4.SigV4Error as exc:
-            raise _signature_refusal(exc) from None
+            raise self._signature_refusal(exc) from None
 
     def _authorize(self, call: Call, caller: IssuedCredential) -> None:
         route = call.route
@@ -223,6 +228,19 @@ class Gateway:
             raise configuration_error(f"integration type {kind} is not emulated (only {emulated})")
         return runner.run(call, route, request_context(call, self._stack.account_id))
 
+    def _signature_refusal(self, exc: sigv4.SigV4Error) -> Refusal:
+        unknown_key = exc.kind is sigv4.SigV4ErrorKind.UNRECOGNIZED_CLIENT
+        return Refusal(
+            gr.GatewayError(
+                gr.SIGV4_RESPONSE_TYPES[exc.kind],
+                exc.message,
+                error_type=self._unknown_key_error_type if unknown_key else exc.error_type,
+                # exc.message is the response body; on a mismatch it holds the canonical
+                # request, which may contain the caller's session token. reason never does.
+                reason=exc.reason,
+            )
+        )
+
     # ------------------------------------------------------------------ responses
     def _gateway_response(self, call: Call, error: gr.GatewayError) -> Response:
         # The API whose stage was called customises the answer; an unknown stage has no
@@ -248,16 +266,3 @@ class Gateway:
         if reason:
             line += f" reason='{loggable(reason)}'"
         log.info(line)
-
-
-def _signature_refusal(exc: sigv4.SigV4Error) -> Refusal:
-    return Refusal(
-        gr.GatewayError(
-            gr.SIGV4_RESPONSE_TYPES[exc.kind],
-            exc.message,
-            error_type=exc.error_type,
-            # exc.message is the response body; on a mismatch it holds the canonical request,
-            # which may contain the caller's session token. reason never does.
-            reason=exc.reason,
-        )
-    )
