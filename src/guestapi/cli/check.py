@@ -23,6 +23,7 @@ from guestapi.checks import (
     write_json,
     write_junit,
 )
+from guestapi.checks.proven import proven_lines
 from guestapi.checks.report import use_colour
 from guestapi.checks.runner import DEFAULT_ORIGIN
 from guestapi.errors import GuestApiError
@@ -152,9 +153,10 @@ def run_suite(
     runner = CheckRunner(target, origin=origin, cache_path=cache_path, timeout=timeout)
     print(f"checking {target.api_url} ({len(scenarios)} scenarios)", flush=True)
     results = runner.run(scenarios)
-    print(render_table(results, colour=use_colour(sys.stdout)), flush=True)
+    proven = proven_lines(scenarios, results)
+    print(render_table(results, colour=use_colour(sys.stdout), proven=proven), flush=True)
     if json_path:
-        write_json(results, target, json_path)
+        write_json(results, target, json_path, proven=proven)
     if junit_path:
         write_junit(results, target, junit_path)
     return 0 if all(r.passed for r in results) else 1

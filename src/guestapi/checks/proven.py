@@ -1,0 +1,120 @@
+"""What a run proved, in a few sentences, computed from the scenarios that passed.
+
+The table says scenario by scenario what happened; these lines say what that adds up to, e.g.
+"unsigned, tampered, expired and wrong-region calls are refused; the guest reaches GET /demo,
+and its POST /demo and GET /not-demo are refused". Every claim is derived from a passed
+scenario's signing mode and expectations, so a scenario that failed (or was not run) can never
+be claimed, and a project's own scenarios add their own claims.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from guestapi.checks.runner import CheckResult
+from guestapi.checks.scenario import Scenario, SigningMode
+
+#: The refusal a forged or off-key signature proves, by signing mode.
+_FORGED_LABELS = {
+    SigningMode.NONE: "unsigned",
+    SigningMode.GUEST_TAMPERED: "tampered",
+    SigningMode.UNKNOWN_KEY: "unknown-key",
+    SigningMode.WRONG_REGION: "wrong-region",
+}
+
+
+def _is_refusal(scenario: Scenario) -> bool:
+    statuses = scenario.expect.status
+    return bool(statuses) and all(400 <= s < 500 for s in statuses)
+
+
+def _is_success(scenario: Scenario) -> bool:
+    statuses = scenario.expect.status
+    return bool(statuses) and all(200 <= s < 300 for s in statuses)
+
+
+def _method(scenario: Scenario) -> str:
+    return scenario.request.method if scenario.request else ""
+
+
+def _call(scenario: Scenario) -> str:
+    request = scenario.request
+    if request is None:
+        return "(no request)"
+    call = f"{request.method} {request.path}"
+    return f"{call} on another stage" if request.stage else call
+
+
+def _signature_label(scenario: Scenario) -> str | None:
+    """The kind of bad call a refused request stands for, or None if it is a guest's own."""
+    signing = scenario.signing
+    if signing.clock_offset_seconds < 0:
+        return "expired"
+    if signing.clock_offset_seconds > 0:
+        return "future-dated"
+    return _FORGED_LABELS.get(signing.mode)
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _request_claims(passed: Sequence[Scenario]) -> list[str]:
+    calls = [s for s in passed if s.request is not None]
+    forged = _unique(
+        label
+        for s in calls
+        if _is_refusal(s) and (label := _signature_label(s)) and _method(s) != "OPTIONS"
+    )
+    guest = [
+        s for s in calls if s.signing.mode.uses_guest_keys and not s.signing.clock_offset_seconds
+    ]
+    reached = _unique(_call(s) for s in guest if _is_success(s))
+    refused = _unique(_call(s) for s in guest if _is_refusal(s))
+    preflight = [s for s in calls if s.signing.mode is SigningMode.NONE and _method(s) == "OPTIONS"]
+    claims = []
+    if forged:
+        claims.append(f"{_join(forged)} calls are refused")
+    if reached:
+        claim = f"the guest reaches {_join(reached)}"
+        if refused:
+            claim += f", and its {_join(refused)} {'is' if len(refused) == 1 else 'are'} refused"
+        claims.append(claim)
+    elif refused:
+        claims.append(
+            f"the guest's {_join(refused)} {'is' if len(refused) == 1 else 'are'} refused"
+        )
+    if any(_is_success(s) for s in preflight):
+        claims.append("a browser's CORS preflight is answered without a signature")
+    if any(s.expect.function is not None for s in passed):
+        claims.append("a function route sees the caller's verified guest identity")
+    return claims
+
+
+def _credential_claims(passed: Sequence[Scenario]) -> list[str]:
+    claims = []
+    for s in passed:
+        if s.request is not None:
+            continue
+        if s.expect.credentials_error is not None and s.signing.mode is SigningMode.BASIC_FLOW:
+            claims.append("the basic (classic) Cognito flow is refused")
+        lifetime = s.expect.credentials
+        if lifetime is not None and lifetime.max_lifetime_seconds is not None:
+            claims.append(f"guest keys expire within {lifetime.max_lifetime_seconds} s")
+    return _unique(claims)
+
+
+def proven_lines(scenarios: Sequence[Scenario], results: Sequence[CheckResult]) -> list[str]:
+    """A few sentences of what the passed scenarios prove, then what failed and so is not."""
+    verdicts = {r.scenario: r.passed for r in results}
+    passed = [s for s in scenarios if verdicts.get(s.name)]
+    claims = _request_claims(passed) + _credential_claims(passed)
+    lines = [f"proven: {claim}" for claim in claims]
+    failed = [r.scenario for r in results if not r.passed]
+    if failed:
+        lines.append(f"NOT proven ({len(failed)} failed): {', '.join(failed)}")
+    return lines
