@@ -4,9 +4,12 @@ wrk replays one request. Two signed forms:
 - header-signed (Authorization + X-Amz-Date + X-Amz-Security-Token, botocore `SigV4Auth`): what
   the guest client sends. SigV4 accepts a signature for 5 minutes and has no replay protection,
   so one request signed just before a wrk run stays valid for the whole run;
-- presigned URL (botocore `SigV4QueryAuth`, X-Amz-Expires long enough for the whole run): the
-  session token and signature travel in the query string.
-The server still verifies every request in full: it keeps no cache of accepted signatures.
+- presigned URL (botocore `SigV4QueryAuth`): the session token and signature travel in the
+  query string. The stack keeps the fixed 5-minute window from X-Amz-Date by default, whatever
+  X-Amz-Expires says, so the URL is made by prepare() within the throughput phase (about a
+  minute) and used only there.
+The server recomputes and compares every request's signature: it keeps no cache of accepted
+signatures (only of a presigned URL's decoded query and canonical query string).
 """
 
 from __future__ import annotations
