@@ -1,7 +1,9 @@
 """Lint the SAM template with cfn-lint, `sam validate --lint` and checkov.
 
 Each tool does its own job; this module only runs them side by side and collects what they
-say. It adds two things no tool does: checkov also scans a copy with every optional feature
+say. cfn-lint also runs the project's own rules (`guestapi.lint_rules`: AWS_IAM on every
+method, a concrete guest policy, a pinned trust, ...), loaded the way cfn-lint loads any
+custom rules, with `--append-rules`. It adds two things no tool does: checkov also scans a copy with every optional feature
 switched on (it only evaluates parameter defaults), and every checkov suppression in the
 template (``Metadata: checkov: skip:``) must carry a written reason.
 """
@@ -144,6 +146,10 @@ def _checkov(checkov: str, target: Path) -> list[str]:
     ]
 
 
+# A module path, not a directory: cfn-lint imports it, so the rules work from the wheel too.
+CFN_LINT_RULES = "guestapi.lint_rules"
+
+
 def lint_commands(
     template: Path,
     find: Callable[[str], str] = find_tool,
@@ -153,8 +159,18 @@ def lint_commands(
     cfn_lint, sam, checkov = find("cfn-lint"), find("sam"), find("checkov")
     target = str(template)
     commands = [
-        # Informational findings fail too: "nothing reported" is the bar.
-        LintCommand("cfn-lint", [cfn_lint, "--non-zero-exit-code", "informational", target]),
+        # Informational findings fail too: "nothing reported" is the bar. The `=` form, since
+        # --append-rules takes several values and would swallow the template path after it.
+        LintCommand(
+            "cfn-lint",
+            [
+                cfn_lint,
+                "--non-zero-exit-code",
+                "informational",
+                f"--append-rules={CFN_LINT_RULES}",
+                target,
+            ],
+        ),
         LintCommand("sam validate --lint", [sam, "validate", "--lint", "--template", target]),
         LintCommand("checkov", _checkov(checkov, template)),
     ]

@@ -60,7 +60,13 @@ def test_runs_the_three_tools_on_the_template(template_path: Path):
     features_on = next(c for c in calls if c[2].endswith("template-features-on.json"))
     assert calls == sorted(
         [
-            ["/fake/bin/cfn-lint", "--non-zero-exit-code", "informational", target],
+            [
+                "/fake/bin/cfn-lint",
+                "--non-zero-exit-code",
+                "informational",
+                "--append-rules=guestapi.lint_rules",
+                target,
+            ],
             ["/fake/bin/sam", "validate", "--lint", "--template", target],
             ["/fake/bin/checkov", "--file", target, *checkov_flags],
             ["/fake/bin/checkov", "--file", features_on[2], *checkov_flags],

@@ -1,0 +1,104 @@
+"""What the rules share: the SAM-transformed template, parameter defaults and source paths.
+
+cfn-lint 1.x no longer runs the SAM transform (it validates `AWS::Serverless::*` against SAM's
+schemas), but the mistakes these rules look for only exist after it: SAM writes each method's
+`security`, the CORS preflight methods and the gateway responses into the REST API's body.
+So the rules transform the template themselves, with the same aws-sam-translator sequence the
+offline stack deploys with, the parameters at their defaults.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from cfnlint.rules import RuleMatch
+
+# Pseudo parameters for the transform: the translator only needs them to be present.
+_PSEUDO = {
+    "AWS::AccountId": "123456789012",
+    "AWS::Partition": "aws",
+    "AWS::StackName": "guestapi-lint",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+
+# One entry: every rule of one cfn-lint run asks about the same template object.
+_cache: dict[int, tuple[Any, dict[str, Any] | None]] = {}
+
+
+def parameter_defaults(template: dict[str, Any]) -> dict[str, str]:
+    parameters = template.get("Parameters")
+    if not isinstance(parameters, dict):
+        return {}
+    return {
+        name: str(spec["Default"])
+        for name, spec in parameters.items()
+        if isinstance(spec, dict) and "Default" in spec
+    }
+
+
+def transformed(cfn: Any) -> dict[str, Any] | None:
+    """The template after the SAM transform (itself when it has none); None when it fails.
+
+    A template SAM cannot transform gets its own finding from cfn-lint's schema rules and
+    `sam validate`, so these rules then stay silent rather than guess.
+    """
+    cached = _cache.get(id(cfn))
+    if cached is not None and cached[0] is cfn:
+        return cached[1]
+    # Plain dicts and strings: cfn-lint's nodes carry line marks the translator does not expect.
+    document = json.loads(json.dumps(cfn.template))
+    result: dict[str, Any] | None = document
+    if document.get("Transform"):
+        result = _sam_transform(document, cfn)
+    _cache.clear()
+    _cache[id(cfn)] = (cfn, result)
+    return result
+
+
+def _sam_transform(document: dict[str, Any], cfn: Any) -> dict[str, Any] | None:
+    # Imported here: the translator is slow to import and only SAM templates need it.
+    from guestapi.offline.cfn.intrinsics import TemplateError
+    from guestapi.offline.cfn.transform import apply_transforms
+
+    regions = getattr(cfn, "regions", None) or ["us-east-1"]
+    pseudo = {**_PSEUDO, "AWS::Region": regions[0]}
+    try:
+        return apply_transforms(
+            document, parameter_defaults(document), pseudo, regions[0], str(cfn.filename)
+        )
+    except TemplateError:
+        return None
+
+
+def resources(template: dict[str, Any], *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    found = template.get("Resources")
+    for logical_id, resource in (found if isinstance(found, dict) else {}).items():
+        if isinstance(resource, dict) and resource.get("Type") in types:
+            properties = resource.get("Properties")
+            yield logical_id, properties if isinstance(properties, dict) else {}
+
+
+def source_match(cfn: Any, path: Sequence[str | int], message: str) -> RuleMatch:
+    """A match at the deepest part of `path` that exists in the source template.
+
+    The transformed template has paths (OPTIONS methods, generated resources) that the file
+    the user edits does not, and cfn-lint finds the line number from the source.
+    """
+    node: Any = cfn.template
+    found: list[str | int] = []
+    for key in path:
+        in_dict = isinstance(node, dict) and key in node
+        in_list = isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+        if not (in_dict or in_list):
+            break
+        node = node[key]
+        found.append(key)
+    return RuleMatch(found or ["Resources"], message)
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

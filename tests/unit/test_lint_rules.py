@@ -1,0 +1,220 @@
+"""The project's cfn-lint rules (guestapi.lint_rules): each mistake in a copy of the template
+makes its rule fail with a message naming the mistake; the template as shipped passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cfnlint.api import lint_file
+from cfnlint.config import ManualArgs
+
+from _template_variants import write_variant
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+RULES = "guestapi.lint_rules"
+
+GET_SUMMARY = "              summary: Tells the signed-in guest who it is.\n"
+NO_AUTH = "              security:\n                - NONE: []\n"
+RESOURCE = (
+    'Resource: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:'
+    '${Api}/${StageName}/GET/demo"'
+)
+AUD_LINES = (
+    "              StringEquals:\n"
+    "                cognito-identity.amazonaws.com:aud: !Ref IdentityPool\n"
+)
+AMR_LINES = (
+    "              ForAnyValue:StringLike:\n"
+    "                cognito-identity.amazonaws.com:amr: unauthenticated\n"
+)
+POST_DEMO = """              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates:
+                  application/json: '{"statusCode": 200}'
+                responses:
+                  default:
+                    statusCode: "200"
+"""
+
+
+def findings(template: Path, *, rules: bool = True) -> list[tuple[str, str]]:
+    config = ManualArgs(append_rules=[RULES] if rules else [], regions=["us-east-1"])
+    return [(m.rule.id, m.message) for m in lint_file(template, config=config)]
+
+
+def ours(template: Path) -> list[tuple[str, str]]:
+    return [(rule, message) for rule, message in findings(template) if rule.startswith("E91")]
+
+
+def variant(tmp_path: Path, *edits: tuple[str, str]) -> Path:
+    return write_variant(TEMPLATE, tmp_path, *edits)
+
+
+def test_rules_load_through_append_rules():
+    from cfnlint.rules import Rules
+
+    loaded = Rules.create_from_module(RULES)
+    assert sorted(loaded) == ["E9101", "E9102", "E9103", "E9104", "E9105", "E9106"]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [TEMPLATE, ROOT / "examples" / "lambda-route" / "template.yaml"],
+    ids=["project", "lambda-route"],
+)
+def test_shipped_templates_have_no_findings(template):
+    assert findings(template) == []
+
+
+# (name, edits, rule, words the message must hold)
+MISTAKES = [
+    (
+        "auth removed from one method",
+        [(GET_SUMMARY, GET_SUMMARY + NO_AUTH)],
+        "E9101",
+        "Api: GET /demo does not use AWS_IAM authorization",
+    ),
+    (
+        "preflight authorized",
+        [
+            (
+                "AddDefaultAuthorizerToCorsPreflight: false",
+                "AddDefaultAuthorizerToCorsPreflight: true",
+            )
+        ],
+        "E9102",
+        "Api: OPTIONS /demo is authorized",
+    ),
+    (
+        "policy widened to /*",
+        [("/${StageName}/GET/demo", "/${StageName}/*")],
+        "E9103",
+        "its method is a wildcard",
+    ),
+    (
+        "any stage",
+        [("/${StageName}/GET/demo", "/*/GET/demo")],
+        "E9103",
+        "its stage is a wildcard",
+    ),
+    (
+        "any API",
+        [("${Api}/${StageName}/GET/demo", "*/${StageName}/GET/demo")],
+        "E9103",
+        "its api is a wildcard",
+    ),
+    (
+        "execute-api:*",
+        [("Action: execute-api:Invoke", "Action: execute-api:*")],
+        "E9103",
+        "allows the action wildcard 'execute-api:*'",
+    ),
+    (
+        "NotResource",
+        [(RESOURCE, RESOURCE.replace("Resource:", "NotResource:"))],
+        "E9103",
+        "allows with NotResource",
+    ),
+    (
+        "aud dropped",
+        [(AUD_LINES, "")],
+        "E9104",
+        "GuestRole: trust statement 0 does not pin cognito-identity.amazonaws.com:aud",
+    ),
+    (
+        "aud widened to StringLike *",
+        [
+            (
+                AUD_LINES,
+                AUD_LINES.replace("StringEquals", "StringLike").replace("!Ref IdentityPool", '"*"'),
+            )
+        ],
+        "E9104",
+        "does not pin cognito-identity.amazonaws.com:aud",
+    ),
+    (
+        "amr dropped",
+        [(AMR_LINES, "")],
+        "E9104",
+        "does not pin cognito-identity.amazonaws.com:amr",
+    ),
+    (
+        "classic flow on by default",
+        [
+            (
+                'Default: "false"\n    AllowedValues: ["true", "false"]\n    Description: >-\n      Allow the basic',
+                'Default: "true"\n    AllowedValues: ["true", "false"]\n    Description: >-\n      Allow the basic',
+            )
+        ],
+        "E9105",
+        "IdentityPool: AllowClassicFlow is true with the default parameters",
+    ),
+    (
+        "DEFAULT_5XX without CORS",
+        [
+            (
+                "        DEFAULT_5XX:\n          ResponseParameters:\n            Headers:\n"
+                "              Access-Control-Allow-Origin: !Sub \"'${AllowedOrigin}'\"\n",
+                "        DEFAULT_5XX:\n          ResponseParameters:\n            Headers:\n",
+            )
+        ],
+        "E9106",
+        "Api: gateway response DEFAULT_5XX lacks Access-Control-Allow-Origin",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edits", "rule", "message"),
+    [m[1:] for m in MISTAKES],
+    ids=[m[0] for m in MISTAKES],
+)
+def test_each_mistake_fails_its_rule_with_a_message_naming_it(tmp_path, edits, rule, message):
+    found = ours(variant(tmp_path, *edits))
+    assert any(r == rule and message in m for r, m in found), found
+
+
+def test_without_the_rules_cfn_lint_accepts_a_widened_policy(tmp_path):
+    # The bite is the project's rules: cfn-lint's own rules find nothing wrong with `/*`.
+    widened = variant(tmp_path, ("/${StageName}/GET/demo", "/${StageName}/*"))
+    assert findings(widened, rules=False) == []
+    assert ours(widened)
+
+
+def test_a_public_mark_lets_one_method_go_without_auth(tmp_path):
+    public = NO_AUTH + "              x-guestapi-public: true\n"
+    assert ours(variant(tmp_path, (GET_SUMMARY, GET_SUMMARY + public))) == []
+
+
+def test_a_second_method_added_and_granted_is_clean(tmp_path):
+    post = "            post:\n" + POST_DEMO
+    granted = variant(
+        tmp_path,
+        (
+            "          /demo:\n            get:\n",
+            "          /demo:\n" + post + "            get:\n",
+        ),
+        (
+            RESOURCE,
+            "Resource:\n"
+            + "                  - "
+            + RESOURCE.removeprefix("Resource: ")
+            + "\n                  - "
+            + RESOURCE.removeprefix("Resource: ").replace("/GET/demo", "/POST/demo"),
+        ),
+    )
+    assert findings(granted) == []
+
+
+@pytest.mark.slow
+def test_lint_script_reports_the_rule_on_a_widened_policy(tmp_path, capsys):
+    # `make lint` / scripts/lint.py: the project's rules run inside its cfn-lint step.
+    from guestapi.cli.lint import main
+
+    widened = variant(tmp_path, ("Action: execute-api:Invoke", "Action: execute-api:*"))
+    assert main(["--template", str(widened)]) == 1
+    out = capsys.readouterr().out
+    assert "cfn-lint: FINDINGS" in out
+    assert "E9103 GuestRole: policy invoke-get-demo, statement 0 allows the action wildcard" in out
