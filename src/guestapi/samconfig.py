@@ -93,7 +93,8 @@ def stack_settings(path: Path, env: str) -> StackSettings:
     if env not in envs:
         raise SamConfigError(
             f"{path} has no environment {env!r} (it has: {', '.join(envs) or 'none'}); "
-            "pick one with --config-env"
+            "pick one with `make deploy ENV=NAME` / `make check ENV=NAME` "
+            "(scripts: --config-env NAME)"
         )
     settings = {**_table(data, env, "global", "parameters")}
     settings.update(_table(data, env, "deploy", "parameters"))

@@ -116,15 +116,32 @@ def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve_until_stopped(http: uvicorn.Server, sock: socket.socket) -> None:
-    """Serve until SIGINT or SIGTERM, then return normally.
+def serve_until_stopped(http: uvicorn.Server, sock: socket.socket, ready: str = "") -> None:
+    """Serve until SIGINT or SIGTERM, then return normally; `ready` goes to stderr once the
+    stop handler is in place, so whoever acts on it may stop us at once.
 
     uvicorn shuts down cleanly on either signal and then re-delivers it to the handler that
     was installed before it started; ours turns both into the same quiet stop.
     """
     signal.signal(signal.SIGTERM, _stop)
+    if ready:
+        print(ready, file=sys.stderr, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         http.run(sockets=[sock])
+
+
+def ready_message(outputs: dict[str, str], args: argparse.Namespace) -> str:
+    """Where the stack listens, where its outputs went and how to stop it (stderr, so stdout
+    stays the outputs JSON that scripts read)."""
+    lines = [
+        f"listening on {outputs['CognitoIdentityEndpoint'].rstrip('/')}: Cognito Identity and STS "
+        f"at /, the API at {outputs['ApiUrl']}",
+    ]
+    if args.outputs_file:
+        lines.append(f"outputs written to {args.outputs_file}")
+    logs = "" if args.quiet else "; one log line per request follows (--quiet hides them)"
+    lines.append(f"press Ctrl-C to stop{logs}")
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -173,7 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 page = extras.enter_context(serve_web(outputs, host=args.host, port=args.web_port))
                 print(f"browser example: {page}", file=sys.stderr, flush=True)
             print(json.dumps(outputs, indent=2, sort_keys=True), flush=True)
-            serve_until_stopped(launch.make_server(offline.app()), sock)
+            http = launch.make_server(offline.app())
+            serve_until_stopped(http, sock, ready_message(outputs, args))
     except GuestApiError as exc:
         print(f"local.py: {exc}", file=sys.stderr)
         return 2
