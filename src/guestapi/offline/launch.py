@@ -29,6 +29,8 @@ from guestapi.offline.cognito.service import DEFAULT_MAX_IDENTITIES
 from guestapi.offline.credentials import DEFAULT_MAX_CREDENTIALS, CredentialStore
 from guestapi.offline.dynamodb import DynamoDbEmulator, DynamoDbFrontDoor, caller_lookup
 from guestapi.offline.iam.callers import CallerAuthority
+from guestapi.offline.iam.simulator import ACTION as SIMULATE_ACTION
+from guestapi.offline.iam.simulator import IamSimulator, query_protocol
 from guestapi.offline.server import AnyMethodProtocol, OfflineApp, ServiceRoute
 from guestapi.offline.stack import Stack
 from guestapi.offline.sts import StsService
@@ -86,7 +88,8 @@ class OfflineStack:
             self.dynamodb.stop()
 
     def service_routes(self) -> list[ServiceRoute]:
-        routes = service_routes(self.cognito.handle_request, self.sts.handle)
+        iam = IamSimulator(self.stack.roles).handle
+        routes = service_routes(self.cognito.handle_request, self.sts.handle, iam)
         if self.dynamodb_front_door is not None:
             routes.append(
                 ServiceRoute(
@@ -101,16 +104,23 @@ class OfflineStack:
 
 
 def service_routes(
-    cognito: Callable[[Request], Response], sts: Callable[[bytes], Response] | None = None
+    cognito: Callable[[Request], Response],
+    sts: Callable[[bytes], Response] | None = None,
+    iam: Callable[[Request], Response] | None = None,
 ) -> list[ServiceRoute]:
-    """The endpoints served at `/`: Cognito Identity by X-Amz-Target, STS by its form body."""
+    """The endpoints served at `/`: Cognito Identity by X-Amz-Target; STS and IAM's
+    SimulatePrincipalPolicy by their form body, told apart by its Action."""
     routes = [
         ServiceRoute("cognito-identity", cognito, MAX_BODY_BYTES, target_prefix=TARGET_PREFIX)
     ]
     if sts is not None:
-        routes.append(
-            ServiceRoute("sts", lambda request: sts(request.body), MAX_BODY_BYTES, form=True)
-        )
+        sts_call = sts
+
+        def handle(request: Request) -> Response:
+            return sts_call(request.body)
+
+        routed = query_protocol({SIMULATE_ACTION: iam}, handle) if iam is not None else handle
+        routes.append(ServiceRoute("sts", routed, MAX_BODY_BYTES, form=True))
     return routes
 
 
@@ -217,14 +227,21 @@ def local_outputs(stack: Stack, base_url: str) -> dict[str, str]:
     when a misspelled resource type left an API unemulated).
     """
     outputs = dict(stack.outputs)
+    api_ids: dict[str, str] = {}
     for key, value in outputs.items():
         for api_id in stack.rest_apis:
             marker = f"https://{api_id}.execute-api."
             if value.startswith(marker):
+                api_ids[key] = api_id
                 rest = value[len(marker) :].split("/", 1)
                 outputs[key] = base_url.rstrip("/") + ("/" + rest[1] if len(rest) > 1 else "")
         _refuse_non_local(key, outputs[key])
     outputs["CognitoIdentityEndpoint"] = base_url.rstrip("/") + "/"
+    # IAM (SimulatePrincipalPolicy) at the same endpoint; ApiId, which AWS's ApiUrl carries
+    # in its host name, for the method ARNs the checks simulate.
+    outputs["IamEndpoint"] = base_url.rstrip("/") + "/"
+    if "ApiUrl" in api_ids:
+        outputs.setdefault("ApiId", api_ids["ApiUrl"])
     outputs.setdefault("Region", stack.region)
     return outputs
 
