@@ -1,0 +1,63 @@
+"""The collection's pre-request script: guest credentials from Cognito, as an app gets them.
+
+It runs before every request of the collection, in Postman and in newman:
+
+1. `GetId` once: the identity id is stored in the environment (`identityId`), because every
+   GetId without a stored id mints a new identity in the pool.
+2. `GetCredentialsForIdentity` when there are no keys yet or they expire within five minutes;
+   the keys go to the environment variables the collection's AWS Signature auth reads.
+
+Both are plain Cognito Identity JSON 1.1 calls (POST /, `X-Amz-Target:
+AWSCognitoIdentityService.<Operation>`, no signature: guest access needs none). Postman's
+built-in AWS Signature auth then signs the request with those keys (`sessionToken` becomes the
+X-Amz-Security-Token header). The script logs no key, token or secret.
+"""
+
+PRE_REQUEST_SCRIPT = r"""
+// guest credentials from the identity pool (guestapi export postman)
+const env = pm.environment;
+const endpoint = env.get('cognitoEndpoint');
+const target = 'AWSCognitoIdentityService.';
+
+function cognito(operation, body, then) {
+    pm.sendRequest({
+        url: endpoint,
+        method: 'POST',
+        header: {
+            'Content-Type': 'application/x-amz-json-1.1',
+            'X-Amz-Target': target + operation
+        },
+        body: { mode: 'raw', raw: JSON.stringify(body) }
+    }, function (err, res) {
+        if (err) { throw new Error(operation + ' failed: ' + err); }
+        const answer = res.json();
+        if (res.code !== 200) {
+            throw new Error(operation + ' refused: ' + res.code + ' ' + (answer.__type || '') +
+                ' ' + (answer.message || answer.Message || ''));
+        }
+        then(answer);
+    });
+}
+
+function withIdentity(then) {
+    const known = env.get('identityId');
+    if (known) { return then(known); }
+    cognito('GetId', { IdentityPoolId: env.get('identityPoolId') }, function (answer) {
+        env.set('identityId', answer.IdentityId);  // once per install: never mint another
+        then(answer.IdentityId);
+    });
+}
+
+const expires = Number(env.get('credentialsExpiration') || 0);
+if (!env.get('accessKeyId') || expires - Date.now() / 1000 < 300) {
+    withIdentity(function (identityId) {
+        cognito('GetCredentialsForIdentity', { IdentityId: identityId }, function (answer) {
+            const keys = answer.Credentials;
+            env.set('accessKeyId', keys.AccessKeyId);
+            env.set('secretKey', keys.SecretKey);
+            env.set('sessionToken', keys.SessionToken);
+            env.set('credentialsExpiration', String(keys.Expiration));
+        });
+    });
+}
+""".strip()
