@@ -25,7 +25,8 @@ from guestapi.checks import (
 )
 from guestapi.checks.proven import proven_lines
 from guestapi.checks.report import use_colour
-from guestapi.checks.runner import DEFAULT_ORIGIN
+from guestapi.checks.runner import DEFAULT_ORIGIN, CheckResult
+from guestapi.checks.simulation import probe_stack
 from guestapi.errors import GuestApiError
 from guestapi.outputs import fetch_stack_outputs, load_outputs_file
 from guestapi.samconfig import DEFAULT_FILE_NAME, stack_settings
@@ -130,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="identity cache file (default: memory only, one new guest identity per run)",
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP request")
+    parser.add_argument(
+        "--template",
+        type=Path,
+        metavar="PATH",
+        help="the template the stack was deployed from: its methods feed the IAM probes "
+        "(needed offline; on AWS apigateway:GetResources lists them)",
+    )
     return parser
 
 
@@ -143,8 +151,12 @@ def run_suite(
     timeout: float = 10.0,
     json_path: Path | None = None,
     junit_path: Path | None = None,
+    template: Path | None = None,
+    apigateway_client: Any = None,
+    iam_client: Any = None,
 ) -> int:
-    """Run every scenario against `outputs`, print the table, write the reports; 0 or 1.
+    """Run every scenario against `outputs`, then the IAM probes (guestapi.checks.simulation),
+    print the table, write the reports; 0 or 1.
 
     Raises GuestApiError (bad scenarios, unusable target) and OSError (report not writable).
     """
@@ -153,7 +165,13 @@ def run_suite(
     runner = CheckRunner(target, origin=origin, cache_path=cache_path, timeout=timeout)
     print(f"checking {target.api_url} ({len(scenarios)} scenarios)", flush=True)
     results = runner.run(scenarios)
-    proven = proven_lines(scenarios, results)
+    probes, skipped = probe_stack(
+        outputs, template=template, apigateway=apigateway_client, iam=iam_client
+    )
+    if skipped:
+        print(f"IAM probes skipped: {skipped}", flush=True)
+    results += probes
+    proven = proven_lines(scenarios, results) + _probe_claims(probes)
     print(render_table(results, colour=use_colour(sys.stdout), proven=proven), flush=True)
     if json_path:
         write_json(results, target, json_path, proven=proven)
@@ -162,7 +180,24 @@ def run_suite(
     return 0 if all(r.passed for r in results) else 1
 
 
-def main(argv: Sequence[str] | None = None, *, cloudformation_client: Any = None) -> int:
+def _probe_claims(probes: Sequence[CheckResult]) -> list[str]:
+    if not probes or not all(p.passed for p in probes):
+        return []
+    allowed = sum(1 for p in probes if p.expected == "allowed")
+    denied = len(probes) - allowed
+    return [
+        f"proven: IAM simulation allows the guest role its {allowed} signed method(s) and "
+        f"denies all {denied} out-of-scope probes (other stage, method, path, API, services)"
+    ]
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    cloudformation_client: Any = None,
+    apigateway_client: Any = None,
+    iam_client: Any = None,
+) -> int:
     args = build_parser().parse_args(argv)
     try:
         events = args.events or [DEFAULT_EVENTS]
@@ -177,6 +212,9 @@ def main(argv: Sequence[str] | None = None, *, cloudformation_client: Any = None
             timeout=args.timeout,
             json_path=args.json,
             junit_path=args.junit,
+            template=args.template,
+            apigateway_client=apigateway_client,
+            iam_client=iam_client,
         )
     except GuestApiError as exc:
         print(f"check.py: {exc}", file=sys.stderr)
