@@ -56,7 +56,7 @@ def test_rules_load_through_append_rules():
     from cfnlint.rules import Rules
 
     loaded = Rules.create_from_module(RULES)
-    assert sorted(loaded) == ["E9101", "E9102", "E9103", "E9104", "E9105", "E9106"]
+    assert sorted(loaded) == ["E9101", "E9102", "E9103", "E9104", "E9105", "E9106", "E9107"]
 
 
 @pytest.mark.parametrize(
@@ -70,6 +70,17 @@ def test_shipped_templates_have_no_findings(template):
 
 # (name, edits, rule, words the message must hold)
 MISTAKES = [
+    (
+        "a second method added but not granted",
+        [
+            (
+                "          /demo:\n            get:\n",
+                "          /demo:\n            post:\n" + POST_DEMO + "            get:\n",
+            )
+        ],
+        "E9107",
+        "Api: POST /demo is not granted to the guest role",
+    ),
     (
         "auth removed from one method",
         [(GET_SUMMARY, GET_SUMMARY + NO_AUTH)],
@@ -218,3 +229,30 @@ def test_lint_script_reports_the_rule_on_a_widened_policy(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "cfn-lint: FINDINGS" in out
     assert "E9103 GuestRole: policy invoke-get-demo, statement 0 allows the action wildcard" in out
+
+
+ITEMS_ROUTE = "          /items/{id}:\n            get:\n" + POST_DEMO
+
+
+def _with_items(tmp_path: Path, granted_tail: str) -> Path:
+    arn = RESOURCE.removeprefix("Resource: ")
+    return variant(
+        tmp_path,
+        ("          /demo:\n", ITEMS_ROUTE + "          /demo:\n"),
+        (
+            RESOURCE,
+            f"Resource:\n                  - {arn}\n                  - "
+            + arn.replace("/GET/demo", granted_tail),
+        ),
+    )
+
+
+def test_a_path_parameter_is_granted_as_one_wildcard_segment(tmp_path):
+    # API Gateway names the method by the called path, so /items/{id} is granted as items/*.
+    assert findings(_with_items(tmp_path, "/GET/items/*")) == []
+
+
+def test_a_wildcard_beyond_the_path_parameters_is_still_a_finding(tmp_path):
+    found = ours(_with_items(tmp_path, "/GET/*"))
+    assert any(rule == "E9103" and "its path is a wildcard" in m for rule, m in found), found
+    assert any(rule == "E9107" and "GET /items/{id} is not granted" in m for rule, m in found)

@@ -12,12 +12,14 @@ here (and only the rules: a shared base class here would be loaded as a rule of 
 | E9104 | a Cognito role's trust pins `aud` to this pool and pins `amr` |
 | E9105 | `AllowClassicFlow` is false with the parameters' defaults |
 | E9106 | DEFAULT_4XX and DEFAULT_5XX carry the CORS headers |
+| E9107 | every signed method is granted to a Cognito role (`x-guestapi-public` ones aside) |
 """
 
 from guestapi.lint_rules.api_methods import ApiMethodsUseIam, OptionsIsNeverAuthorized
 from guestapi.lint_rules.gateway_responses import GatewayResponsesCarryCors
 from guestapi.lint_rules.guest_policy import GuestPolicyIsConcrete
 from guestapi.lint_rules.identity_pool import ClassicFlowOffByDefault
+from guestapi.lint_rules.method_grants import SignedMethodsAreGranted
 from guestapi.lint_rules.trust_policy import TrustPinsAudienceAndAmr
 
 __all__ = [
@@ -26,5 +28,6 @@ __all__ = [
     "GatewayResponsesCarryCors",
     "GuestPolicyIsConcrete",
     "OptionsIsNeverAuthorized",
+    "SignedMethodsAreGranted",
     "TrustPinsAudienceAndAmr",
 ]

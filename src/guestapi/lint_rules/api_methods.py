@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -48,6 +49,24 @@ def operations(body: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]
                 operation, dict
             ):
                 yield path, method, operation
+
+
+_PARAMETER = re.compile(r"\{[^}/]+\}")
+
+
+def arn_path(path: str) -> str:
+    """The path as a method ARN names it: a path parameter (`{id}`, `{proxy+}`) is `*`."""
+    return _PARAMETER.sub("*", path.lstrip("/"))
+
+
+def api_method_tails(template: dict[str, Any]) -> set[tuple[str, str]]:
+    """(METHOD, ARN path) of every operation of the template's REST APIs (ANY is `*`)."""
+    tails = set()
+    for _, properties in resources(template, "AWS::ApiGateway::RestApi"):
+        body = properties.get("Body")
+        for path, method, _ in operations(body) if isinstance(body, dict) else ():
+            tails.add(("*" if method == _ANY_METHOD else method.upper(), arn_path(path)))
+    return tails
 
 
 def _label(method: str) -> str:

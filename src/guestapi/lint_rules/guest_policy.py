@@ -15,6 +15,7 @@ from guestapi.lint_rules._roles import (
     role_statements,
 )
 from guestapi.lint_rules._template import as_list, source_match, transformed
+from guestapi.lint_rules.api_methods import api_method_tails
 
 _WILDCARDS = ("*", "?")
 
@@ -41,7 +42,9 @@ def _is_execute_api(statement: Statement) -> bool:
     return any(a == "*" or a.lower().startswith("execute-api:") for a in actions)
 
 
-def _resource_problems(statement: Statement) -> list[str]:
+def _resource_problems(statement: Statement, api_tails: set[tuple[str, str]]) -> list[str]:
+    """Wildcards and missing segments; a `*` path is fine where the API's path has a
+    parameter there (`/items/{id}` is invoked as `.../GET/items/*`)."""
     problems = []
     for value in as_list(statement.body.get("Resource")):
         arn = arn_text(value)
@@ -54,7 +57,10 @@ def _resource_problems(statement: Statement) -> list[str]:
         segments = execute_api_segments(arn)
         if segments is None:
             continue
+        parameterised = (segments["method"].upper(), segments["path"]) in api_tails
         for name, text in segments.items():
+            if name == "path" and parameterised and "*" not in segments["method"]:
+                continue
             if text == MISSING:
                 problems.append(f"allows execute-api on {arn!r}, which names no {name}")
             elif any(w in text for w in _WILDCARDS):
@@ -86,6 +92,7 @@ class GuestPolicyIsConcrete(CloudFormationLintRule):
         if template is None:
             return []
         found: list[RuleMatch] = []
+        api_tails = {t for t in api_method_tails(template) if "*" in t[1]}
         for role, properties in cognito_roles(template):
             for statement in role_statements(template, role, properties):
                 if statement.body.get("Effect") != "Allow":
@@ -95,6 +102,6 @@ class GuestPolicyIsConcrete(CloudFormationLintRule):
                     found.append(source_match(cfn, path, f"{_where(statement)} {problem}"))
                 if _is_execute_api(statement) and "NotResource" not in statement.body:
                     path = [*statement.path, "Resource"]
-                    for problem in _resource_problems(statement):
+                    for problem in _resource_problems(statement, api_tails):
                         found.append(source_match(cfn, path, f"{_where(statement)} {problem}"))
         return found
