@@ -2,7 +2,7 @@
 
 uvicorn's httptools parser refuses methods it does not know (`FETCH`) before the app sees them;
 its h11 parser takes any method. The stack runs httptools and hands only such connections to
-h11 (`guestapi.offline.server.AnyMethodProtocol`). This runs the same stack three times, each in
+h11 (`guestapi.offline.protocol.AnyMethodProtocol`). This runs the same stack three times, each in
 its own process (as `scripts/local.py` builds it, throttle caps lifted as in `make bench`), on
 `AnyMethodProtocol`, on stock httptools and on h11, and drives each with wrk in turn:
 header-signed GET /demo and the OPTIONS preflight at 1, 8 and 32 connections.

@@ -31,7 +31,8 @@ from guestapi.offline.dynamodb import DynamoDbEmulator, DynamoDbFrontDoor, calle
 from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.iam.simulator import ACTION as SIMULATE_ACTION
 from guestapi.offline.iam.simulator import IamSimulator, query_protocol
-from guestapi.offline.server import AnyMethodProtocol, OfflineApp, ServiceRoute
+from guestapi.offline.protocol import MAX_HEAD_BYTES, AnyMethodProtocol
+from guestapi.offline.server import OfflineApp, ServiceRoute
 from guestapi.offline.stack import Stack
 from guestapi.offline.sts import StsService
 from guestapi.offline.wire import Request, Response
@@ -280,6 +281,7 @@ def make_server(app: OfflineApp) -> uvicorn.Server:
         server_header=False,
         date_header=False,
         timeout_keep_alive=30,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
     )
     return uvicorn.Server(config)
 

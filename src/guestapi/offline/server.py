@@ -9,6 +9,7 @@ PATH_INFO is already decoded.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -17,10 +18,6 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from functools import partial
 from typing import Any
-
-import httptools
-from uvicorn.protocols.http.h11_impl import H11Protocol
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
 from guestapi.offline.wire import Request, Response, header
@@ -33,6 +30,13 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 # (docs/aws-behaviour.md#browsers-calling-cognito-identity-directly).
 SERVICE_CORS_EXPOSE = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"
 
+
+# API Gateway's documented quotas: 10,240 characters of URL, 10,240 bytes of header values.
+MAX_URL_CHARS = 10_240
+MAX_HEADER_VALUE_BYTES = 10_240
+# Not documented by AWS: the offline stack's own bound, far above what any SDK sends.
+MAX_HEADERS = 200
+BODY_IDLE_TIMEOUT_S = 10.0
 
 # Gateway requests in flight at once when integrations block (Lambda's default account
 # concurrency is far higher; a laptop's is not).
@@ -93,9 +97,17 @@ class OfflineApp:
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
         client = scope.get("client") or ("127.0.0.1", 0)
+        refusal = _over_limits(raw_path, scope.get("query_string", b""), scope["headers"])
+        if refusal is not None:
+            await _send(send, refusal)
+            return
         service = route_service(self.services, method, raw_path, headers)
         limit = service.max_body if service is not None else MAX_PAYLOAD_BYTES
-        body, too_large = await _read_body(receive, limit)
+        try:
+            body, too_large = await _read_body(receive, limit)
+        except TimeoutError:
+            await _send(send, _refused(408, "Request Timeout"))
+            return
         request = Request(
             method=method,
             raw_path=raw_path,
@@ -173,13 +185,38 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
+def _over_limits(
+    raw_path: str, query: bytes, headers: list[tuple[bytes, bytes]]
+) -> Response | None:
+    """API Gateway's request limits (docs/aws-behaviour.md#limits), checked before any work.
+
+    The quotas are documented, the answers past them are not: 414 and 431 are the offline
+    stack's choice. The header count bounds the cost of everything per header downstream.
+    """
+    if len(raw_path) + len(query) + 1 > MAX_URL_CHARS:
+        return _refused(414, "Request-URI Too Long")
+    if len(headers) > MAX_HEADERS or sum(len(v) for _, v in headers) > MAX_HEADER_VALUE_BYTES:
+        return _refused(431, "Request Header Fields Too Large")
+    return None
+
+
+def _refused(status: int, message: str) -> Response:
+    body = json.dumps({"message": message}).encode()
+    # The connection is closed after it: a client over the limits gets no second request.
+    return Response(status, [("Content-Type", "application/json"), ("Connection", "close")], body)
+
+
 async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
-    """The body, cut one byte past `limit` (so the service sees it was exceeded)."""
+    """The body, cut one byte past `limit` (so the service sees it was exceeded).
+
+    Raises TimeoutError when the client stops sending for BODY_IDLE_TIMEOUT_S (a half-sent
+    body must not hold the connection, and a gateway thread, forever).
+    """
     chunks: list[bytes] = []
     size = 0
     too_large = False
     while True:
-        message = await receive()
+        message = await asyncio.wait_for(receive(), BODY_IDLE_TIMEOUT_S)
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")
@@ -227,65 +264,3 @@ def _http_date() -> bytes:
 
 
 # Methods every HTTP parser knows: a request starting with one needs no closer look.
-_COMMON_METHODS = (b"GET ", b"POST ", b"OPTIONS ", b"PUT ", b"DELETE ", b"HEAD ", b"PATCH ")
-
-
-class AnyMethodProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, which hands a connection to uvicorn's h11 protocol when a
-    request's method is one httptools cannot parse.
-
-    httptools (llhttp) knows a fixed list of methods and uvicorn answers any other, such as
-    `FETCH`, with its own 400 "Invalid HTTP request received." before the app sees it; API
-    Gateway answers it as it answers any method a resource lacks (403
-    MissingAuthenticationTokenException). h11 takes any method token but costs about twice as
-    much per request, so only such a connection switches, the way uvicorn itself hands a
-    connection to its WebSocket protocol on upgrade, and it stays h11 from then on.
-
-    Only a request whose method arrives at the start of a read is looked at: an unknown method
-    split across two reads, or pipelined behind another request in one read, still gets
-    uvicorn's 400.
-    """
-
-    _at_request_start = True  # no request of this connection has begun and not yet completed
-
-    def data_received(self, data: bytes) -> None:
-        if (
-            self._at_request_start
-            and not data.startswith(_COMMON_METHODS)
-            and (self.cycle is None or self.cycle.response_complete)
-            and _method_unknown_to_httptools(data)
-        ):
-            self._hand_over_to_h11(data)
-            return
-        super().data_received(data)
-
-    def on_message_begin(self) -> None:
-        self._at_request_start = False
-        super().on_message_begin()
-
-    def on_message_complete(self) -> None:
-        super().on_message_complete()
-        self._at_request_start = True
-
-    def _hand_over_to_h11(self, data: bytes) -> None:
-        protocol = H11Protocol(
-            config=self.config, server_state=self.server_state, app_state=self.app_state
-        )
-        self.connections.discard(self)
-        protocol.connection_made(self.transport)
-        self.transport.set_protocol(protocol)
-        protocol.data_received(data)
-
-
-class _NoCallbacks:
-    """A parser target without callbacks: httptools only calls the ones that exist."""
-
-
-def _method_unknown_to_httptools(data: bytes) -> bool:
-    try:
-        httptools.HttpRequestParser(_NoCallbacks()).feed_data(data)
-    except httptools.HttpParserInvalidMethodError:
-        return True
-    except (httptools.HttpParserError, httptools.HttpParserUpgrade):
-        return False
-    return False

@@ -133,6 +133,24 @@ def redact_authorization(value: str) -> str:
     return f"{shown_head} {', '.join(parts)}"
 
 
+# No SDK signs more than a few dozen headers; the server accepts at most 200 headers anyway.
+MAX_SIGNED_HEADERS = 100
+
+
+def signed_header_names(value: str) -> tuple[str, ...]:
+    """SignedHeaders as names, checked in linear time before botocore sees them.
+
+    botocore's canonicalisation costs grow with the square of the number of signed names, so
+    an unbounded list would let one request stall the server (not AWS's wording: no capture).
+    """
+    if value.count(";") >= MAX_SIGNED_HEADERS:
+        raise incomplete(
+            f"SignedHeaders names more than {MAX_SIGNED_HEADERS} headers.",
+            "too many SignedHeaders",
+        )
+    return tuple(value.split(";"))
+
+
 def malformed_authorization(req: Request) -> SigV4Error | None:
     """The IncompleteSignature refusal of an Authorization header that cannot be parsed, if any.
 
@@ -225,7 +243,7 @@ def parse_header_form(
     return Signed(
         form="header",
         credential=params["Credential"],
-        signed_headers=tuple(params["SignedHeaders"].split(";")),
+        signed_headers=signed_header_names(params["SignedHeaders"]),
         signature=params["Signature"],
         amz_date=amz_date or format_amz(moment),
         request_time=moment,
@@ -295,7 +313,7 @@ def parse_query_form(query: tuple[tuple[str, str], ...]) -> Signed:
     return Signed(
         form="query",
         credential=auth["X-Amz-Credential"],
-        signed_headers=tuple(auth["X-Amz-SignedHeaders"].split(";")),
+        signed_headers=signed_header_names(auth["X-Amz-SignedHeaders"]),
         signature=auth["X-Amz-Signature"],
         amz_date=auth["X-Amz-Date"],
         request_time=moment,
