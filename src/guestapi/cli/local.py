@@ -13,6 +13,8 @@ import logging
 import signal
 import socket
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -116,16 +118,24 @@ def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _announce(http: uvicorn.Server, ready: str) -> None:
+    """Print `ready` when the server is up; a SIGTERM before that could interrupt its start-up."""
+    while not http.started and not http.should_exit:
+        time.sleep(0.02)
+    if http.started:
+        print(ready, file=sys.stderr, flush=True)
+
+
 def serve_until_stopped(http: uvicorn.Server, sock: socket.socket, ready: str = "") -> None:
-    """Serve until SIGINT or SIGTERM, then return normally; `ready` goes to stderr once the
-    stop handler is in place, so whoever acts on it may stop us at once.
+    """Serve until SIGINT or SIGTERM, then return normally; `ready` goes to stderr once uvicorn
+    has started (its signal handlers in place), so whoever acts on it may stop us at once.
 
     uvicorn shuts down cleanly on either signal and then re-delivers it to the handler that
     was installed before it started; ours turns both into the same quiet stop.
     """
     signal.signal(signal.SIGTERM, _stop)
     if ready:
-        print(ready, file=sys.stderr, flush=True)
+        threading.Thread(target=_announce, args=(http, ready), daemon=True).start()
     with contextlib.suppress(KeyboardInterrupt):
         http.run(sockets=[sock])
 
