@@ -75,6 +75,10 @@ def test_project_template_shows_the_probes_in_table_json_and_junit(template_path
     assert "allowed (inline-policy-1 lines" in out
     assert 'name="iam-denies-cognito-other-pool"' in report["junit"]
     assert "proven: IAM simulation allows the guest role its 1 signed method(s)" in out
+    # Rows derived from the template: its one method, and a method it does not serve.
+    assert {"gen-GET-/demo", "gen-missing-DELETE-/demo"} <= names
+    (row,) = [r for r in report["results"] if r["scenario"] == "gen-missing-DELETE-/demo"]
+    assert row["got"].startswith("403 MissingAuthenticationTokenException")
 
 
 VARIANTS = [

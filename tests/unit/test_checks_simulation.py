@@ -93,11 +93,12 @@ def _run(widened_to: set[str] = frozenset()):
                     "ResourceArns": [probe.resource],
                 },
             )
-        results, skipped = probe_stack(OUTPUTS, apigateway=apigateway, iam=iam)
+        probing = probe_stack(OUTPUTS, apigateway=apigateway, iam=iam)
         iam_stub.assert_no_pending_responses()
         api_stub.assert_no_pending_responses()
-    assert skipped is None
-    return {r.scenario: r for r in results}
+    assert probing.skipped is None
+    assert probing.methods == [ApiMethod("GET", "/demo")]  # OPTIONS left out
+    return {r.scenario: r for r in probing.results}
 
 
 def test_the_stack_as_deployed_passes_every_probe():
@@ -132,4 +133,23 @@ def test_simulation_refused_is_a_target_error_naming_the_permission():
 
 def test_offline_outputs_without_a_template_skip_the_probes():
     offline = {**OUTPUTS, "ApiUrl": "http://127.0.0.1:4566/dev", "ApiId": "x1"}
-    assert probe_stack(offline) == ([], "the API's methods are unknown offline without --template")
+    probing = probe_stack(offline)
+    assert probing.results == []
+    assert probing.skipped == "the API's methods are unknown offline without --template"
+
+
+def test_generated_rows_follow_the_simulation_and_fill_path_parameters():
+    from guestapi.checks.generated import generated_scenarios, sample_path
+
+    assert sample_path("/items/{id}") == "/items/sample"
+    assert sample_path("/files/{proxy+}") == "/files/sample/path"
+    get, put = ApiMethod("GET", "/items/{id}"), ApiMethod("PUT", "/items/{id}")
+    rows = {s.name: s for s in generated_scenarios([get, put], {get: True, put: False})}
+    assert rows["gen-GET-/items/{id}"].request.path == "/items/sample"
+    assert rows["gen-GET-/items/{id}"].expect.headers["x-amzn-ErrorType"].value is False
+    assert rows["gen-PUT-/items/{id}"].expect.status == (403,)
+    assert rows["gen-PUT-/items/{id}"].expect.headers["x-amzn-ErrorType"].value == (
+        "AccessDeniedException"
+    )
+    missing = rows["gen-missing-DELETE-/items/{id}"]
+    assert missing.expect.headers["x-amzn-ErrorType"].value == "MissingAuthenticationTokenException"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -207,20 +207,30 @@ def _iam_client(outputs: Mapping[str, str], region: str) -> Any:
     return session.create_client("iam", region_name=region)
 
 
+@dataclass(frozen=True)
+class Probing:
+    """What the probes found: their rows, the API's methods and which the role may invoke."""
+
+    results: list[CheckResult] = field(default_factory=list)
+    skipped: str | None = None  # why no probe ran
+    methods: list[ApiMethod] = field(default_factory=list)
+    allowed: dict[ApiMethod, bool] = field(default_factory=dict)
+
+
 def probe_stack(
     outputs: Mapping[str, str],
     *,
     template: Path | None = None,
     apigateway: Any = None,
     iam: Any = None,
-) -> tuple[list[CheckResult], str | None]:
-    """The probes' results, or ([], why they were skipped)."""
+) -> Probing:
+    """Run the probes on the stack `outputs` name (or say why they cannot run)."""
     role_arn, region = outputs.get("GuestRoleArn"), outputs.get("Region", "")
     if not role_arn:
-        return [], "no GuestRoleArn output"
+        return Probing(skipped="no GuestRoleArn output")
     api_id, on_aws = api_id_of(outputs)
     if api_id is None:
-        return [], "no API id (an AWS ApiUrl or an ApiId output)"
+        return Probing(skipped="no API id (an AWS ApiUrl or an ApiId output)")
     if template is not None:
         methods = methods_from_template(template)
     elif on_aws:
@@ -229,7 +239,13 @@ def probe_stack(
         )
         methods = methods_from_apigateway(client, api_id)
     else:
-        return [], "the API's methods are unknown offline without --template"
+        return Probing(skipped="the API's methods are unknown offline without --template")
     stage = urlsplit(outputs["ApiUrl"]).path.strip("/")
     probes = probes_for(scope_from(role_arn, region, api_id, stage), methods)
-    return run_probes(iam or _iam_client(outputs, region), role_arn, probes), None
+    results = run_probes(iam or _iam_client(outputs, region), role_arn, probes)
+    allowed = {
+        probe.method: result.got.startswith("allowed")
+        for probe, result in zip(probes, results, strict=True)
+        if probe.method is not None
+    }
+    return Probing(results, None, methods, allowed)

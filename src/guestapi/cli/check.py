@@ -23,6 +23,7 @@ from guestapi.checks import (
     write_json,
     write_junit,
 )
+from guestapi.checks.generated import generated_scenarios
 from guestapi.checks.proven import proven_lines
 from guestapi.checks.report import use_colour
 from guestapi.checks.runner import DEFAULT_ORIGIN, CheckResult
@@ -165,13 +166,12 @@ def run_suite(
     runner = CheckRunner(target, origin=origin, cache_path=cache_path, timeout=timeout)
     print(f"checking {target.api_url} ({len(scenarios)} scenarios)", flush=True)
     results = runner.run(scenarios)
-    probes, skipped = probe_stack(
-        outputs, template=template, apigateway=apigateway_client, iam=iam_client
-    )
-    if skipped:
-        print(f"IAM probes skipped: {skipped}", flush=True)
-    results += probes
-    proven = proven_lines(scenarios, results) + _probe_claims(probes)
+    probing = probe_stack(outputs, template=template, apigateway=apigateway_client, iam=iam_client)
+    if probing.skipped:
+        print(f"IAM probes and generated rows skipped: {probing.skipped}", flush=True)
+    generated = generated_scenarios(probing.methods, probing.allowed)
+    results += runner.run(generated) + probing.results
+    proven = proven_lines(scenarios, results) + _probe_claims(probing.results)
     print(render_table(results, colour=use_colour(sys.stdout), proven=proven), flush=True)
     if json_path:
         write_json(results, target, json_path, proven=proven)

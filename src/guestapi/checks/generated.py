@@ -1,0 +1,104 @@
+"""Check rows derived from the API itself: one signed call per method it serves, and one per
+path with a method it does not serve, so a route added to the template is checked without a
+hand-written scenario.
+
+Each row's expectation comes from the guest role's policy as IAM simulation reports it
+(`guestapi.checks.simulation`): allowed -> the call reaches the integration (no API Gateway
+error type); not allowed -> 403 AccessDeniedException; no such method -> 403
+MissingAuthenticationTokenException. Path parameters get a sample value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from guestapi.checks.methods import ApiMethod
+from guestapi.checks.scenario import (
+    Expectation,
+    Matcher,
+    RequestSpec,
+    Scenario,
+    Signing,
+    SigningMode,
+)
+
+_GREEDY = re.compile(r"\{[^}/]+\+\}")
+_PARAMETER = re.compile(r"\{[^}/]+\}")
+# Any status the integration may answer with; API Gateway's own errors carry an error type.
+_INTEGRATION_STATUSES = tuple(range(200, 600))
+_NOT_SERVED = ("DELETE", "PUT", "PATCH", "POST", "GET")
+ERROR_TYPE = "x-amzn-ErrorType"
+
+
+def sample_path(path: str) -> str:
+    """`/items/{id}` -> `/items/sample`, `/files/{proxy+}` -> `/files/sample/path`."""
+    return _PARAMETER.sub("sample", _GREEDY.sub("sample/path", path))
+
+
+def _row(
+    name: str,
+    title: str,
+    method: str,
+    path: str,
+    expect: Expectation,
+    hint: str,
+    signing: SigningMode = SigningMode.GUEST,
+) -> Scenario:
+    request = RequestSpec(method=method, path=sample_path(path))
+    return Scenario(name, title, Signing(signing), request, expect, hint=hint)
+
+
+def _reaches() -> Expectation:
+    return Expectation(
+        status=_INTEGRATION_STATUSES, headers={ERROR_TYPE: Matcher("present", False)}
+    )
+
+
+def _refused(error_type: str) -> Expectation:
+    return Expectation(status=(403,), headers={ERROR_TYPE: Matcher("equals", error_type)})
+
+
+def generated_scenarios(
+    methods: Sequence[ApiMethod], allowed: Mapping[ApiMethod, bool]
+) -> list[Scenario]:
+    rows: list[Scenario] = []
+    for m in methods:
+        verb = "GET" if m.method == "ANY" else m.method
+        if m.public:
+            rows.append(
+                _row(f"gen-public-{m.method}-{m.path}", f"unsigned {m.label} reaches the "
+                     "integration (public on purpose)", verb, m.path, _reaches(),
+                     "the operation is marked public, yet API Gateway refused an unsigned call",
+                     SigningMode.NONE)
+            )  # fmt: skip
+        elif allowed.get(m):
+            rows.append(
+                _row(f"gen-{m.method}-{m.path}", f"guest-signed {m.label} reaches the "
+                     "integration (the guest policy allows it)", verb, m.path, _reaches(),
+                     "IAM simulation allows this method to the guest role, yet the API refused "
+                     "the signed call: is its authorization or its stage deployed as the "
+                     "template says?")
+            )  # fmt: skip
+        else:
+            rows.append(
+                _row(f"gen-{m.method}-{m.path}", f"guest-signed {m.label} is refused (the "
+                     "guest policy does not allow it)", verb, m.path,
+                     _refused("AccessDeniedException"),
+                     "IAM simulation denies this method to the guest role, yet the call was "
+                     "not refused with AccessDenied: does the method use AWS_IAM?")
+            )  # fmt: skip
+    served: dict[str, set[str]] = {}
+    for m in methods:
+        served.setdefault(m.path, set()).add(m.method)
+    for path, verbs in sorted(served.items()):
+        if "ANY" in verbs:
+            continue  # every method of the path is served
+        absent = next(v for v in _NOT_SERVED if v not in verbs)
+        rows.append(
+            _row(f"gen-missing-{absent}-{path}", f"guest-signed {absent} {path} (no such method) "
+                 "answers Missing Authentication Token", absent, path,
+                 _refused("MissingAuthenticationTokenException"),
+                 "the API answered a method the template does not declare")
+        )  # fmt: skip
+    return rows
