@@ -231,3 +231,42 @@ def test_a_get_id_storm_is_bounded_and_refused_not_evicting(stack, normal) -> No
     assert results.count(200) <= 500  # the bound, less the identities earlier tests made
     assert results.count(400) >= 100  # the rest refused (TooManyRequestsException)
     assert normal()[0] == 200  # the guest who already had an identity keeps working
+
+
+def test_a_worst_case_request_does_not_hold_up_a_cognito_call(stack) -> None:
+    names = ";".join(f"x{i}" for i in range(99))
+    worst = {
+        "Authorization": "AWS4-HMAC-SHA256 Credential=ASIAXXXXXXXXXXXXXXXX/20260101/us-east-1/"
+        f"execute-api/aws4_request, SignedHeaders=host;{names}, Signature=00",
+        "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+        **{f"X-{i}": "y" * 40 for i in range(150)},
+    }
+    stop = threading.Event()
+
+    def hammer() -> None:
+        with requests.Session() as session:
+            while not stop.is_set():
+                session.get(stack["ApiUrl"] + "/demo", headers=worst, timeout=10)
+
+    threads = [threading.Thread(target=hammer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        body = json.dumps({"IdentityPoolId": stack["IdentityPoolId"]}).encode()
+        started = time.monotonic()
+        answer = requests.post(
+            stack["CognitoIdentityEndpoint"],
+            data=body,
+            headers={
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": "AWSCognitoIdentityService.DescribeIdentityPool",
+            },
+            timeout=LIVENESS_S,
+        )
+        waited = time.monotonic() - started
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert answer.status_code == 400  # DescribeIdentityPool unsigned: refused, but answered
+    assert waited < LIVENESS_S

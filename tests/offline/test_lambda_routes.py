@@ -224,3 +224,15 @@ def test_granting_scan_lets_the_same_call_through(tmp_path: Path) -> None:
         )
         session = signed_session(provider, outputs["Region"])
         assert session.get(outputs["ApiUrl"] + "/notes-scan", timeout=30).json() == {"error": None}
+
+
+def test_x_forwarded_for_cannot_choose_the_callers_source_ip(stack, guest) -> None:
+    # sourceIp (and aws:SourceIp in policies) is the socket's address: a local client sending
+    # X-Forwarded-For must not pick it (uvicorn trusts that header from 127.0.0.1 by default).
+    _, outputs = stack
+    _, session = guest
+    answer = session.get(
+        outputs["ApiUrl"] + "/source", headers={"X-Forwarded-For": "203.0.113.9"}, timeout=30
+    )
+    assert answer.status_code == 200
+    assert answer.text == "127.0.0.1"

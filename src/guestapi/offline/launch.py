@@ -282,6 +282,9 @@ def make_server(app: OfflineApp) -> uvicorn.Server:
         date_header=False,
         timeout_keep_alive=30,
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        # The caller's address is the socket's: uvicorn would otherwise take X-Forwarded-For
+        # from a local client, letting it choose aws:SourceIp and $context.identity.sourceIp.
+        proxy_headers=False,
     )
     return uvicorn.Server(config)
 

@@ -123,3 +123,7 @@ def scan_notes(event, context):
     except ClientError as error:
         return {"statusCode": 200, "body": json.dumps({"error": error.response["Error"]["Code"]})}
     return {"statusCode": 200, "body": json.dumps({"error": None})}
+
+
+def source(event, context):
+    return {"statusCode": 200, "body": event["requestContext"]["identity"]["sourceIp"]}
