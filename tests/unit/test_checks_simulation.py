@@ -3,14 +3,20 @@ SimulatePrincipalPolicy decides each probe, and the table row names the deciding
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import botocore.session
 import pytest
 from botocore.stub import Stubber
 
+from guestapi.checks.generated import generated_scenarios, sample_path
 from guestapi.checks.methods import ApiMethod
 from guestapi.checks.simulation import OTHER_STAGE, probe_stack, probes_for, scope_from
 from guestapi.checks.target import TargetError
+from guestapi.cli import check
 
+EVENTS = Path(__file__).resolve().parents[2] / "events"
 ROLE = "arn:aws:iam::111122223333:role/guest-api-GuestRole-ABC"
 API = "abcde12345"
 OUTPUTS = {
@@ -139,8 +145,6 @@ def test_offline_outputs_without_a_template_skip_the_probes():
 
 
 def test_generated_rows_follow_the_simulation_and_fill_path_parameters():
-    from guestapi.checks.generated import generated_scenarios, sample_path
-
     assert sample_path("/items/{id}") == "/items/sample"
     assert sample_path("/files/{proxy+}") == "/files/sample/path"
     get, put = ApiMethod("GET", "/items/{id}"), ApiMethod("PUT", "/items/{id}")
@@ -153,3 +157,58 @@ def test_generated_rows_follow_the_simulation_and_fill_path_parameters():
     )
     missing = rows["gen-missing-DELETE-/items/{id}"]
     assert missing.expect.headers["x-amzn-ErrorType"].value == "MissingAuthenticationTokenException"
+
+
+def test_check_py_stack_name_runs_the_probes_with_getresources_and_simulation(
+    monkeypatch, tmp_path, capsys
+):
+    # `check.py --stack-name`: DescribeStacks, GetResources and SimulatePrincipalPolicy, all
+    # stubbed; the signed HTTP calls are left out (a runner that observes nothing), so the
+    # table holds the probes alone.
+    class NoHttp:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def run(self, scenarios):
+            return []
+
+    monkeypatch.setattr(check, "CheckRunner", NoHttp)
+    cloudformation, apigateway, iam = (
+        _client("cloudformation"),
+        _client("apigateway"),
+        _client("iam"),
+    )
+    stack = {
+        "StackName": "guest-api",
+        "CreationTime": "2026-01-01T00:00:00Z",
+        "StackStatus": "CREATE_COMPLETE",
+        "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in OUTPUTS.items()],
+    }
+    probes = probes_for(scope_from(ROLE, "eu-west-1", API, "prod"), [ApiMethod("GET", "/demo")])
+    report = tmp_path / "report.json"
+    with (
+        Stubber(cloudformation) as cfn_stub,
+        Stubber(apigateway) as api_stub,
+        Stubber(iam) as iam_stub,
+    ):
+        cfn_stub.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": "guest-api"})
+        _resources(api_stub)
+        for probe in probes:
+            decision = "allowed" if probe.allowed else "implicitDeny"
+            iam_stub.add_response(
+                "simulate_principal_policy",
+                _decision(probe.action, probe.resource, decision, matched=probe.allowed),
+            )
+        code = check.main(
+            ["--stack-name", "guest-api", "--region", "eu-west-1", "--events", str(EVENTS),
+             "--json", str(report)],
+            cloudformation_client=cloudformation,
+            apigateway_client=apigateway,
+            iam_client=iam,
+        )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "iam-allows-GET-/demo" in out
+    assert "allowed (invoke-get-demo lines 4-8)" in out
+    rows = json.loads(report.read_text())["results"]
+    assert len(rows) == len(probes)
