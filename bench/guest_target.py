@@ -56,8 +56,13 @@ class GuestTarget:
 
     def header_signed_demo(self) -> dict[str, str]:
         """Headers of a GET /demo signed now (valid for 5 minutes), Host included."""
-        host = urlsplit(self.demo_url).netloc
-        request = AWSRequest(method="GET", url=self.demo_url, headers={"Host": host})
+        return self.header_signed("/demo")
+
+    def header_signed(self, path: str) -> dict[str, str]:
+        """Headers of a GET {ApiUrl}{path} signed now (valid for 5 minutes), Host included."""
+        url = self.api_url + path
+        host = urlsplit(url).netloc
+        request = AWSRequest(method="GET", url=url, headers={"Host": host})
         SigV4Auth(self.credentials, "execute-api", self.region).add_auth(request)
         return dict(request.headers.items())
 

@@ -36,15 +36,19 @@ HIGH_THROTTLE = {"ThrottlingRateLimit": "10000", "ThrottlingBurstLimit": "5000"}
 UNTHROTTLED = {"ThrottlingRateLimit": "1000000", "ThrottlingBurstLimit": "1000000"}
 
 
-def unthrottled_template(directory: Path) -> Path:
-    """template.yaml as JSON in `directory`, the throttle parameters' MaxValue raised to
-    UNTHROTTLED; nothing else changes."""
-    document = yaml_parse(TEMPLATE.read_text(encoding="utf-8"))
+def unthrottled_template(directory: Path, source: Path = TEMPLATE) -> Path:
+    """`source` (template.yaml by default) as JSON in `directory`, the throttle parameters'
+    MaxValue raised to UNTHROTTLED; nothing else changes. A template with functions keeps
+    working: its CodeUri directories are linked next to the copy."""
+    document = yaml_parse(source.read_text(encoding="utf-8"))
     for name, value in UNTHROTTLED.items():
         declaration = document["Parameters"][name]
         if "MaxValue" not in declaration:
-            raise OfflineStartError(f"template.yaml: parameter {name} has no MaxValue to raise")
+            raise OfflineStartError(f"{source.name}: parameter {name} has no MaxValue to raise")
         declaration["MaxValue"] = int(value)
+    for entry in source.parent.iterdir():
+        if entry.is_dir() and not (directory / entry.name).exists():
+            (directory / entry.name).symlink_to(entry)
     path = directory / "template-unthrottled.json"
     path.write_text(json.dumps(document, default=str), encoding="utf-8")
     return path

@@ -8,12 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from client_round_trips import RoundTripResult
+from lambda_isolation import IsolationResult
+from lambda_route import LambdaRouteResult
 from machine import Machine
 from memory_use import RssPoint, StoreBounds
+from report_routes import route_lines, route_targets
 from signing_cost import SignerResult
 from stack_throughput import ThroughputResult
 from startup_time import StartupResult
 from verify_cost import VerifyResult
+from worst_case import WorstCaseResult
 
 # The targets. Reported, never asserted in tests; `make bench` exits non-zero when one is missed.
 MIN_SIGNED_RATIO = 0.5
@@ -35,6 +39,9 @@ class RunResults:
     load_wrong_answers: int  # memory-phase wrk runs
     store: StoreBounds
     elapsed_s: float
+    lambda_route: LambdaRouteResult
+    isolation: IsolationResult
+    worst_case: WorstCaseResult
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,10 @@ def targets(r: RunResults) -> list[Target]:
             f"({r.round_trips.requests_that_waited} requests waited)",
             r.round_trips.requests_that_waited == 0,
         ),
+    ]
+    found += [
+        Target(name, figure, met)
+        for name, figure, met in route_targets(r.lambda_route, r.worst_case)
     ]
     return found
 
@@ -334,6 +345,7 @@ def markdown(r: RunResults) -> str:
         f"outputs written after {', '.join(f'{x:.2f}' for x in st.outputs_s)} s; first HTTP answer",
         f"after {', '.join(f'{x:.2f}' for x in st.first_answer_s)} s.",
         "",
+        *route_lines(r.lambda_route, r.isolation, r.worst_case),
         "## How to reproduce",
         "",
         "```sh",

@@ -16,11 +16,14 @@ from pathlib import Path
 
 import client_round_trips
 import guest_target
+import lambda_isolation
+import lambda_route
 import memory_use
 import signing_cost
 import stack_throughput
 import startup_time
 import verify_cost
+import worst_case
 import wrk_runner
 from bare_uvicorn import BareStartError, start_bare
 from machine import describe
@@ -41,17 +44,17 @@ def run(*, quick: bool) -> RunResults:
     wrk_runner.wrk_version()  # fail early, with the install hint, before any work
     machine = describe(ROOT)
 
-    print("1/5 signing and verification cost", file=sys.stderr, flush=True)
+    print("1/6 signing and verification cost", file=sys.stderr, flush=True)
     signing, missing = signing_cost.measure(per_round=500 if quick else 2000)
     verifier = verify_cost.measure(per_round=500 if quick else 2000)
 
-    print("2/5 client round trips", file=sys.stderr, flush=True)
+    print("2/6 client round trips", file=sys.stderr, flush=True)
     round_trips = client_round_trips.measure(calls=200 if quick else 1000)
 
-    print("3/5 start-up", file=sys.stderr, flush=True)
+    print("3/6 start-up", file=sys.stderr, flush=True)
     startup = startup_time.measure(runs=2 if quick else 3)
 
-    print("4/5 throughput (and memory, same server)", file=sys.stderr, flush=True)
+    print("4/6 throughput (and memory, same server)", file=sys.stderr, flush=True)
     with (
         tempfile.TemporaryDirectory(prefix="guestapi-bench-") as tmp,
         start_offline(UNTHROTTLED, template=unthrottled_template(Path(tmp))) as server,
@@ -71,9 +74,14 @@ def run(*, quick: bool) -> RunResults:
             tracker.record(f"{goal // 1000}k requests")
         memory_use.get_id_calls(tracker, target, 1_000 if quick else 10_000)
         tracker.record("+ 1k GetId" if quick else "+ 10k GetId")
+        worst = worst_case.measure(target, duration_s=2 if quick else 4)
 
-    print("5/5 store bounds", file=sys.stderr, flush=True)
+    print("5/6 store bounds", file=sys.stderr, flush=True)
     store = memory_use.store_bounds()
+
+    print("6/6 Lambda route and isolation", file=sys.stderr, flush=True)
+    lam = lambda_route.measure(duration_s=2 if quick else 4)
+    isolation = lambda_isolation.measure(calls=500 if quick else 2000, cold_runs=3 if quick else 10)
     return RunResults(
         machine=machine,
         signing=signing,
@@ -86,6 +94,9 @@ def run(*, quick: bool) -> RunResults:
         load_wrong_answers=tracker.wrong_answers,
         store=store,
         elapsed_s=time.monotonic() - started,
+        lambda_route=lam,
+        isolation=isolation,
+        worst_case=worst,
     )
 
 

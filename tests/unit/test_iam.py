@@ -592,3 +592,21 @@ def test_trust_conditions_are_what_refuses(drop, context) -> None:
     loose = copy.deepcopy(TRUST)
     del loose["Statement"][0]["Condition"][drop]
     assert evaluate_trust(loose, principal=COGNITO, action=ASSUME, context=context).allowed
+
+
+def test_reads_context_tells_which_policies_need_the_request_context() -> None:
+    from guestapi.offline.iam import reads_context
+
+    plain = policy(allow(Sid="P", Action=INVOKE, Resource=DEMO))
+    conditional = policy(
+        allow(
+            Sid="C",
+            Action=INVOKE,
+            Resource=DEMO,
+            Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+        )
+    )
+    variable = policy(allow(Sid="V", Action=INVOKE, Resource="arn:aws:s3:::b/${aws:username}"))
+    assert reads_context([plain]) is False
+    assert reads_context([plain, conditional]) is True
+    assert reads_context([variable]) is True

@@ -151,6 +151,18 @@ def _numbered(policies: Sequence[Mapping]) -> list[tuple[Mapping, str]]:
     return out
 
 
+def reads_context(policies: Sequence[Mapping]) -> bool:
+    """Whether any statement has a Condition or a policy variable: only those read the request
+    context, so a caller may skip building it for policies that don't (the decision is the same).
+    """
+    for statement, _ in _numbered(policies):
+        if "Condition" in statement or "${" in str(statement.get("Resource", "")) + str(
+            statement.get("NotResource", "")
+        ):
+            return True
+    return False
+
+
 def evaluate(
     policies: Sequence[Mapping],
     *,
