@@ -30,3 +30,12 @@ def test_module_and_class_sizes(module: Path) -> None:
             assert node.end_lineno is not None
             size = node.end_lineno - node.lineno + 1
             assert size <= MAX_CLASS_LINES, f"class {node.name} is {size} lines"
+
+
+def test_test_module_names_are_unique_across_test_directories() -> None:
+    # The test directories are not packages (rootdir-relative imports), so two test modules of
+    # one name make `pytest tests` stop at collection; a per-directory run would not notice.
+    tests = SRC.parents[1] / "tests"
+    names = [p.name for p in tests.rglob("test_*.py")]
+    assert len(names) > 50
+    assert sorted({n for n in names if names.count(n) > 1}) == []

@@ -561,3 +561,47 @@ def test_a_pool_without_allow_classic_flow_leaves_it_unset(tmp_path: Path) -> No
     }
     (pool,) = load_stack(template).identity_pools.values()
     assert pool.allow_classic_flow is None
+
+
+SAM_PUBLIC_ROUTE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Auth: {DefaultAuthorizer: AWS_IAM}
+  Open:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.11
+      Handler: app.handler
+      CodeUri: fn/
+      Events:
+        Signed:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /signed, Method: get}
+        Public:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /open, Method: get, Auth: {Authorizer: NONE}}
+"""
+
+
+def test_sam_authorizer_none_deploys_an_open_method(tmp_path: Path) -> None:
+    # SAM writes `security: [{NONE: []}]` without defining a NONE scheme; API Gateway leaves
+    # the method without authorization, and so must the offline stack.
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    path = tmp_path / "public.yaml"
+    path.write_text(SAM_PUBLIC_ROUTE)
+    stack, _ = deploy(path)
+    methods = {r.path: r.methods for r in only_api(stack).resources}
+    assert methods["/open"]["GET"].authorization_type == "NONE"
+    assert methods["/signed"]["GET"].authorization_type == "AWS_IAM"
+
+
+def test_an_undefined_security_scheme_other_than_sams_none_is_refused(tmp_path: Path) -> None:
+    template = yaml_parse(SWAGGER_TEMPLATE)
+    body = template["Resources"]["Api"]["Properties"]["Body"]
+    body["paths"]["/items/{id}"]["get"]["security"] = [{"sigv4typo": []}]
+    assert_one_line_error(template, "security scheme 'sigv4typo' is not defined")

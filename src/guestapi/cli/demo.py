@@ -52,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         events = args.events or [events_dir()]
         print(f"starting the offline stack from {template} ...", flush=True)
         with launch.serve(template) as outputs:
-            code = run_suite(outputs, events, json_path=args.json, junit_path=args.junit)
+            code = run_suite(
+                outputs, events, json_path=args.json, junit_path=args.junit, template=template
+            )
         print("offline stack stopped.")
     except GuestApiError as exc:
         print(f"demo.py: {exc}", file=sys.stderr)

@@ -72,11 +72,18 @@ def resources_from_openapi(body: Mapping[str, Any], logical_id: str) -> list[Res
     return resources
 
 
+SAM_NO_AUTH_SCHEME = "NONE"
+
+
 def _authorization_type(security: Any, schemes: Mapping[str, Any], where: str) -> str:
     """API Gateway's authorizationType for an operation's OpenAPI security requirement."""
     for requirement in security or []:
         for scheme_name in requirement or {}:
             scheme = schemes.get(scheme_name)
+            if scheme is None and scheme_name == SAM_NO_AUTH_SCHEME:
+                # SAM writes `security: [{NONE: []}]` for `Auth: Authorizer: NONE` and never
+                # defines the scheme; API Gateway's importer skips it, leaving the method open.
+                continue
             if not isinstance(scheme, dict):
                 raise TemplateError(f"{where}: security scheme {scheme_name!r} is not defined")
             if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from guestapi.offline.launch import serve
@@ -87,7 +89,13 @@ def test_unknown_role_is_no_such_entity(offline_outputs):
 
 
 def test_sts_still_answers_its_own_action_at_the_shared_endpoint(offline_outputs):
-    sts = boto3.client("sts", region_name="us-east-1", endpoint_url=offline_outputs["IamEndpoint"])
+    # Unsigned, as an app calls it: no credential lookup (which would try the instance metadata).
+    sts = boto3.client(
+        "sts",
+        region_name="us-east-1",
+        endpoint_url=offline_outputs["IamEndpoint"],
+        config=Config(signature_version=UNSIGNED),
+    )
     with pytest.raises(ClientError) as caught:
         sts.assume_role_with_web_identity(
             RoleArn=offline_outputs["GuestRoleArn"],
