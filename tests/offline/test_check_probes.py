@@ -130,3 +130,30 @@ def test_a_second_method_added_and_granted_passes(
     )
     assert code == 0, out
     assert "iam-allows-PUT-/demo" in {r["scenario"] for r in report["results"]}
+
+
+PUBLIC_ROUTE = """          /status:
+            get:
+              x-guestapi-public: true
+              security:
+                - NONE: []
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates:
+                  application/json: '{"statusCode": 200}'
+                responses:
+                  default:
+                    statusCode: "200"
+"""
+
+
+def test_a_route_public_on_purpose_deploys_and_its_unsigned_row_passes(
+    template_variant: Callable[..., Path], tmp_path, capsys
+):
+    # SAM writes `security: [{NONE: []}]` for `Auth: Authorizer: NONE`; the offline stack must
+    # deploy it as an open method, and the generated row calls it unsigned.
+    variant = template_variant(("          /demo:\n", PUBLIC_ROUTE + "          /demo:\n"))
+    code, out, report = _check(variant, tmp_path, capsys)
+    assert code == 0, out
+    (row,) = [r for r in report["results"] if r["scenario"] == "gen-public-GET-/status"]
+    assert row["passed"] and row["got"].startswith("200")
