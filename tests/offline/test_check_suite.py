@@ -30,6 +30,8 @@ ALL_SCENARIOS = {
     "guest-other-path",
     "guest-other-stage",
     "guest-post",
+    "presigned-get",
+    "presigned-past-five-minutes",
     "signature-expired",
     "signature-not-yet-current",
     "tampered-signature",
@@ -160,6 +162,7 @@ def test_cors_dropped_from_default_4xx_is_caught(
         "signature-not-yet-current",
         "guest-post",
         "guest-other-path",
+        "presigned-past-five-minutes",  # refused offline (fixed 5-minute window), without CORS
     }
     assert all("DEFAULT_4XX" in d for d in diagnoses(report).values())
     assert "diagnosis: A 4xx answer lacks Access-Control-Allow-Origin" in out

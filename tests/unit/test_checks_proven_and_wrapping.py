@@ -97,3 +97,31 @@ def test_json_and_junit_carry_timestamp_and_stack_name() -> None:
 def test_stack_name_is_none_when_the_role_arn_does_not_show_it() -> None:
     assert stack_name_of(Target("http://h/dev", "p", "r")) is None
     assert stack_name_of(replace(TARGET, guest_role_arn="arn:aws:iam::1:role/custom")) is None
+
+
+def _window_result(got: str) -> list[CheckResult]:
+    return [
+        CheckResult(s.name, s.title, "x", got if s.name == "presigned-past-five-minutes" else "y",
+                    True)
+        for s in SCENARIOS
+    ]  # fmt: skip
+
+
+def test_the_presigned_window_row_reports_which_behaviour_the_stack_showed() -> None:
+    # AWS documents no answer for execute-api: the row accepts both, the line says which.
+    honoured = proven_lines(SCENARIOS, _window_result("200 Hello, guest"))
+    assert (
+        "seen: a presigned URL 360 s old with X-Amz-Expires=900 was accepted: this API honours "
+        "X-Amz-Expires" in honoured
+    )
+    fixed = proven_lines(
+        SCENARIOS, _window_result("403 InvalidSignatureException Signature expired: x")
+    )
+    assert any(line.endswith("keeps the fixed 5-minute window") for line in fixed)
+    other = proven_lines(SCENARIOS, _window_result("403 AccessDeniedException User: ..."))
+    assert any("refused for another reason (403 AccessDeniedException" in line for line in other)
+    assert "proven: a URL presigned with guest keys reaches GET /demo" in honoured
+    failed = proven_lines(SCENARIOS, results({"presigned-past-five-minutes", "presigned-get"}))
+    assert not any(
+        line.startswith("seen:") or "presigned" in line.split("NOT")[0] for line in failed
+    )

@@ -35,7 +35,10 @@ def test_the_shipped_events_load_and_cover_the_issue_list(repo_root: Path) -> No
     names = {s.name for s in scenarios}
     assert len(scenarios) >= 13
     modes = {s.signing.mode for s in scenarios}
-    assert modes == {"none", "guest", "guest-tampered", "unknown-key", "wrong-region", "basic-flow"}
+    assert modes == {
+        "none", "guest", "guest-tampered", "unknown-key", "wrong-region", "basic-flow",
+        "guest-presigned",
+    }  # fmt: skip
     assert {"unsigned-get", "guest-get", "cors-preflight", "classic-flow-refused"} <= names
     # every 403 reached through the API (not the unknown-stage one) expects CORS headers
     for s in scenarios:
@@ -69,6 +72,18 @@ def test_valid_scenario_loads(tmp_path: Path) -> None:
         (lambda d: d["expect"].pop("status"), "must expect a status"),
         (lambda d: d.update(request=None), "need a request"),
         (lambda d: d.update(signing={"mode": "none", "clock_offset_seconds": 5}), "do not apply"),
+        (
+            lambda d: d.update(signing={"mode": "guest", "expires_seconds": 60}),
+            "expires_seconds applies to guest-presigned, not guest",
+        ),
+        (
+            lambda d: d.update(signing={"mode": "guest-presigned", "expires_seconds": 604_801}),
+            "signing.expires_seconds: must be 1..604800",
+        ),
+        (
+            lambda d: d.update(signing={"mode": "guest-presigned", "expires_seconds": "900"}),
+            "signing.expires_seconds: must be an integer",
+        ),
     ],
 )
 def test_bad_scenarios_are_refused_with_the_file_and_field(

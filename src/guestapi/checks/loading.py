@@ -29,6 +29,7 @@ from guestapi.checks.scenario import (
     Signing,
     SigningMode,
 )
+from guestapi.client.presigning import MAX_PRESIGNED_EXPIRES
 
 
 def load_scenarios(directory: Path) -> list[Scenario]:
@@ -143,7 +144,9 @@ class _Parser:
     def signing(self, value: Any) -> Signing:
         if isinstance(value, str):
             value = {"mode": value}
-        value = self.obj(value, "signing", ("mode", "clock_offset_seconds", "region"))
+        value = self.obj(
+            value, "signing", ("mode", "clock_offset_seconds", "region", "expires_seconds")
+        )
         try:
             mode = SigningMode(value.get("mode"))
         except ValueError:
@@ -158,7 +161,17 @@ class _Parser:
             SigningMode.BASIC_FLOW,
         ):
             raise self.fail("signing", f"clock_offset_seconds/region do not apply to mode {mode}")
-        return Signing(mode=mode, clock_offset_seconds=offset, region=region)
+        return Signing(mode, offset, region, self.expires(value, mode))
+
+    def expires(self, value: dict[str, Any], mode: SigningMode) -> int | None:
+        if "expires_seconds" not in value:
+            return None
+        if mode is not SigningMode.GUEST_PRESIGNED:
+            raise self.fail("signing", f"expires_seconds applies to guest-presigned, not {mode}")
+        expires = self.integer(value["expires_seconds"], "signing.expires_seconds")
+        if not 1 <= expires <= MAX_PRESIGNED_EXPIRES:
+            raise self.fail("signing.expires_seconds", f"must be 1..{MAX_PRESIGNED_EXPIRES}")
+        return expires
 
     def request(self, value: Any) -> RequestSpec:
         value = self.obj(value, "request", ("method", "path", "stage", "headers", "body"))

@@ -30,8 +30,10 @@ from guestapi.client import (
     GuestSigV4Auth,
     SigningClock,
 )
+from guestapi.client.presigning import presign_url
 
 DEFAULT_ORIGIN = "https://app.example.com"
+DEFAULT_PRESIGNED_EXPIRES = 300  # the fixed window non-S3 services are reported to keep
 # Error codes the client raises when the Cognito/STS endpoint cannot be reached at all: that is
 # a bad target (exit 2), not a failed check.
 _UNREACHABLE = frozenset(
@@ -177,6 +179,19 @@ class CheckRunner:
             correct_skew=signing.mode.uses_guest_keys and not signing.clock_offset_seconds,
         )
 
+    def _presigned(self, signing: Signing, method: str, url: str, credentials: Credentials) -> str:
+        clock = self._clock
+        if signing.clock_offset_seconds:
+            clock = SigningClock(offset=timedelta(seconds=signing.clock_offset_seconds))
+        return presign_url(
+            method,
+            url,
+            credentials,
+            signing.region or self.target.region,
+            expires=signing.expires_seconds or DEFAULT_PRESIGNED_EXPIRES,
+            clock=clock,
+        )
+
     def _observe(self, scenario: Scenario, variables: Mapping[str, str]) -> Observation:
         observation = Observation()
         credentials = self._credentials(scenario, observation)
@@ -184,14 +199,18 @@ class CheckRunner:
             return observation
         spec = scenario.request
         signing = scenario.signing
+        presigned = signing.mode is SigningMode.GUEST_PRESIGNED
         request = requests.Request(
             spec.method,
             self.target.url(spec.path, substitute(spec.stage, variables) if spec.stage else None),
             headers={k: substitute(v, variables) for k, v in spec.headers.items()},
             data=substitute(spec.body, variables).encode() if spec.body is not None else None,
-            auth=self._auth(signing, credentials) if credentials is not None else None,
+            auth=self._auth(signing, credentials) if credentials and not presigned else None,
         )
         prepared = self._http.prepare_request(request)
+        if presigned and credentials is not None and prepared.url:
+            prepared.url = self._presigned(signing, prepared.method or spec.method, prepared.url,
+                                           credentials)  # fmt: skip
         if signing.mode is SigningMode.GUEST_TAMPERED:
             prepared.headers["Authorization"] = _tampered(prepared.headers["Authorization"])
         try:

@@ -32,6 +32,7 @@ class SigningMode(StrEnum):
     UNKNOWN_KEY = "unknown-key"  # well-formed temporary keys no account issued
     WRONG_REGION = "wrong-region"  # guest keys, credential scope naming another region
     BASIC_FLOW = "basic-flow"  # guest keys from GetOpenIdToken + AssumeRoleWithWebIdentity
+    GUEST_PRESIGNED = "guest-presigned"  # enhanced-flow guest keys, SigV4 in the query string
 
     @property
     def uses_guest_keys(self) -> bool:
@@ -79,6 +80,8 @@ class Signing:
     clock_offset_seconds: int = 0
     # Sign for this region instead of the stack's ("wrong-region" picks one when unset).
     region: str | None = None
+    # X-Amz-Expires of a "guest-presigned" URL (default 300).
+    expires_seconds: int | None = None
 
 
 @dataclass(frozen=True)
