@@ -124,3 +124,21 @@ def test_the_checks_modules_import_each_other_without_a_cycle() -> None:
 
     for module in graph:
         visit(module, ())
+
+
+@pytest.mark.parametrize(
+    ("error_type", "cause"),
+    [
+        ("ForbiddenException", "no such stage (stage names are case-sensitive)"),
+        ("MissingAuthenticationTokenException", "the stage has no such resource or method"),
+    ],
+)
+@pytest.mark.parametrize("mode", [SigningMode.GUEST, SigningMode.GUEST_PRESIGNED])
+def test_a_refused_guest_call_names_stage_and_route_causes_apart(
+    mode: SigningMode, error_type: str, cause: str
+) -> None:
+    # AWS answers an unknown stage with 403 Forbidden and an unknown route with Missing
+    # Authentication Token (docs/aws-behaviour.md#routing): the diagnoses must not swap them.
+    scenario = _scenario(mode, status=200)
+    text = diagnose(scenario, _obs(403, error_type), [Failure(Aspect.STATUS, "200", "403")])
+    assert cause in text

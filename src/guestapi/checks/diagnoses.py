@@ -122,7 +122,11 @@ def _status_notes(
     notes: list[str] = []
     if expected_403 and 200 <= status < 300:
         notes.append(_accepted_note(scenario, request))
-    if not expected_403 and status == 403 and mode.uses_guest_keys:
+    if (
+        not expected_403
+        and status == 403
+        and (mode.uses_guest_keys or mode is SigningMode.GUEST_PRESIGNED)
+    ):
         notes += _guest_refused_notes(obs)
     if status == 429:
         notes.append(THROTTLED)
@@ -164,9 +168,13 @@ class _RefusalRule:
 _GUEST_REFUSALS = (
     _RefusalRule(
         ("MissingAuthenticationTokenException",),
-        "Missing Authentication Token on a signed call means API Gateway has no such "
-        "stage, resource or method: check the stage in ApiUrl and the path, or the API "
-        "is not deployed to this stage.",
+        "Missing Authentication Token on a signed call means the stage has no such "
+        "resource or method: check the path and method, or redeploy the stage.",
+    ),
+    _RefusalRule(
+        ("ForbiddenException",),
+        "403 Forbidden on a signed call means API Gateway has no such stage (stage names "
+        "are case-sensitive): check the stage in ApiUrl, or the API is not deployed to it.",
     ),
     _RefusalRule(
         ("InvalidSignatureException",),
