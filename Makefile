@@ -4,21 +4,32 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 ENV    ?= default
+RUNTIME := $(VENV)/.runtime-installed
 STAMP  := $(VENV)/.installed
 
 .PHONY: install demo test lint deploy check local bench web clean
 
+## Everything: the runtime, then the dev tools (SAM CLI, cfn-lint, checkov, Playwright, pytest).
 install: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+# The small set demo/local/check need (requirements-runtime.lock), so a first `make demo`
+# does not wait for the dev tools.
+$(RUNTIME): requirements-runtime.lock pyproject.toml
+	@echo "==> creating $(VENV) with the runtime packages (requirements-runtime.lock)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --progress-bar off -r requirements-runtime.lock
 	$(PY) -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	$(PY) -c "import guestapi.offline.launch"
+	touch $@
+
+$(STAMP): $(RUNTIME) requirements.lock
+	@echo "==> adding the dev tools (requirements.lock): SAM CLI, cfn-lint, checkov, Playwright, pytest, ruff"
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
 
 ## The main job: offline stack from template.yaml + the post-deploy check suite against it.
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(PY) scripts/demo.py
 
 ## All tests but the ones that need a real AWS stack.
@@ -33,10 +44,10 @@ lint: $(STAMP)
 deploy: $(STAMP)
 	$(PY) scripts/deploy.py --config-env $(ENV)
 
-check: $(STAMP)
+check: $(RUNTIME)
 	$(PY) scripts/check.py --config-env $(ENV)
 
-local: $(STAMP)
+local: $(RUNTIME)
 	$(PY) scripts/local.py --outputs-file .guestapi/outputs-local.json
 
 bench: $(STAMP)
