@@ -19,6 +19,7 @@ import guest_target
 import lambda_isolation
 import lambda_route
 import memory_use
+import sections
 import signing_cost
 import stack_throughput
 import startup_time
@@ -131,7 +132,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(console(results))
     if not args.quick:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(markdown(results))
+        report = markdown(results)
+        previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        kept = sections.section(previous, sections.FRESH_CLONE)  # fresh_clone.py's figures
+        if kept is not None:
+            report = sections.splice(report, sections.FRESH_CLONE, kept)
+        args.output.write_text(report)
         print(
             f"\nwrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}"
         )
