@@ -24,7 +24,7 @@ $(RUNTIME): requirements-runtime.lock pyproject.toml
 	touch $@
 
 $(STAMP): $(RUNTIME) requirements.lock
-	@echo "==> adding the dev tools (requirements.lock): SAM CLI, cfn-lint, checkov, Playwright, pytest, ruff"
+	@echo "==> adding the dev tools (requirements.lock): SAM CLI, checkov, Playwright, pytest, ruff"
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $@
 
