@@ -80,6 +80,14 @@ def resources(template: dict[str, Any], *types: str) -> Iterator[tuple[str, dict
             yield logical_id, properties if isinstance(properties, dict) else {}
 
 
+def api_bodies(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(logical id, OpenAPI body) of each REST API whose body the transform left as a mapping."""
+    for api_id, properties in resources(template, "AWS::ApiGateway::RestApi"):
+        body = properties.get("Body")
+        if isinstance(body, dict):
+            yield api_id, body
+
+
 def source_match(cfn: Any, path: Sequence[str | int], message: str) -> RuleMatch:
     """A match at the deepest part of `path` that exists in the source template.
 

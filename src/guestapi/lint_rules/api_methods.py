@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from guestapi.lint_rules._template import resources, source_match, transformed
+from guestapi.lint_rules._template import api_bodies, resources, source_match, transformed
 
 PUBLIC_MARK = "x-guestapi-public"
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -62,9 +62,8 @@ def arn_path(path: str) -> str:
 def api_method_tails(template: dict[str, Any]) -> set[tuple[str, str]]:
     """(METHOD, ARN path) of every operation of the template's REST APIs (ANY is `*`)."""
     tails = set()
-    for _, properties in resources(template, "AWS::ApiGateway::RestApi"):
-        body = properties.get("Body")
-        for path, method, _ in operations(body) if isinstance(body, dict) else ():
+    for _, body in api_bodies(template):
+        for path, method, _ in operations(body):
             tails.add(("*" if method == _ANY_METHOD else method.upper(), arn_path(path)))
     return tails
 
@@ -91,10 +90,7 @@ class ApiMethodsUseIam(CloudFormationLintRule):
         if template is None:
             return []
         found: list[RuleMatch] = []
-        for api_id, properties in resources(template, "AWS::ApiGateway::RestApi"):
-            body = properties.get("Body")
-            if not isinstance(body, dict):
-                continue
+        for api_id, body in api_bodies(template):
             sigv4 = _sigv4_schemes(body)
             for path, method, operation in operations(body):
                 if method.lower() == "options" or operation.get(PUBLIC_MARK) is True:
@@ -144,10 +140,7 @@ class OptionsIsNeverAuthorized(CloudFormationLintRule):
         if template is None:
             return []
         found: list[RuleMatch] = []
-        for api_id, properties in resources(template, "AWS::ApiGateway::RestApi"):
-            body = properties.get("Body")
-            if not isinstance(body, dict):
-                continue
+        for api_id, body in api_bodies(template):
             for path, method, operation in operations(body):
                 if method.lower() == "options" and _schemes_used(operation, body):
                     found.append(

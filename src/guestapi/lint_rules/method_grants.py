@@ -13,7 +13,7 @@ from guestapi.lint_rules._roles import (
     execute_api_segments,
     role_statements,
 )
-from guestapi.lint_rules._template import as_list, resources, source_match, transformed
+from guestapi.lint_rules._template import api_bodies, as_list, source_match, transformed
 from guestapi.lint_rules.api_methods import PUBLIC_MARK, arn_path, operations
 
 
@@ -54,10 +54,7 @@ class SignedMethodsAreGranted(CloudFormationLintRule):
             return []
         granted = _granted(template)
         found: list[RuleMatch] = []
-        for api_id, properties in resources(template, "AWS::ApiGateway::RestApi"):
-            body = properties.get("Body")
-            if not isinstance(body, dict):
-                continue
+        for api_id, body in api_bodies(template):
             for path, method, operation in operations(body):
                 any_method = method.startswith("x-")  # x-amazon-apigateway-any-method
                 verb, label = ("*", "ANY") if any_method else (method.upper(), method.upper())

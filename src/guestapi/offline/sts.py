@@ -38,14 +38,21 @@ from guestapi.offline.cognito import MAX_BODY_BYTES, CognitoIdentityService
 from guestapi.offline.cognito.openid import MalformedTokenError, OpenIdTokenError, TokenExpiredError
 from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
 from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator, evaluate_role_trust
-from guestapi.offline.wire import AwsError, Response, loggable, new_request_id
+from guestapi.offline.wire import (
+    AwsError,
+    Response,
+    loggable,
+    new_request_id,
+    query_error,
+    xml_response,
+    xml_text,
+)
 
 if TYPE_CHECKING:
     from guestapi.offline.stack import Stack
 
 STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 STS_VERSION = "2011-06-15"
-XML_CONTENT_TYPE = "text/xml"
 _ACTION = "AssumeRoleWithWebIdentity"
 # API reference limits for AssumeRoleWithWebIdentity.
 _MIN_DURATION = 900
@@ -116,9 +123,9 @@ class StsService:
             body = self._assume_role_with_web_identity(_request_from(params), summary, request_id)
         except AwsError as err:
             self._log_line(summary, f"{err.status} {err.code}")
-            return _xml_response(err.status, _error_xml(err, request_id), request_id)
+            return query_error(err, namespace=STS_NAMESPACE, request_id=request_id)
         self._log_line(summary, "200")
-        return _xml_response(200, body, request_id)
+        return xml_response(200, body, request_id)
 
     def _assume_role_with_web_identity(
         self, req: _Request, summary: dict[str, str], request_id: str
@@ -173,20 +180,20 @@ class StsService:
 
         root = ET.Element("AssumeRoleWithWebIdentityResponse", xmlns=STS_NAMESPACE)
         result = ET.SubElement(root, "AssumeRoleWithWebIdentityResult")
-        _text(result, "SubjectFromWebIdentityToken", claims.subject)
-        _text(result, "Audience", claims.audience)
+        xml_text(result, "SubjectFromWebIdentityToken", claims.subject)
+        xml_text(result, "Audience", claims.audience)
         user = ET.SubElement(result, "AssumedRoleUser")
-        _text(user, "Arn", credential.assumed_role_arn)
-        _text(user, "AssumedRoleId", credential.caller)
+        xml_text(user, "Arn", credential.assumed_role_arn)
+        xml_text(user, "AssumedRoleId", credential.caller)
         creds = ET.SubElement(result, "Credentials")
-        _text(creds, "SessionToken", credential.session_token)
-        _text(creds, "SecretAccessKey", credential.secret_access_key)
-        _text(creds, "Expiration", _iso8601(credential.expiration))
-        _text(creds, "AccessKeyId", credential.access_key_id)
+        xml_text(creds, "SessionToken", credential.session_token)
+        xml_text(creds, "SecretAccessKey", credential.secret_access_key)
+        xml_text(creds, "Expiration", _iso8601(credential.expiration))
+        xml_text(creds, "AccessKeyId", credential.access_key_id)
         # For OpenID Connect tokens Provider is the token's iss (API reference).
-        _text(result, "Provider", claims.issuer)
+        xml_text(result, "Provider", claims.issuer)
         meta = ET.SubElement(root, "ResponseMetadata")
-        _text(meta, "RequestId", request_id)
+        xml_text(meta, "RequestId", request_id)
         return ET.tostring(root, encoding="unicode").encode()
 
     def _log_line(self, summary: Mapping[str, str], result: str) -> None:
@@ -277,25 +284,5 @@ def _request_from(params: Mapping[str, str]) -> _Request:
     )
 
 
-def _text(parent: ET.Element, tag: str, value: str) -> None:
-    ET.SubElement(parent, tag).text = value
-
-
 def _iso8601(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _error_xml(err: AwsError, request_id: str) -> bytes:
-    root = ET.Element("ErrorResponse", xmlns=STS_NAMESPACE)
-    error = ET.SubElement(root, "Error")
-    _text(error, "Type", "Sender")
-    _text(error, "Code", err.code)
-    _text(error, "Message", err.message or "")
-    _text(root, "RequestId", request_id)
-    return ET.tostring(root, encoding="unicode").encode()
-
-
-def _xml_response(status: int, body: bytes, request_id: str) -> Response:
-    return Response(
-        status, [("Content-Type", XML_CONTENT_TYPE), ("x-amzn-RequestId", request_id)], body
-    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -115,3 +116,22 @@ def json_error(
     )
     response.headers.append(("x-amzn-ErrorType", error.code))
     return response
+
+
+def xml_text(parent: ET.Element, tag: str, value: str) -> None:
+    ET.SubElement(parent, tag).text = value
+
+
+def xml_response(status: int, body: bytes, request_id: str) -> Response:
+    return Response(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], body)
+
+
+def query_error(error: AwsError, *, namespace: str, request_id: str) -> Response:
+    """An AWS query protocol error (STS, IAM): `<ErrorResponse><Error><Type>Sender</Type>...`."""
+    root = ET.Element("ErrorResponse", xmlns=namespace)
+    detail = ET.SubElement(root, "Error")
+    xml_text(detail, "Type", "Sender")
+    xml_text(detail, "Code", error.code)
+    xml_text(detail, "Message", error.message or "")
+    xml_text(root, "RequestId", request_id)
+    return xml_response(error.status, ET.tostring(root, encoding="unicode").encode(), request_id)

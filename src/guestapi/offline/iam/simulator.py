@@ -28,7 +28,15 @@ from urllib.parse import parse_qs
 
 from guestapi.offline.iam.model import PolicyDocument, Role
 from guestapi.offline.iam.policy import Decision, evaluate
-from guestapi.offline.wire import AwsError, Request, Response, new_request_id
+from guestapi.offline.wire import (
+    AwsError,
+    Request,
+    Response,
+    new_request_id,
+    query_error,
+    xml_response,
+    xml_text,
+)
 
 IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
 IAM_VERSION = "2010-05-08"
@@ -114,8 +122,8 @@ class IamSimulator:
         try:
             body = self._simulate(parse_form(request.body), request_id)
         except AwsError as err:
-            return _xml(err.status, _error_xml(err, request_id), request_id)
-        return _xml(200, body, request_id)
+            return query_error(err, namespace=IAM_NAMESPACE, request_id=request_id)
+        return xml_response(200, body, request_id)
 
     def _simulate(self, params: Mapping[str, list[str]], request_id: str) -> bytes:
         action = params.get("Action", [""])[0]
@@ -135,31 +143,31 @@ class IamSimulator:
         context = _context(params)
         root = ET.Element("SimulatePrincipalPolicyResponse", xmlns=IAM_NAMESPACE)
         result = ET.SubElement(root, "SimulatePrincipalPolicyResult")
-        _text(result, "IsTruncated", "false")
+        xml_text(result, "IsTruncated", "false")
         results = ET.SubElement(result, "EvaluationResults")
         for name in actions:
             for resource in resources:
                 decision = evaluate(role.policies, action=name, resource=resource, context=context)
                 _result(ET.SubElement(results, "member"), name, resource, role, decision)
         meta = ET.SubElement(root, "ResponseMetadata")
-        _text(meta, "RequestId", request_id)
+        xml_text(meta, "RequestId", request_id)
         return ET.tostring(root, encoding="unicode").encode()
 
 
 def _result(member: ET.Element, action: str, resource: str, role: Role, d: Decision) -> None:
-    _text(member, "EvalActionName", action)
-    _text(member, "EvalResourceName", resource)
+    xml_text(member, "EvalActionName", action)
+    xml_text(member, "EvalResourceName", resource)
     verdict = "allowed" if d.allowed else "explicitDeny" if d.explicit_deny else "implicitDeny"
-    _text(member, "EvalDecision", verdict)
+    xml_text(member, "EvalDecision", verdict)
     statements = ET.SubElement(member, "MatchedStatements")
     for matched in _matched(role, d):
         item = ET.SubElement(statements, "member")
-        _text(item, "SourcePolicyId", matched.policy_id)
-        _text(item, "SourcePolicyType", "role")
+        xml_text(item, "SourcePolicyId", matched.policy_id)
+        xml_text(item, "SourcePolicyType", "role")
         for tag, position in (("StartPosition", matched.start), ("EndPosition", matched.end)):
             where = ET.SubElement(item, tag)
-            _text(where, "Line", str(position.line))
-            _text(where, "Column", str(position.column))
+            xml_text(where, "Line", str(position.line))
+            xml_text(where, "Column", str(position.column))
     ET.SubElement(member, "MissingContextValues")
 
 
@@ -180,22 +188,3 @@ def query_protocol(
         return handlers.get(action, fallback)(request)
 
     return route
-
-
-def _text(parent: ET.Element, tag: str, value: str) -> None:
-    ET.SubElement(parent, tag).text = value
-
-
-def _error_xml(err: AwsError, request_id: str) -> bytes:
-    root = ET.Element("ErrorResponse", xmlns=IAM_NAMESPACE)
-    error = ET.SubElement(root, "Error")
-    _text(error, "Type", "Sender")
-    _text(error, "Code", err.code)
-    _text(error, "Message", err.message or "")
-    _text(root, "RequestId", request_id)
-    return ET.tostring(root, encoding="unicode").encode()
-
-
-def _xml(status: int, body: bytes, request_id: str) -> Response:
-    headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
-    return Response(status, headers, body)
