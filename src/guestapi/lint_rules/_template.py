@@ -80,6 +80,22 @@ def resources(template: dict[str, Any], *types: str) -> Iterator[tuple[str, dict
             yield logical_id, properties if isinstance(properties, dict) else {}
 
 
+class OnTransformedTemplate:
+    """Mixin for a rule that reads the SAM-transformed template: `match` calls `check` with it,
+    or finds nothing when the template cannot be transformed (cfn-lint reports that itself).
+
+    Not a `CloudFormationLintRule` subclass on purpose: cfn-lint loads every such class a rule
+    module holds as a rule, so a shared base class would be loaded as a rule of its own.
+    """
+
+    def match(self, cfn: Any) -> list[RuleMatch]:
+        template = transformed(cfn)
+        return [] if template is None else self.check(cfn, template)
+
+    def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
+        raise NotImplementedError
+
+
 def api_bodies(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(logical id, OpenAPI body) of each REST API whose body the transform left as a mapping."""
     for api_id, properties in resources(template, "AWS::ApiGateway::RestApi"):

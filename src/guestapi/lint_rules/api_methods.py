@@ -8,7 +8,12 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from guestapi.lint_rules._template import api_bodies, resources, source_match, transformed
+from guestapi.lint_rules._template import (
+    OnTransformedTemplate,
+    api_bodies,
+    resources,
+    source_match,
+)
 
 PUBLIC_MARK = "x-guestapi-public"
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -72,7 +77,7 @@ def _label(method: str) -> str:
     return "ANY" if method == _ANY_METHOD else method.upper()
 
 
-class ApiMethodsUseIam(CloudFormationLintRule):
+class ApiMethodsUseIam(OnTransformedTemplate, CloudFormationLintRule):
     """Flags methods that any caller could reach without a SigV4 signature."""
 
     id = "E9101"
@@ -85,10 +90,7 @@ class ApiMethodsUseIam(CloudFormationLintRule):
     source_url = "https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html"
     tags: ClassVar[list[str]] = ["guestapi", "apigateway", "iam"]
 
-    def match(self, cfn: Any) -> list[RuleMatch]:
-        template = transformed(cfn)
-        if template is None:
-            return []
+    def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
         found: list[RuleMatch] = []
         for api_id, body in api_bodies(template):
             sigv4 = _sigv4_schemes(body)
@@ -119,7 +121,7 @@ class ApiMethodsUseIam(CloudFormationLintRule):
         return found
 
 
-class OptionsIsNeverAuthorized(CloudFormationLintRule):
+class OptionsIsNeverAuthorized(OnTransformedTemplate, CloudFormationLintRule):
     """Flags a CORS preflight that asks for credentials browsers never send with it."""
 
     id = "E9102"
@@ -135,10 +137,7 @@ class OptionsIsNeverAuthorized(CloudFormationLintRule):
     )
     tags: ClassVar[list[str]] = ["guestapi", "apigateway", "cors"]
 
-    def match(self, cfn: Any) -> list[RuleMatch]:
-        template = transformed(cfn)
-        if template is None:
-            return []
+    def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
         found: list[RuleMatch] = []
         for api_id, body in api_bodies(template):
             for path, method, operation in operations(body):

@@ -6,7 +6,11 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from guestapi.lint_rules._template import resources, source_match, transformed
+from guestapi.lint_rules._template import (
+    OnTransformedTemplate,
+    resources,
+    source_match,
+)
 
 REQUIRED_HEADERS = ("Access-Control-Allow-Origin", "Access-Control-Allow-Headers")
 RESPONSE_TYPES = ("DEFAULT_4XX", "DEFAULT_5XX")
@@ -33,7 +37,7 @@ def _declared(template: dict[str, Any], api_id: str, body: Any) -> dict[str, set
     return declared
 
 
-class GatewayResponsesCarryCors(CloudFormationLintRule):
+class GatewayResponsesCarryCors(OnTransformedTemplate, CloudFormationLintRule):
     """Flags an API whose 403/429/5XX answers a browser would report as CORS failures."""
 
     id = "E9106"
@@ -49,10 +53,7 @@ class GatewayResponsesCarryCors(CloudFormationLintRule):
     )
     tags: ClassVar[list[str]] = ["guestapi", "apigateway", "cors"]
 
-    def match(self, cfn: Any) -> list[RuleMatch]:
-        template = transformed(cfn)
-        if template is None:
-            return []
+    def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
         found: list[RuleMatch] = []
         for api_id, properties in resources(template, "AWS::ApiGateway::RestApi"):
             declared = _declared(template, api_id, properties.get("Body"))

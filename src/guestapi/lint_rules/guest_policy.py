@@ -14,7 +14,7 @@ from guestapi.lint_rules._roles import (
     execute_api_segments,
     role_statements,
 )
-from guestapi.lint_rules._template import as_list, source_match, transformed
+from guestapi.lint_rules._template import OnTransformedTemplate, as_list, source_match
 from guestapi.lint_rules.api_methods import api_method_tails
 
 _WILDCARDS = ("*", "?")
@@ -71,7 +71,7 @@ def _resource_problems(statement: Statement, api_tails: set[tuple[str, str]]) ->
     return problems
 
 
-class GuestPolicyIsConcrete(CloudFormationLintRule):
+class GuestPolicyIsConcrete(OnTransformedTemplate, CloudFormationLintRule):
     """Flags a Cognito role's policy that grants more methods than it names."""
 
     id = "E9103"
@@ -87,10 +87,7 @@ class GuestPolicyIsConcrete(CloudFormationLintRule):
     )
     tags: ClassVar[list[str]] = ["guestapi", "iam", "least-privilege"]
 
-    def match(self, cfn: Any) -> list[RuleMatch]:
-        template = transformed(cfn)
-        if template is None:
-            return []
+    def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
         found: list[RuleMatch] = []
         api_tails = {t for t in api_method_tails(template) if "*" in t[1]}
         for role, properties in cognito_roles(template):

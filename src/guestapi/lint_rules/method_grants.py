@@ -13,7 +13,12 @@ from guestapi.lint_rules._roles import (
     execute_api_segments,
     role_statements,
 )
-from guestapi.lint_rules._template import api_bodies, as_list, source_match, transformed
+from guestapi.lint_rules._template import (
+    OnTransformedTemplate,
+    api_bodies,
+    as_list,
+    source_match,
+)
 from guestapi.lint_rules.api_methods import PUBLIC_MARK, arn_path, operations
 
 
@@ -32,7 +37,7 @@ def _granted(template: dict[str, Any]) -> set[tuple[str, str]]:
     return granted
 
 
-class SignedMethodsAreGranted(CloudFormationLintRule):
+class SignedMethodsAreGranted(OnTransformedTemplate, CloudFormationLintRule):
     """Flags an AWS_IAM method that no Cognito role may invoke."""
 
     id = "E9107"
@@ -48,9 +53,8 @@ class SignedMethodsAreGranted(CloudFormationLintRule):
     )
     tags: ClassVar[list[str]] = ["guestapi", "iam", "apigateway"]
 
-    def match(self, cfn: Any) -> list[RuleMatch]:
-        template = transformed(cfn)
-        if template is None or not any(True for _ in cognito_roles(template)):
+    def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
+        if not any(True for _ in cognito_roles(template)):
             return []
         granted = _granted(template)
         found: list[RuleMatch] = []

@@ -7,7 +7,12 @@ from typing import Any, ClassVar
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from guestapi.lint_rules._roles import COGNITO_PRINCIPAL, cognito_roles, federated, trust_statements
-from guestapi.lint_rules._template import as_list, resources, source_match, transformed
+from guestapi.lint_rules._template import (
+    OnTransformedTemplate,
+    as_list,
+    resources,
+    source_match,
+)
 
 AUD = f"{COGNITO_PRINCIPAL}:aud"
 AMR = f"{COGNITO_PRINCIPAL}:amr"
@@ -34,7 +39,7 @@ def _pins_amr(values: list[Any]) -> bool:
     return bool(values) and all(isinstance(v, str) and v and "*" not in v for v in values)
 
 
-class TrustPinsAudienceAndAmr(CloudFormationLintRule):
+class TrustPinsAudienceAndAmr(OnTransformedTemplate, CloudFormationLintRule):
     """Flags a Cognito trust that any identity pool, or any kind of identity, could satisfy."""
 
     id = "E9104"
@@ -49,10 +54,7 @@ class TrustPinsAudienceAndAmr(CloudFormationLintRule):
     )
     tags: ClassVar[list[str]] = ["guestapi", "iam", "cognito"]
 
-    def match(self, cfn: Any) -> list[RuleMatch]:
-        template = transformed(cfn)
-        if template is None:
-            return []
+    def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
         pools = {pool for pool, _ in resources(template, "AWS::Cognito::IdentityPool")}
         found: list[RuleMatch] = []
         for role, properties in cognito_roles(template):
