@@ -167,29 +167,29 @@ class CheckRunner:
             region = signing.region or _other_region(region)
         elif signing.region:
             region = signing.region
-        clock = self._clock
-        if signing.clock_offset_seconds:
-            clock = SigningClock(offset=timedelta(seconds=signing.clock_offset_seconds))
         return GuestSigV4Auth(
             credentials,
             region,
-            clock=clock,
+            clock=self._clock_for(signing),
             # Only the plain guest call behaves like an SDK; the negative scenarios must
             # reach the API exactly as built.
             correct_skew=signing.mode.uses_guest_keys and not signing.clock_offset_seconds,
         )
 
-    def _presigned(self, signing: Signing, method: str, url: str, credentials: Credentials) -> str:
-        clock = self._clock
+    def _clock_for(self, signing: Signing) -> SigningClock:
+        """The suite's shared clock, or one set off by the scenario's clock_offset_seconds."""
         if signing.clock_offset_seconds:
-            clock = SigningClock(offset=timedelta(seconds=signing.clock_offset_seconds))
+            return SigningClock(offset=timedelta(seconds=signing.clock_offset_seconds))
+        return self._clock
+
+    def _presigned(self, signing: Signing, method: str, url: str, credentials: Credentials) -> str:
         return presign_url(
             method,
             url,
             credentials,
             signing.region or self.target.region,
             expires=signing.expires_seconds or DEFAULT_PRESIGNED_EXPIRES,
-            clock=clock,
+            clock=self._clock_for(signing),
         )
 
     def _observe(self, scenario: Scenario, variables: Mapping[str, str]) -> Observation:
