@@ -28,6 +28,7 @@ from guestapi.checks.proven import proven_lines
 from guestapi.checks.report import use_colour
 from guestapi.checks.runner import DEFAULT_ORIGIN, CheckResult
 from guestapi.checks.simulation import probe_stack
+from guestapi.cli.arguments import add_suite_arguments
 from guestapi.errors import GuestApiError
 from guestapi.outputs import fetch_stack_outputs, load_outputs_file
 from guestapi.samconfig import DEFAULT_FILE_NAME, stack_settings
@@ -111,16 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Prove a guest-api stack lets guests in by signing and nobody else.",
     )
     add_target_arguments(parser)
-    parser.add_argument(
-        "--events",
-        type=Path,
-        action="append",
-        metavar="DIR",
-        help="scenario directory; repeat to add your own to the shipped ones "
+    add_suite_arguments(
+        parser,
+        events_help="scenario directory; repeat to add your own to the shipped ones "
         "(default: the scenarios shipped with the package)",
     )
-    parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
-    parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
     parser.add_argument(
         "--origin",
         help=f"Origin header for the CORS checks (default: AllowedOrigin or {DEFAULT_ORIGIN})",

@@ -11,9 +11,9 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 from guestapi.assets import events_dir, template_path
+from guestapi.cli.arguments import add_suite_arguments, add_template_argument
 from guestapi.cli.check import run_suite
 from guestapi.errors import GuestApiError
 from guestapi.offline import launch
@@ -24,23 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="demo.py",
         description="Start the offline stack from template.yaml, run the check suite, stop.",
     )
-    parser.add_argument(
-        "--template",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="SAM template (default: the project's template.yaml, shipped with the package)",
-    )
-    parser.add_argument(
-        "--events",
-        type=Path,
-        action="append",
-        metavar="DIR",
-        help="scenario directory; repeat to add your own "
+    add_template_argument(parser)
+    add_suite_arguments(
+        parser,
+        events_help="scenario directory; repeat to add your own "
         "(default: the project's events/, shipped with the package)",
     )
-    parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
-    parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
     return parser
 
 

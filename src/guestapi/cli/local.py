@@ -20,6 +20,7 @@ from pathlib import Path
 
 import uvicorn
 
+from guestapi.cli.arguments import add_template_argument
 from guestapi.errors import GuestApiError
 from guestapi.offline import launch
 from guestapi.outputs import write_outputs_file
@@ -49,13 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="local.py",
         description="Serve template.yaml as an offline Cognito Identity + API Gateway twin.",
     )
-    parser.add_argument(
-        "--template",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="SAM template (default: the project's template.yaml, shipped with the package)",
-    )
+    add_template_argument(parser)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4566, help="0 picks a free port")
     parser.add_argument("--region", default="us-east-1")

@@ -1,0 +1,23 @@
+"""Command-line options several entry points share, spelled the same in each."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_template_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="SAM template (default: the project's template.yaml, shipped with the package)",
+    )
+
+
+def add_suite_arguments(parser: argparse.ArgumentParser, *, events_help: str) -> None:
+    """--events (repeatable), --json and --junit: where scenarios come from, where results go."""
+    parser.add_argument("--events", type=Path, action="append", metavar="DIR", help=events_help)
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
+    parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
