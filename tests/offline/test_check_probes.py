@@ -72,7 +72,7 @@ def test_project_template_shows_the_probes_in_table_json_and_junit(template_path
     names = {r["scenario"] for r in report["results"]}
     assert {"iam-allows-GET-/demo", "iam-denies-other-stage", "iam-denies-s3-get-object"} <= names
     assert "iam-denies-lambda-invoke" in out
-    assert "allowed (inline-policy-1 lines" in out
+    assert "allowed (invoke-get-demo lines" in out
     assert 'name="iam-denies-cognito-other-pool"' in report["junit"]
     assert "proven: IAM simulation allows the guest role its 1 signed method(s)" in out
     # Rows derived from the template: its one method, and a method it does not serve.

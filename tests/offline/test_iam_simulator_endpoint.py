@@ -56,7 +56,7 @@ def test_the_granted_method_is_allowed_by_its_statement(offline_outputs):
     )
     assert result["EvalDecision"] == "allowed"
     [statement] = result["MatchedStatements"]
-    assert statement["SourcePolicyId"] == "inline-policy-1"
+    assert statement["SourcePolicyId"] == "invoke-get-demo"  # the PolicyName, as AWS reports it
     assert statement["SourcePolicyType"] == "role"
     assert statement["StartPosition"]["Line"] < statement["EndPosition"]["Line"]
 

@@ -31,7 +31,9 @@ def test_positions_point_at_each_statement_of_the_rendered_document():
 
 
 def test_an_explicit_deny_is_reported_with_its_statement():
-    role = Role("Guest", ROLE_ARN, "guest", "AROA", {}, ({"Statement": [ALLOW, DENY]},))
+    role = Role(
+        "Guest", ROLE_ARN, "guest", "AROA", {}, ({"Statement": [ALLOW, DENY]},), ("guard-rails",)
+    )
     answer = IamSimulator({ROLE_ARN: role}).handle(
         _request(
             Action="SimulatePrincipalPolicy",
@@ -46,7 +48,7 @@ def test_an_explicit_deny_is_reported_with_its_statement():
     body = answer.body.decode()
     assert answer.status == 200
     assert "<EvalDecision>explicitDeny</EvalDecision>" in body
-    assert "<SourcePolicyId>inline-policy-1</SourcePolicyId>" in body
+    assert "<SourcePolicyId>guard-rails</SourcePolicyId>" in body  # the policy's name
 
 
 def test_the_shared_route_sends_other_actions_to_sts():

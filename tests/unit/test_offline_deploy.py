@@ -454,6 +454,7 @@ def test_swagger_body_gateway_response_resource_and_deployment_stage(tmp_path: P
     assert role.arn == f"arn:aws:iam::{ACCOUNT}:role/guests/{role.name}"
     assert role.assume_role_policy["Statement"][0]["Action"] == "sts:AssumeRoleWithWebIdentity"
     (extra,) = role.policies  # attached by the AWS::IAM::Policy resource
+    assert role.policy_names == ("extra",)  # its PolicyName, as SimulatePrincipalPolicy names it
     assert extra["Version"] == "2012-10-17"  # a YAML date read as CloudFormation reads it
     assert extra["Statement"][0]["Resource"] == f"arn:aws:execute-api:*:*:{api.api_id}/*"
     assert any("managed policies are not emulated" in w for w in warnings)

@@ -37,12 +37,15 @@ def role_id(created: Created, env: Environment) -> None:
 def build_roles(deployed: Deployed, built: Mapping[str, Any]) -> dict[str, Role]:
     """The stack's roles by ARN, each with its inline and attached policy documents."""
     warn = deployed.env.warn
-    inline: dict[str, list[PolicyDocument]] = {}  # role name -> documents
+    inline: dict[str, list[tuple[str, PolicyDocument]]] = {}  # role name -> (name, document)
     for created in deployed.of_type(ROLE):
         props = created.properties
         inline[created.physical_id] = [
-            policy_document(policy.get("PolicyDocument"), created.logical_id)
-            for policy in props.get("Policies") or []
+            (
+                str(policy.get("PolicyName") or f"inline-policy-{number}"),
+                policy_document(policy.get("PolicyDocument"), created.logical_id),
+            )
+            for number, policy in enumerate(props.get("Policies") or [], start=1)
         ]
         managed = [
             str(arn)
@@ -72,13 +75,16 @@ def build_roles(deployed: Deployed, built: Mapping[str, Any]) -> dict[str, Role]
             assume_role_policy=policy_document(
                 props.get("AssumeRolePolicyDocument"), created.logical_id
             ),
-            policies=tuple(inline[created.physical_id]),
+            policies=tuple(document for _, document in inline[created.physical_id]),
+            policy_names=tuple(name for name, _ in inline[created.physical_id]),
             max_session_duration=int(props.get("MaxSessionDuration", 3600)),
         )
     return roles
 
 
-def _attach_outside_policies(deployed: Deployed, inline: dict[str, list[PolicyDocument]]) -> None:
+def _attach_outside_policies(
+    deployed: Deployed, inline: dict[str, list[tuple[str, PolicyDocument]]]
+) -> None:
     """Policies attached from outside the role (AWS::IAM::Policy / AWS::IAM::RolePolicy)."""
     for created in deployed.of_type(POLICY, ROLE_POLICY):
         props = created.properties
@@ -86,9 +92,10 @@ def _attach_outside_policies(deployed: Deployed, inline: dict[str, list[PolicyDo
         if created.type == ROLE_POLICY:
             role_names = [props.get("RoleName")]
         document = policy_document(props.get("PolicyDocument"), created.logical_id)
+        name = str(props.get("PolicyName") or created.logical_id)
         for role_name in role_names:
             if role_name in inline:
-                inline[role_name].append(document)
+                inline[role_name].append((name, document))
             else:
                 deployed.env.warn(
                     f"{created.logical_id}: role {role_name} is not part of this stack; "

@@ -16,4 +16,5 @@ class Role:
     role_id: str  # "AROA..."
     assume_role_policy: PolicyDocument
     policies: tuple[PolicyDocument, ...] = ()  # inline policy documents
+    policy_names: tuple[str, ...] = ()  # their PolicyName, in the same order
     max_session_duration: int = 3600

@@ -11,8 +11,8 @@ MatchedStatements name the deciding statement by its policy (SourcePolicyId) and
 and end in the policy text (Line/Column). What the twin does its own way:
 - the caller is not authenticated: the offline stack has no deployer identity to check
   (AWS requires iam:SimulatePrincipalPolicy of the caller);
-- inline policies are named `inline-policy-N` (the stack model keeps documents, not names),
-  and positions count in the document as `json.dumps(document, indent=2)` renders it;
+- positions count in the document as `json.dumps(document, indent=2)` renders it, not in the
+  template's own text;
 - several ResourceArns give one EvaluationResult per (action, resource), where AWS nests
   per-resource answers in ResourceSpecificResults; with one resource the shapes agree;
 - ContextEntries are honoured; resource policies, boundaries and SCPs are not simulated.
@@ -71,6 +71,12 @@ def statement_positions(document: PolicyDocument) -> list[tuple[Position, Positi
     return [(Position(s + 1, 5), Position(e + 1, 5)) for s, e in zip(starts, ends, strict=False)]
 
 
+def _policy_id(role: Role, number: int) -> str:
+    """The policy's name, as AWS reports it in SourcePolicyId."""
+    names = role.policy_names
+    return names[number - 1] if number <= len(names) else f"inline-policy-{number}"
+
+
 def _matched(role: Role, decision: Decision) -> list[MatchedStatement]:
     if decision.matched is None:
         return []
@@ -81,7 +87,7 @@ def _matched(role: Role, decision: Decision) -> list[MatchedStatement]:
         for index, statement in enumerate(listed):
             if statement == decision.matched and index < len(positions):
                 start, end = positions[index]
-                return [MatchedStatement(f"inline-policy-{number}", start, end)]
+                return [MatchedStatement(_policy_id(role, number), start, end)]
     return []
 
 
