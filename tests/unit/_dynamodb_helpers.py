@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from _json_service_harness import serve_handler
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -17,7 +16,7 @@ from botocore.credentials import Credentials
 from guestapi.offline.dynamodb.front_door import DynamoDbFrontDoor
 from guestapi.offline.dynamodb.tables import TableSpec, table_spec
 from guestapi.offline.sigv4 import KnownCredential
-from guestapi.offline.wire import JSON_1_0, Request, Response
+from guestapi.offline.wire import JSON_1_0, Request
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table"
@@ -62,28 +61,5 @@ def signed(
 
 @contextmanager
 def served(door: DynamoDbFrontDoor) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            answer: Response = door.handle(
-                Request("POST", self.path, "", tuple(self.headers.items()), body)
-            )
-            self.send_response(answer.status)
-            for name, value in answer.headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer.body)))
-            self.end_headers()
-            self.wfile.write(answer.body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_handler(door.handle) as url:
+        yield url

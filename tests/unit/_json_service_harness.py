@@ -15,20 +15,13 @@ from guestapi.offline.wire import Request, Response
 
 
 @contextmanager
-def serve_services(
-    cognito: Callable[[Request], Response],
-    sts: Callable[[bytes], Response] | None = None,
-) -> Iterator[str]:
-    """Serve `cognito` (and `sts`, if given) at `/` as the offline stack's server routes them."""
-    routes = service_routes(cognito, sts)
+def serve_handler(handle: Callable[[Request], Response]) -> Iterator[str]:
+    """Serve `handle` for every POST on a stdlib threading server; yields its base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            headers = tuple(self.headers.items())
-            route = route_service(routes, "POST", self.path, headers)
-            assert route is not None, f"no service at {self.path}"
-            response = route.handle(Request("POST", self.path, "", headers, body))
+            response = handle(Request("POST", self.path, "", tuple(self.headers.items()), body))
             self.send_response(response.status)
             for name, value in response.headers:
                 self.send_header(name, value)
@@ -48,3 +41,20 @@ def serve_services(
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def serve_services(
+    cognito: Callable[[Request], Response],
+    sts: Callable[[bytes], Response] | None = None,
+) -> Iterator[str]:
+    """Serve `cognito` (and `sts`, if given) at `/` as the offline stack's server routes them."""
+    routes = service_routes(cognito, sts)
+
+    def dispatch(request: Request) -> Response:
+        route = route_service(routes, "POST", request.raw_path, request.headers)
+        assert route is not None, f"no service at {request.raw_path}"
+        return route.handle(request)
+
+    with serve_handler(dispatch) as url:
+        yield url
