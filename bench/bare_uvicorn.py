@@ -12,7 +12,6 @@ Run as a script it serves (`--body-file F --port-file P [--http NAME]`); `start_
 from __future__ import annotations
 
 import argparse
-import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +21,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from processes import stop
 
 SCRIPT = Path(__file__).resolve()
 
@@ -86,13 +87,7 @@ def start_bare(body: bytes, *, http: str = "auto", timeout_s: float = 20.0) -> I
             _wait_for_answer(url, deadline)
             yield url
         finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop(process)
 
 
 def _wait_for_answer(url: str, deadline: float) -> None:

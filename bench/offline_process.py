@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from samtranslator.yaml_helper import yaml_parse
+
+from processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_SCRIPT = ROOT / "scripts" / "local.py"
@@ -143,10 +144,4 @@ def start_offline(
                     raise OfflineStartError(f"{exc}; its stderr ends with:\n{tail}") from None
                 yield OfflineProcess(process, outputs, outputs_s, first_answer_s)
             finally:
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-                    try:
-                        process.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
-                        process.wait()
+                stop(process)

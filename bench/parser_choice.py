@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 import guest_target
 import wrk_runner
 from offline_process import UNTHROTTLED, OfflineStartError, unthrottled_template
+from processes import stop
 
 SCRIPT = Path(__file__).resolve()
 PROTOCOLS = ("AnyMethodProtocol", "httptools", "h11")
@@ -64,12 +64,7 @@ def _served(protocol: str, template: Path, directory: Path) -> Iterator[dict[str
             time.sleep(0.01)
         yield json.loads(outputs_file.read_text())
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def compare(duration_s: float) -> list[tuple[int, str, float, float, float]]:
