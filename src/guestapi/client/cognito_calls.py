@@ -122,15 +122,18 @@ def call(client: Any, operation: str, method: str, **params: Any) -> dict[str, A
 
 
 def enhanced_flow(
-    cognito: Any, identity_id: str, clock: Callable[[], datetime]
+    cognito: Any,
+    identity_id: str,
+    clock: Callable[[], datetime],
+    logins: Mapping[str, str] | None = None,
 ) -> GuestCredentials:
-    """GetCredentialsForIdentity: Cognito assumes the pool's guest role for the identity."""
-    answer = call(
-        cognito,
-        "GetCredentialsForIdentity",
-        "get_credentials_for_identity",
-        IdentityId=identity_id,
-    )
+    """GetCredentialsForIdentity: Cognito assumes the pool's guest role for the identity, or,
+    with `logins` (an attested install's {"cognito-identity.amazonaws.com": token}), the pool's
+    authenticated role."""
+    params: dict[str, Any] = {"IdentityId": identity_id}
+    if logins:
+        params["Logins"] = dict(logins)
+    answer = call(cognito, "GetCredentialsForIdentity", "get_credentials_for_identity", **params)
     c = answer["Credentials"]
     return GuestCredentials(
         identity_id=answer.get("IdentityId", identity_id),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from cfnlint.rules import RuleMatch
@@ -60,10 +61,14 @@ def transformed(cfn: Any) -> dict[str, Any] | None:
 def _sam_transform(document: dict[str, Any], cfn: Any) -> dict[str, Any] | None:
     # Imported here: the translator is slow to import and only SAM templates need it.
     from guestapi.offline.cfn.intrinsics import TemplateError
+    from guestapi.offline.cfn.local_code import stage_local_code
     from guestapi.offline.cfn.transform import apply_transforms
 
     regions = getattr(cfn, "regions", None) or ["us-east-1"]
     pseudo = {**_PSEUDO, "AWS::Region": regions[0]}
+    # The translator accepts only S3 CodeUris (sam package rewrites local ones); without this a
+    # template with a local function would fail the transform and every rule would stay silent.
+    stage_local_code(document, Path(str(cfn.filename)).parent, require_dirs=False)
     try:
         return apply_transforms(
             document, parameter_defaults(document), pseudo, regions[0], str(cfn.filename)

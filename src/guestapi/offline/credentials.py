@@ -62,7 +62,7 @@ class IssuedCredential:
     role_session_name: str  # "CognitoIdentityCredentials" for the enhanced flow
     identity_id: str
     identity_pool_id: str
-    authentication_type: str  # "unauthenticated"
+    authentication_type: str  # "unauthenticated" or "authenticated" (developer identities)
     assumed_role_arn: str  # arn:<partition>:sts::<acct>:assumed-role/<role-name>/<session-name>
     caller: str  # <role id>:<session-name>, as $context.identity.caller shows it
 

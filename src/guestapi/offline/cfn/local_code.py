@@ -17,8 +17,13 @@ PLACEHOLDER_BUCKET = "guestapi-offline-local-code"
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 
 
-def stage_local_code(document: dict[str, Any], template_dir: Path) -> dict[str, Path]:
-    """Replace local CodeUris in `document` (in place); return logical id -> code directory."""
+def stage_local_code(
+    document: dict[str, Any], template_dir: Path, *, require_dirs: bool = True
+) -> dict[str, Path]:
+    """Replace local CodeUris in `document` (in place); return logical id -> code directory.
+
+    `require_dirs=False` (the lint rules, which never run the code) skips the directory check.
+    """
     global_uri = ((document.get("Globals") or {}).get("Function") or {}).get("CodeUri")
     if isinstance(global_uri, str) and not global_uri.startswith("s3://"):
         document["Globals"]["Function"]["CodeUri"] = _placeholder("Globals")
@@ -31,7 +36,7 @@ def stage_local_code(document: dict[str, Any], template_dir: Path) -> dict[str, 
         if not isinstance(uri, str) or uri.startswith("s3://"):
             continue  # inline code, an S3 object or an intrinsic: not local
         code_dir = (template_dir / uri).resolve()
-        if not code_dir.is_dir():
+        if require_dirs and not code_dir.is_dir():
             raise TemplateError(
                 f"Resources.{logical_id}: CodeUri {uri!r} is not a directory next to the "
                 f"template ({code_dir})"

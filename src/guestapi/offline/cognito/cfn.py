@@ -46,6 +46,9 @@ def build_identity_pools(deployed: Deployed, built: Mapping[str, Any]) -> dict[s
                 None if "AllowClassicFlow" not in props else boolean(props["AllowClassicFlow"])
             ),
             roles=attached.pop(created.physical_id, {}),
+            developer_provider_name=(
+                str(props["DeveloperProviderName"]) if props.get("DeveloperProviderName") else None
+            ),
         )
     for pool_id in attached:
         raise TemplateError(

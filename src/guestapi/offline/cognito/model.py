@@ -16,3 +16,5 @@ class IdentityPool:
     allow_classic_flow: bool | None
     # "unauthenticated" / "authenticated" -> role ARN (from IdentityPoolRoleAttachment)
     roles: dict[str, str] = field(default_factory=dict)
+    # DeveloperProviderName: the "domain" GetOpenIdTokenForDeveloperIdentity logins are under.
+    developer_provider_name: str | None = None

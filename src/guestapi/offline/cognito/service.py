@@ -2,7 +2,10 @@
 
 The server hands `CognitoIdentityService.handle` the `X-Amz-Target` header and the body and sends
 back the `wire.Response`. Operations: GetId, GetCredentialsForIdentity (enhanced flow),
-GetOpenIdToken (basic flow, first half; `sts.py` is the second half) and DescribeIdentityPool.
+GetOpenIdToken (basic flow, first half; `sts.py` is the second half), DescribeIdentityPool,
+GetIdentityPoolRoles and, for developer-authenticated identities (`developer.py`),
+GetOpenIdTokenForDeveloperIdentity and GetCredentialsForIdentity with a cognito-identity.amazonaws.com
+login.
 
 Codes and messages, and where each was confirmed (public issue threads quoting the real service):
 - unknown pool: ResourceNotFoundException "IdentityPool '<id>' not found."
@@ -38,6 +41,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from guestapi.offline.cognito.developer import (
+    MSG_UNAUTH_NOT_SUPPORTED,
+    MSG_UNSUPPORTED_PROVIDER,
+    UNAUTHENTICATED,
+    DeveloperIdentities,
+)
 from guestapi.offline.cognito.model import IdentityPool
 from guestapi.offline.cognito.openid import (
     OPENID_ISSUER,
@@ -45,20 +54,22 @@ from guestapi.offline.cognito.openid import (
     OpenIdClaims,
     OpenIdTokenSigner,
 )
+from guestapi.offline.cognito.roles import RoleRefused, trusted_role
+from guestapi.offline.cognito.signed import SIGNED_OPERATIONS, authorize_developer
 from guestapi.offline.cognito.validation import (
     ACCOUNT_ID,
     CUSTOM_ROLE,
     IDENTITY_ID,
     LOGINS,
+    OPTIONAL_IDENTITY_ID,
     POOL_ID,
+    REQUIRED_LOGINS,
     parse_json_object,
     validate,
 )
 from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
-from guestapi.offline.iam import Role
 from guestapi.offline.iam.callers import CallerAuthority
-from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator, evaluate_role_trust
-from guestapi.offline.sigv4 import SigV4Error
+from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator
 from guestapi.offline.wire import (
     JSON_1_1,
     AwsError,
@@ -75,26 +86,13 @@ if TYPE_CHECKING:
 
 TARGET_PREFIX = "AWSCognitoIdentityService."
 MAX_BODY_BYTES = 64 * 1024
-UNAUTHENTICATED = "unauthenticated"
 ENHANCED_SESSION_NAME = "CognitoIdentityCredentials"
 
-# Operations for developers (not app users): they need SigV4 credentials whose role allows
-# cognito-identity:<Operation> on the pool (Cognito Identity API reference: "This operation
-# requires developer credentials").
-SIGNED_OPERATIONS = frozenset({"DescribeIdentityPool", "GetIdentityPoolRoles"})
-SIGNING_NAME = "cognito-identity"
 # Identities the offline stack holds at most (an identity is about 200 bytes).
 DEFAULT_MAX_IDENTITIES = 100_000
-# Signature and IAM refusals of the AWS JSON services come back as client errors (400).
-_SIGV4_STATUS = 400
 
 MSG_POOL_NOT_FOUND = "IdentityPool '{}' not found."
 MSG_IDENTITY_NOT_FOUND = "Identity '{}' not found."
-MSG_UNAUTH_NOT_SUPPORTED = "Unauthenticated access is not supported for this identity pool."
-MSG_UNSUPPORTED_PROVIDER = "Token is not from a supported provider of this identity pool."
-MSG_INVALID_POOL_CONFIG = (
-    "Invalid identity pool configuration. Check assigned IAM roles for this pool."
-)
 MSG_CLASSIC_FLOW_DISABLED = "Basic (classic) flow is not enabled, please use enhanced flow."
 
 
@@ -155,7 +153,14 @@ class CognitoIdentityService:
             "GetOpenIdToken": self._get_open_id_token,
             "DescribeIdentityPool": self._describe_identity_pool,
             "GetIdentityPoolRoles": self._get_identity_pool_roles,
+            "GetOpenIdTokenForDeveloperIdentity": self._get_open_id_token_for_developer_identity,
         }
+        self._developer = DeveloperIdentities(
+            self._signer,
+            clock=clock,
+            new_identity=self._new_identity,
+            identity_exists=self._identity_exists,
+        )
 
     # ---- entry point -------------------------------------------------------------------------
     def handle_request(self, request: Request) -> Response:
@@ -172,18 +177,14 @@ class CognitoIdentityService:
 
     def _authorize(self, request: Request, operation: str) -> None:
         assert self._authority is not None
-        try:
-            caller = self._authority.authenticate(request, SIGNING_NAME)
-        except SigV4Error as exc:
-            raise AwsError(exc.error_type, exc.message, _SIGV4_STATUS) from None
-        pool_id = _pool_id_of(request.body)
-        resource = (
-            f"arn:{self._stack.partition}:cognito-identity:{self._stack.region}:"
-            f"{self._stack.account_id}:identitypool/{pool_id}"
+        authorize_developer(
+            self._authority,
+            request,
+            operation,
+            partition=self._stack.partition,
+            region=self._stack.region,
+            account_id=self._stack.account_id,
         )
-        denied = self._authority.authorize(caller, f"cognito-identity:{operation}", [resource])
-        if denied is not None:
-            raise AwsError("AccessDeniedException", denied.message(), _SIGV4_STATUS)
 
     def handle(self, target: str, body: bytes) -> Response:
         """Serve one AWS JSON 1.1 call; `target` is the X-Amz-Target header value."""
@@ -217,6 +218,10 @@ class CognitoIdentityService:
         self._refuse_logins(body)
         if not pool.allow_unauthenticated:
             raise AwsError("NotAuthorizedException", MSG_UNAUTH_NOT_SUPPORTED)
+        outcome.identity_id = self._new_identity(pool)
+        return {"IdentityId": outcome.identity_id}
+
+    def _new_identity(self, pool: IdentityPool) -> str:
         # An identity id lives in its pool's region: "<region>:<uuid>".
         region = pool.pool_id.split(":", 1)[0]
         identity = _Identity(identity_id=f"{region}:{uuid.uuid4()}", pool_id=pool.pool_id)
@@ -229,8 +234,11 @@ class CognitoIdentityService:
                     "(--max-identities).",
                 )
             self._identities[identity.identity_id] = identity
-        outcome.identity_id = identity.identity_id
-        return {"IdentityId": identity.identity_id}
+        return identity.identity_id
+
+    def _identity_exists(self, identity_id: str) -> bool:
+        with self._lock:
+            return identity_id in self._identities
 
     def _get_credentials_for_identity(
         self, body: Mapping[str, Any], outcome: _Outcome
@@ -239,16 +247,27 @@ class CognitoIdentityService:
         # gets the pool's unauthenticated role, so the value is validated and otherwise ignored.
         validate(body, (IDENTITY_ID, LOGINS, CUSTOM_ROLE))
         identity, pool = self._identity_and_pool(body["IdentityId"], outcome)
-        self._refuse_logins(body)
-        if not pool.allow_unauthenticated:
-            raise AwsError("NotAuthorizedException", MSG_UNAUTH_NOT_SUPPORTED)
-        role = self._trusted_guest_role(pool, identity, outcome)
+        kind, amr = self._developer.kind_of_caller(
+            identity.identity_id, pool, body.get("Logins") or {}
+        )
+        try:
+            role = trusted_role(
+                self._stack.roles,
+                self._trust,
+                pool,
+                identity_id=identity.identity_id,
+                kind=kind,
+                amr=amr,
+            )
+        except RoleRefused as refused:
+            outcome.detail = refused.detail
+            raise
         try:
             credential = self._store.issue(
                 ttl=self._ttl,
                 role=role,
                 session_name=ENHANCED_SESSION_NAME,
-                web_identity=WebIdentity(identity.identity_id, pool.pool_id, UNAUTHENTICATED),
+                web_identity=WebIdentity(identity.identity_id, pool.pool_id, kind),
             )
         except StoreFull as full:
             raise AwsError("TooManyRequestsException", f"{full}.") from None
@@ -284,6 +303,16 @@ class CognitoIdentityService:
             }
         )
         return {"IdentityId": identity.identity_id, "Token": token}
+
+    def _get_open_id_token_for_developer_identity(
+        self, body: Mapping[str, Any], outcome: _Outcome
+    ) -> dict[str, Any]:
+        # Needs the caller's AWS credentials and an IAM grant (SIGNED_OPERATIONS).
+        validate(body, (POOL_ID, OPTIONAL_IDENTITY_ID, REQUIRED_LOGINS))
+        pool = self._pool(body["IdentityPoolId"], outcome)
+        answer = self._developer.open_id_token(pool, body)
+        outcome.identity_id = answer["IdentityId"]
+        return answer
 
     def _describe_identity_pool(self, body: Mapping[str, Any], outcome: _Outcome) -> dict[str, Any]:
         # Needs the caller's AWS credentials and an IAM grant (SIGNED_OPERATIONS).
@@ -331,42 +360,17 @@ class CognitoIdentityService:
         if body.get("Logins"):
             raise AwsError("NotAuthorizedException", MSG_UNSUPPORTED_PROVIDER)
 
-    def _trusted_guest_role(
-        self, pool: IdentityPool, identity: _Identity, outcome: _Outcome
-    ) -> Role:
-        role_arn = pool.roles.get(UNAUTHENTICATED)
-        role = self._stack.roles.get(role_arn) if role_arn else None
-        if role is None:
-            outcome.detail = f"no usable unauthenticated role ({role_arn or 'none attached'})"
-            raise AwsError("InvalidIdentityPoolConfigurationException", MSG_INVALID_POOL_CONFIG)
-        decision = evaluate_role_trust(
-            self._trust,
-            role,
-            pool_id=pool.pool_id,
-            identity_id=identity.identity_id,
-            amr=[UNAUTHENTICATED],
-        )
-        if not decision.allowed:
-            outcome.detail = f"trust policy of {role.name} refused: {decision.reason}"
-            raise AwsError("InvalidIdentityPoolConfigurationException", MSG_INVALID_POOL_CONFIG)
-        return role
-
     def _log_line(self, outcome: _Outcome, result: str) -> None:
-        parts = [f"cognito-identity {outcome.operation}"]
-        if outcome.pool_id:
-            parts.append(f"pool={outcome.pool_id}")
-        if outcome.identity_id:
-            parts.append(f"identity={outcome.identity_id}")
-        parts.append(f"-> {result}")
-        if outcome.detail:
-            parts.append(f"({outcome.detail})")
-        self._log(loggable(" ".join(parts), 1024))
+        self._log(_log_text(outcome, result))
 
 
-def _pool_id_of(body: bytes) -> str:
-    """The IdentityPoolId named in a request body, for the ARN IAM evaluates ("*" if none)."""
-    try:
-        value = parse_json_object(body).get("IdentityPoolId")
-    except AwsError:
-        return "*"
-    return value if isinstance(value, str) else "*"
+def _log_text(outcome: _Outcome, result: str) -> str:
+    parts = [f"cognito-identity {outcome.operation}"]
+    if outcome.pool_id:
+        parts.append(f"pool={outcome.pool_id}")
+    if outcome.identity_id:
+        parts.append(f"identity={outcome.identity_id}")
+    parts.append(f"-> {result}")
+    if outcome.detail:
+        parts.append(f"({outcome.detail})")
+    return loggable(" ".join(parts), 1024)

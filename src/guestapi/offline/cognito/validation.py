@@ -33,6 +33,8 @@ POOL_ID = Member("IdentityPoolId", "identityPoolId", str, True, _ID_MAX_LEN, ID_
 IDENTITY_ID = Member("IdentityId", "identityId", str, True, _ID_MAX_LEN, ID_PATTERN)
 ACCOUNT_ID = Member("AccountId", "accountId", str, False, 15, r"\d+")
 LOGINS = Member("Logins", "logins", dict)
+REQUIRED_LOGINS = Member("Logins", "logins", dict, True)
+OPTIONAL_IDENTITY_ID = Member("IdentityId", "identityId", str, False, _ID_MAX_LEN, ID_PATTERN)
 CUSTOM_ROLE = Member("CustomRoleArn", "customRoleArn", str, False, 2048)
 
 
