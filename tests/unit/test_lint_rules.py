@@ -256,3 +256,20 @@ def test_a_wildcard_beyond_the_path_parameters_is_still_a_finding(tmp_path):
     found = ours(_with_items(tmp_path, "/GET/*"))
     assert any(rule == "E9103" and "its path is a wildcard" in m for rule, m in found), found
     assert any(rule == "E9107" and "GET /items/{id} is not granted" in m for rule, m in found)
+
+
+def test_the_rules_read_templates_with_local_functions(tmp_path):
+    # The lambda-route example has a local CodeUri, which the SAM translator refuses unless it is
+    # staged first; before that fix every rule stayed silent on it. A widened guest policy there
+    # must be a finding like anywhere else.
+    example = ROOT / "examples" / "lambda-route" / "template.yaml"
+    widened = write_variant(
+        example,
+        tmp_path,
+        (
+            ':${Api}/${StageName}/GET/whoami"',
+            ':${Api}/${StageName}/*"',
+        ),
+    )
+    found = ours(widened)
+    assert any(rule == "E9103" for rule, _ in found), found
