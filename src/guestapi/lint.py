@@ -117,6 +117,20 @@ def feature_toggles(template: dict[str, Any]) -> list[str]:
     ]
 
 
+def mode_settings(template: dict[str, Any]) -> dict[str, str]:
+    """Parameters named *Mode whose first value is "off": their last value turns most on.
+
+    AttestationMode's enforce adds the attestation function, table and role that "off" (the
+    default, which checkov evaluates) leaves out.
+    """
+    settings: dict[str, str] = {}
+    for name, spec in template.get("Parameters", {}).items():
+        allowed = [str(v) for v in spec.get("AllowedValues", [])] if isinstance(spec, dict) else []
+        if name.endswith("Mode") and len(allowed) > 1 and allowed[0] == "off":
+            settings[name] = allowed[-1]
+    return settings
+
+
 def write_features_on_copy(template: dict[str, Any], directory: Path) -> tuple[Path, list[str]]:
     """A JSON copy of the template with every Enable* parameter defaulting to "true".
 
@@ -127,6 +141,9 @@ def write_features_on_copy(template: dict[str, Any], directory: Path) -> tuple[P
     copy = json.loads(json.dumps(template))
     for name in toggles:
         copy["Parameters"][name]["Default"] = "true"
+    for name, value in mode_settings(template).items():
+        copy["Parameters"][name]["Default"] = value
+        toggles.append(f"{name}={value}")
     path = directory / "template-features-on.json"
     path.write_text(json.dumps(copy, indent=1), encoding="utf-8")
     return path, toggles

@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.packaging, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 # What a source distribution of the project holds: the build reads nothing else.
-SOURCES = ("pyproject.toml", "README.md", "template.yaml", "events", "web", "src")
+SOURCES = ("pyproject.toml", "README.md", "template.yaml", "events", "functions", "web", "src")
 DATA = "guestapi/data"
 WEB_FILES = ("index.html", "styles.css")
 START_TIMEOUT = 60.0

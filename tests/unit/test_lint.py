@@ -51,7 +51,7 @@ def test_runs_the_three_tools_on_the_template(template_path: Path):
         "cfn-lint",
         "sam validate --lint",
         "checkov",
-        "checkov (EnableWaf, EnableAccessLogs on)",
+        "checkov (EnableWaf, EnableAccessLogs, AttestationMode=enforce on)",
         "checkov suppressions",
     ]
     target = str(template_path.resolve())
@@ -80,10 +80,11 @@ def test_runs_the_three_tools_on_the_template(template_path: Path):
 def test_features_on_copy_switches_every_optional_resource_on(template_path, tmp_path):
     template = load_template(template_path)
     path, toggles = write_features_on_copy(template, tmp_path)
-    assert toggles == ["EnableWaf", "EnableAccessLogs"]
+    assert toggles == ["EnableWaf", "EnableAccessLogs", "AttestationMode=enforce"]
     copy = json.loads(path.read_text())
     assert copy["Parameters"]["EnableWaf"]["Default"] == "true"
     assert copy["Parameters"]["EnableAccessLogs"]["Default"] == "true"
+    assert copy["Parameters"]["AttestationMode"]["Default"] == "enforce"
     assert copy["Parameters"]["AllowClassicFlow"]["Default"] == "false"  # not a feature toggle
     assert template["Parameters"]["EnableWaf"]["Default"] == "false"  # original untouched
     assert copy["Resources"] == template["Resources"]
@@ -216,6 +217,6 @@ def test_real_tools_report_a_broken_copy(template_path, tmp_path, capsys):
     assert "sam validate --lint: FINDINGS" in out
     assert "checkov: FINDINGS" in out
     assert "CKV_AWS_73" in out
-    assert "checkov (EnableWaf, EnableAccessLogs on): FINDINGS" in out
+    assert "checkov (EnableWaf, EnableAccessLogs, AttestationMode=enforce on): FINDINGS" in out
     assert "CKV_AWS_158" in out
     assert "lint: findings from cfn-lint, sam validate --lint, checkov, checkov (" in out

@@ -20,6 +20,9 @@ import pytest
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
+from _conditions import with_conditions
+from guestapi.offline.cfn.local_code import stage_local_code
+
 Template = dict[str, Any]
 
 # Values that stand in for what CloudFormation would resolve, so ARNs and URLs can be compared
@@ -42,6 +45,7 @@ REQUIRED_CORS_HEADERS = {
     "X-Amz-Security-Token",
     "X-Amz-Content-Sha256",
 }
+ATTESTATION_CONDITIONS = ("AttestationOn", "AttestationEnforced", "DebugTokensRefused")
 GUEST_ARN = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/GET/demo"
 
 
@@ -53,10 +57,16 @@ class _NoManagedPolicies:
 
 
 def to_cloudformation(sam: Template) -> Template:
+    document = copy.deepcopy(sam)
+    # The translator takes only S3 CodeUris, as `sam package` leaves them.
+    stage_local_code(document, Path("."), require_dirs=False)
     with pytest.MonkeyPatch.context() as mp:
         # The translator asks boto3 for a region (for pseudo parameters); any will do.
         mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        return transform(copy.deepcopy(sam), {}, _NoManagedPolicies())
+        transformed = transform(document, {}, _NoManagedPolicies())
+    # AttestationMode off (the default): the stack existing users deploy; the attested modes have
+    # their own tests. The other conditions stay, for the tests of what they switch.
+    return with_conditions(transformed, {}, only=ATTESTATION_CONDITIONS)
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +76,8 @@ def sam_template(template_path: Path) -> Template:
 
 @pytest.fixture(scope="session")
 def cfn(sam_template: Template) -> Template:
+    # AttestationMode off (the default): the stack existing users deploy. The attested modes
+    # have their own tests (test_template_attestation.py).
     return to_cloudformation(sam_template)
 
 
