@@ -71,7 +71,15 @@ def _optional_int(value: Any) -> int | None:
 def _code_dir(created: Created, deployed: Deployed) -> Any:
     code = created.properties.get("Code") or {}
     if code.get("S3Bucket") == PLACEHOLDER_BUCKET and created.logical_id in deployed.env.local_code:
-        return deployed.env.local_code[created.logical_id]
+        code_dir = deployed.env.local_code[created.logical_id]
+        # Checked here, for functions the stack creates: one whose Condition is false needs no
+        # code, as CloudFormation never creates it.
+        if not code_dir.is_dir():
+            raise TemplateError(
+                f"Resources.{created.logical_id}: CodeUri is not a directory next to the "
+                f"template ({code_dir})"
+            )
+        return code_dir
     raise TemplateError(
         f"{created.logical_id}: only code from a local CodeUri (AWS::Serverless::Function) "
         "runs offline; S3 objects and ZipFile code are not available here"
