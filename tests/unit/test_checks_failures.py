@@ -92,7 +92,7 @@ def test_signing_modes_are_the_documented_ones(repo_root: Path) -> None:
     documented = set(re.findall(r"^\| `([a-z-]+)` \|", table, flags=re.MULTILINE))
     assert documented == {mode.value for mode in SigningMode}
     guest_keys = {m for m in SigningMode if m.uses_guest_keys}
-    assert guest_keys == {SigningMode.GUEST, SigningMode.BASIC_FLOW}
+    assert guest_keys == {SigningMode.GUEST, SigningMode.BASIC_FLOW, SigningMode.ATTESTED}
     forged = {m for m in SigningMode if m.forges_signature}
     assert forged == {
         SigningMode.GUEST_TAMPERED,

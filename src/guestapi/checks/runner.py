@@ -30,6 +30,7 @@ from guestapi.client import (
     GuestSigV4Auth,
     SigningClock,
 )
+from guestapi.client.attested import AttestedCredentialProvider, Attester
 from guestapi.client.presigning import presign_url
 
 DEFAULT_ORIGIN = "https://app.example.com"
@@ -74,14 +75,18 @@ class CheckRunner:
         origin: str = DEFAULT_ORIGIN,
         cache_path: Path | None = None,
         timeout: float = 10.0,
+        attester: Attester | None = None,
     ) -> None:
         self.target = target
+        self.attester = attester
         self.origin = origin
         self.timeout = timeout
         self._http = requests.Session()
         self._clock = SigningClock()
         self._cache_path = cache_path
         self._guest = self._provider(SigningMode.GUEST)
+        # One attested install per run too, made on first use: attesting costs a challenge.
+        self._attested: AttestedCredentialProvider | None = None
 
     def run(self, scenarios: Iterable[Scenario]) -> list[CheckResult]:
         return [self.run_scenario(s) for s in scenarios]
@@ -123,7 +128,23 @@ class CheckRunner:
         }
         if "$identityId" in repr(scenario.expect) or "$identityId" in repr(scenario.request):
             variables["identityId"] = self._guarded(self._guest.identity_id)
+        if "$attestedIdentityId" in repr(scenario.expect):
+            variables["attestedIdentityId"] = self._guarded(self.attested().identity_id)
         return variables
+
+    def attested(self) -> AttestedCredentialProvider:
+        """The run's attested install (TargetError when no --attest was given)."""
+        if self.attester is None:
+            raise TargetError("an attested scenario needs an attester (--attest)")
+        if self._attested is None:
+            self._attested = AttestedCredentialProvider(
+                self.target.identity_pool_id,
+                self.target.region,
+                self.target.api_url,
+                self.attester,
+                endpoint_url=self.target.cognito_endpoint,
+            )
+        return self._attested
 
     def _guarded(self, call: Any) -> Any:
         """Run a credential step; an unreachable endpoint is a bad target, not a failed check."""
@@ -152,7 +173,11 @@ class CheckRunner:
         basic = mode is SigningMode.BASIC_FLOW
         if basic and not self.target.guest_role_arn:
             raise TargetError("the basic-flow scenario needs the GuestRoleArn output")
-        provider = self._provider(mode) if basic else self._guest
+        provider: GuestCredentialProvider
+        if mode is SigningMode.ATTESTED:
+            provider = self.attested()
+        else:
+            provider = self._provider(mode) if basic else self._guest
         try:
             creds = self._guarded(provider.credentials)
         except GuestCredentialsError as exc:

@@ -20,7 +20,7 @@ HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MATCHER_KINDS = ("equals", "startswith", "contains", "contains_all", "one_of", "present", "matches")
 # Values that may hold "$name" placeholders, filled in at run time (see `Variables`).
 VARIABLE = re.compile(r"\$([A-Za-z]+)")
-KNOWN_VARIABLES = ("identityId", "origin", "region", "stage")
+KNOWN_VARIABLES = ("identityId", "attestedIdentityId", "origin", "region", "stage")
 
 
 class SigningMode(StrEnum):
@@ -33,11 +33,12 @@ class SigningMode(StrEnum):
     WRONG_REGION = "wrong-region"  # guest keys, credential scope naming another region
     BASIC_FLOW = "basic-flow"  # guest keys from GetOpenIdToken + AssumeRoleWithWebIdentity
     GUEST_PRESIGNED = "guest-presigned"  # enhanced-flow guest keys, SigV4 in the query string
+    ATTESTED = "attested"  # an attested install's keys (the attested role), via --attest
 
     @property
     def uses_guest_keys(self) -> bool:
         """Signs with keys the pool issued, as an app would: a refusal is the stack's doing."""
-        return self in (SigningMode.GUEST, SigningMode.BASIC_FLOW)
+        return self in (SigningMode.GUEST, SigningMode.BASIC_FLOW, SigningMode.ATTESTED)
 
     @property
     def forges_signature(self) -> bool:

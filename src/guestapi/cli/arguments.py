@@ -21,3 +21,13 @@ def add_suite_arguments(parser: argparse.ArgumentParser, *, events_help: str) ->
     parser.add_argument("--events", type=Path, action="append", metavar="DIR", help=events_help)
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="also write JUnit XML")
+
+
+def add_attest_argument(parser: argparse.ArgumentParser) -> None:
+    """--attest SPEC: call as an attested install (guestapi.client.attesters)."""
+    parser.add_argument(
+        "--attest",
+        metavar="SPEC",
+        help="act as an attested install: debug:TOKEN, debug:env (GUESTAPI_DEBUG_TOKEN), "
+        "test-apple or test-android (offline stack with --attestation-test-root)",
+    )

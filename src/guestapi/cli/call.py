@@ -20,8 +20,11 @@ from typing import Any
 import requests
 
 from guestapi.checks.target import Target
+from guestapi.cli.arguments import add_attest_argument
 from guestapi.cli.check import add_target_arguments, resolve_outputs
 from guestapi.client import GuestCredentialProvider, signed_session
+from guestapi.client.attested import AttestedCredentialProvider
+from guestapi.client.attesters import attester_from_spec
 from guestapi.errors import GuestApiError
 
 DEFAULT_CACHE = Path(".guestapi") / "identities.json"
@@ -71,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="also print the request (credentials redacted)"
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds")
+    add_attest_argument(parser)
     return parser
 
 
@@ -92,14 +96,24 @@ def make_call(
     target = Target.from_outputs(outputs, cognito_endpoint=args.cognito_endpoint)
     if args.flow == "basic" and not target.guest_role_arn:
         raise CallError("--flow basic needs the GuestRoleArn output")
-    provider = GuestCredentialProvider(
-        target.identity_pool_id,
-        target.region,
-        endpoint_url=target.cognito_endpoint,
-        cache_path=args.cache_path,
-        flow=args.flow,
-        role_arn=target.guest_role_arn,
-    )
+    provider: GuestCredentialProvider
+    if args.attest:
+        provider = AttestedCredentialProvider(
+            target.identity_pool_id,
+            target.region,
+            target.api_url,
+            attester_from_spec(args.attest, outputs),
+            endpoint_url=target.cognito_endpoint,
+        )
+    else:
+        provider = GuestCredentialProvider(
+            target.identity_pool_id,
+            target.region,
+            endpoint_url=target.cognito_endpoint,
+            cache_path=args.cache_path,
+            flow=args.flow,
+            role_arn=target.guest_role_arn,
+        )
     session = signed_session(provider, target.region)
     url = target.url(args.path)
     try:
@@ -125,7 +139,8 @@ def print_answer(
         print(f"> {sent.method} {sent.url}", file=out)
         for name, value in redacted(response.request.headers).items():
             print(f"> {name}: {value}", file=out)
-        print(f"> (guest identity {provider.identity_id()})", file=out)
+        kind = "attested" if isinstance(provider, AttestedCredentialProvider) else "guest"
+        print(f"> ({kind} identity {provider.identity_id()})", file=out)
         if response.history:
             print("> (retried once after correcting the clock skew from the Date header)", file=out)
         print(file=out)

@@ -23,18 +23,23 @@ from guestapi.checks import (
     write_json,
     write_junit,
 )
+from guestapi.checks.attestation_rows import attestation_rows
 from guestapi.checks.generated import generated_scenarios
+from guestapi.checks.modes import attestation_mode, shipped_scenarios
 from guestapi.checks.proven import proven_lines
 from guestapi.checks.report import use_colour
 from guestapi.checks.runner import DEFAULT_ORIGIN, CheckResult
 from guestapi.checks.simulation import probe_stack
-from guestapi.cli.arguments import add_suite_arguments
+from guestapi.cli.arguments import add_attest_argument, add_suite_arguments
+from guestapi.client.attested import Attester
+from guestapi.client.attesters import attester_from_spec
 from guestapi.errors import GuestApiError
 from guestapi.outputs import fetch_stack_outputs, load_outputs_file
 from guestapi.samconfig import DEFAULT_FILE_NAME, stack_settings
 
 # The scenarios shipped with the package (the repository's events/ when editable).
 DEFAULT_EVENTS = events_dir()
+ATTESTATION_EVENTS = (DEFAULT_EVENTS / "attested", DEFAULT_EVENTS / "enforce")
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -128,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="identity cache file (default: memory only, one new guest identity per run)",
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP request")
+    add_attest_argument(parser)
     parser.add_argument(
         "--template",
         type=Path,
@@ -140,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_suite(
     outputs: Mapping[str, str],
-    events: Path | Sequence[Path],
+    events: Path | Sequence[Path] | None,
     *,
     origin: str = DEFAULT_ORIGIN,
     cognito_endpoint: str | None = None,
@@ -151,15 +157,25 @@ def run_suite(
     template: Path | None = None,
     apigateway_client: Any = None,
     iam_client: Any = None,
+    attester: Attester | None = None,
 ) -> int:
     """Run every scenario against `outputs`, then the IAM probes (guestapi.checks.simulation),
     print the table, write the reports; 0 or 1.
 
-    Raises GuestApiError (bad scenarios, unusable target) and OSError (report not writable).
+    `events` None: the shipped scenarios that apply to the stack's AttestationMode
+    (guestapi.checks.modes). Raises GuestApiError (bad scenarios, unusable target) and OSError
+    (report not writable).
     """
+    if events is None:
+        plan = shipped_scenarios(DEFAULT_EVENTS, outputs, attested=attester is not None)
+        events = plan.directories
+        for note in plan.notes:
+            print(note, flush=True)
     scenarios = load_scenario_dirs([events] if isinstance(events, Path) else events)
     target = Target.from_outputs(outputs, cognito_endpoint=cognito_endpoint)
-    runner = CheckRunner(target, origin=origin, cache_path=cache_path, timeout=timeout)
+    runner = CheckRunner(
+        target, origin=origin, cache_path=cache_path, timeout=timeout, attester=attester
+    )
     print(f"checking {target.api_url} ({len(scenarios)} scenarios)", flush=True)
     results = runner.run(scenarios)
     probing = probe_stack(outputs, template=template, apigateway=apigateway_client, iam=iam_client)
@@ -167,6 +183,8 @@ def run_suite(
         print(f"IAM probes and generated rows skipped: {probing.skipped}", flush=True)
     generated = generated_scenarios(probing.methods, probing.allowed)
     results += runner.run(generated) + probing.results
+    if attester is not None and attestation_mode(outputs) != "off":
+        results += attestation_rows(target.api_url, attester)
     proven = proven_lines(scenarios, results) + _probe_claims(probing.results)
     print(render_table(results, colour=use_colour(sys.stdout), proven=proven), flush=True)
     if json_path:
@@ -196,12 +214,15 @@ def main(
 ) -> int:
     args = build_parser().parse_args(argv)
     try:
-        events = args.events or [DEFAULT_EVENTS]
-        load_scenario_dirs(events)  # a bad scenario file is reported before any network call
+        events = args.events
+        # A bad scenario file is reported before any network call.
+        load_scenario_dirs(events or [DEFAULT_EVENTS, *ATTESTATION_EVENTS])
         outputs, overrides = resolve_outputs(args, cloudformation_client=cloudformation_client)
+        attester = attester_from_spec(args.attest, outputs) if args.attest else None
         return run_suite(
             outputs,
             events,
+            attester=attester,
             origin=pick_origin(args.origin, outputs, overrides),
             cognito_endpoint=args.cognito_endpoint,
             cache_path=args.cache_path,

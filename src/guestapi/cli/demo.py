@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
-from guestapi.assets import events_dir, template_path
+from guestapi.assets import template_path
+from guestapi.checks.modes import MODES
 from guestapi.cli.arguments import add_suite_arguments, add_template_argument
 from guestapi.cli.check import run_suite
+from guestapi.client.attesters import attester_from_spec
 from guestapi.errors import GuestApiError
-from guestapi.offline import launch
+from guestapi.offline import attestation_root, launch
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
         events_help="scenario directory; repeat to add your own "
         "(default: the project's events/, shipped with the package)",
     )
+    parser.add_argument(
+        "--attestation-mode",
+        choices=MODES,
+        default="off",
+        help="deploy with this AttestationMode; monitor and enforce also trust a throwaway "
+        "test root CA and run the attested-install checks with test App Attest evidence",
+    )
     return parser
 
 
@@ -38,12 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     try:
         template = args.template if args.template is not None else template_path()
-        events = args.events or [events_dir()]
         print(f"starting the offline stack from {template} ...", flush=True)
-        with launch.serve(template) as outputs:
-            code = run_suite(
-                outputs, events, json_path=args.json, junit_path=args.junit, template=template
-            )
+        with tempfile.TemporaryDirectory(prefix="guestapi-test-root-") as scratch:
+            code = _run(args, template, Path(scratch))
         print("offline stack stopped.")
     except GuestApiError as exc:
         print(f"demo.py: {exc}", file=sys.stderr)
@@ -58,3 +66,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"wall time: {time.monotonic() - started:.2f} s (start the offline stack, run the suite, stop)"
     )
     return code
+
+
+def _run(args: argparse.Namespace, template: Path, scratch: Path) -> int:
+    overrides: dict[str, str] = {}
+    setup = None
+    if args.attestation_mode != "off":
+        # A throwaway test root: trusted by this run's stack only, gone when it stops.
+        setup = attestation_root.prepare(scratch, {"AttestationMode": args.attestation_mode})
+        overrides = setup.overrides
+    offline = launch.build(template, overrides=overrides)
+    if setup is not None:
+        attestation_root.apply(offline, setup)
+    with launch.running(offline) as outputs:
+        attester = None
+        if setup is not None:
+            outputs["AttestationTestRoot"] = str(setup.directory)
+            attester = attester_from_spec("test-apple", outputs)
+        return run_suite(
+            outputs,
+            args.events or None,
+            json_path=args.json,
+            junit_path=args.junit,
+            template=template,
+            attester=attester,
+        )

@@ -22,7 +22,7 @@ import uvicorn
 
 from guestapi.cli.arguments import add_template_argument
 from guestapi.errors import GuestApiError
-from guestapi.offline import launch
+from guestapi.offline import attestation_root, launch
 from guestapi.outputs import write_outputs_file
 
 MAX_PORT = 65535
@@ -61,6 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="KEY=VALUE",
         help="template parameters, as for sam deploy",
+    )
+    parser.add_argument(
+        "--attestation-test-root",
+        nargs="?",
+        const=attestation_root.DEFAULT_DIRECTORY,
+        default=None,
+        type=Path,
+        metavar="DIR",
+        help=(
+            "trust a TEST root CA for App Attest and test Play Integrity keys, made once in DIR "
+            f"(default {attestation_root.DEFAULT_DIRECTORY}); never the case without this flag"
+        ),
     )
     parser.add_argument(
         "--credential-ttl",
@@ -165,9 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise GuestApiError("--credential-ttl must be a positive number of seconds")
         if args.max_credentials < 1 or args.max_identities < 1:
             raise GuestApiError("--max-credentials and --max-identities must be at least 1")
+        overrides = parse_overrides(args.parameter_overrides)
+        test_root = None
+        if args.attestation_test_root is not None:
+            test_root = attestation_root.prepare(args.attestation_test_root, overrides)
+            overrides = test_root.overrides
         offline = launch.build(
             args.template,
-            overrides=parse_overrides(args.parameter_overrides),
+            overrides=overrides,
             region=args.region,
             account_id=args.account_id,
             credential_ttl=args.credential_ttl,
@@ -183,6 +200,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"cannot listen on {args.host}:{args.port}: {exc.strerror}"
             ) from None
         outputs = launch.local_outputs(offline.stack, launch.base_url_for(sock))
+        if test_root is not None:
+            if not attestation_root.apply(offline, test_root):
+                print(
+                    "local.py: --attestation-test-root: this template has no attestation "
+                    "function (AttestationMode off?); nothing trusts the test root",
+                    file=sys.stderr,
+                )
+            outputs["AttestationTestRoot"] = str(test_root.directory.resolve())
         offline.attach(launch.base_url_for(sock))
         if args.outputs_file:
             write_outputs_file(outputs, args.outputs_file)

@@ -48,7 +48,7 @@ MSG_UNAUTH_NOT_SUPPORTED = "Unauthenticated access is not supported for this ide
 MSG_UNSUPPORTED_PROVIDER = "Token is not from a supported provider of this identity pool."
 MSG_LOGINS_DONT_MATCH = "Logins don't match. Please include at least one valid login for this identity or identity pool."
 MSG_INVALID_LOGIN_TOKEN = "Invalid login token. {}"
-MSG_NO_DEVELOPER_PROVIDER = "Developer provider name is not configured for this identity pool."
+MSG_NO_DEVELOPER_PROVIDER = "This identity pool does not support the specified developer provider"
 MSG_ALREADY_REGISTERED = "The developer user identifier is already registered with Cognito under a different identity ID."
 
 
@@ -111,7 +111,7 @@ class DeveloperIdentities:
         if len(logins) != 1 or provider not in logins:
             # "You can only specify one developer provider as part of the Logins map, which is
             # linked to the identity pool" (API reference); other providers are not emulated.
-            raise AwsError("NotAuthorizedException", MSG_LOGINS_DONT_MATCH)
+            raise AwsError("NotAuthorizedException", MSG_NO_DEVELOPER_PROVIDER)
         user_id = logins[provider]
         if not 1 <= len(user_id) <= MAX_DEVELOPER_USER_ID:
             raise AwsError(

@@ -1,0 +1,201 @@
+"""Credentials for an attested install: prove the app is genuine, then get the attested role.
+
+    provider = AttestedCredentialProvider.from_outputs(outputs, DebugTokenAttester(token))
+    session = signed_session(provider, outputs["Region"])
+
+The flow (docs/attestation.md): POST /attest/challenge, evidence over the challenge from the
+attester, POST /attest -> IdentityId + Cognito token, GetCredentialsForIdentity with
+Logins={"cognito-identity.amazonaws.com": token}. When the credentials are due for renewal an
+attester that holds a key (App Attest) renews through POST /attest/refresh with an assertion;
+one that does not (a debug token, Play Integrity) attests again. The credentials live in the same
+botocore `RefreshableCredentials` as the guest's, so `signed_session` works unchanged.
+
+Neither the evidence, the debug token nor the Cognito token is ever logged or kept on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+
+from guestapi.client.cognito_calls import GuestCredentials, GuestCredentialsError, enhanced_flow
+from guestapi.client.credentials import GuestCredentialProvider
+
+logger = logging.getLogger(__name__)
+
+COGNITO_LOGIN_KEY = "cognito-identity.amazonaws.com"
+_TIMEOUT_S = 15.0
+
+
+class AttestationRefused(GuestCredentialsError):
+    """The attestation service said no: `code` is one of docs/attestation.md's refusal codes.
+
+    A GuestCredentialsError, since no credentials come of it: callers that handle a refused
+    GetCredentialsForIdentity handle this the same way.
+    """
+
+    def __init__(self, route: str, status: int, code: str, message: str) -> None:
+        self.route = route
+        self.status = status
+        super().__init__(f"POST {route}", code, message, _hint(code, status))
+
+
+def _hint(code: str, status: int) -> str:
+    if status == 0:
+        return "check the network and the ApiUrl output"
+    if code.startswith("debug_token"):
+        return "register the token's hash (scripts/debug_token.py) or use another attester"
+    return "see docs/attestation.md for what each refusal code means"
+
+
+class Attester(Protocol):
+    """Makes the evidence an install sends; see DebugTokenAttester and guestapi.attestation."""
+
+    kind: str
+
+    def evidence(self, challenge: str) -> dict[str, Any]:
+        """The POST /attest body (without "challenge") for this challenge."""
+        ...
+
+    def assertion(self, challenge: str) -> dict[str, Any] | None:
+        """The POST /attest/refresh body (without "challenge"), or None to attest again."""
+        ...
+
+
+@dataclass
+class DebugTokenAttester:
+    """A registered debug token (simulators, CI): refused in prod unless the stack allows it."""
+
+    token: str = field(repr=False)
+    kind: str = "debug"
+
+    def evidence(self, challenge: str) -> dict[str, Any]:
+        return {"kind": "debug", "debugToken": self.token}
+
+    def assertion(self, challenge: str) -> dict[str, Any] | None:
+        return None  # no key to assert with: every renewal attests again
+
+
+@dataclass(frozen=True)
+class AttestedLogin:
+    identity_id: str
+    token: str = field(repr=False)
+    kind: str
+
+
+class AttestationService:
+    """The three /attest routes of a stack's API (unsigned JSON POSTs)."""
+
+    def __init__(self, api_url: str, *, session: requests.Session | None = None) -> None:
+        self.api_url = api_url.rstrip("/")
+        self._http = session or requests.Session()
+
+    def challenge(self) -> str:
+        answer = self._post("/attest/challenge", {})
+        challenge = answer.get("challenge")
+        if not isinstance(challenge, str):
+            raise AttestationRefused("/attest/challenge", 200, "bad_answer", "no challenge")
+        return challenge
+
+    def attest(self, challenge: str, evidence: Mapping[str, Any]) -> AttestedLogin:
+        return self._login("/attest", {**evidence, "challenge": challenge})
+
+    def refresh(self, challenge: str, assertion: Mapping[str, Any]) -> AttestedLogin:
+        return self._login("/attest/refresh", {**assertion, "challenge": challenge})
+
+    def _login(self, route: str, body: Mapping[str, Any]) -> AttestedLogin:
+        answer = self._post(route, body)
+        identity_id, token = answer.get("IdentityId"), answer.get("Token")
+        if not isinstance(identity_id, str) or not isinstance(token, str):
+            raise AttestationRefused(route, 200, "bad_answer", "no IdentityId and Token")
+        return AttestedLogin(identity_id, token, str(answer.get("Kind", "")))
+
+    def _post(self, route: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            response = self._http.post(self.api_url + route, json=dict(body), timeout=_TIMEOUT_S)
+        except requests.RequestException as exc:
+            raise AttestationRefused(route, 0, "unreachable", type(exc).__name__) from None
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = {}
+        if not isinstance(answer, dict):
+            answer = {}
+        if response.status_code != 200:
+            code = answer.get("code") or answer.get("message") or "unknown"
+            raise AttestationRefused(
+                route, response.status_code, str(code), str(answer.get("message", ""))
+            )
+        return answer
+
+
+class AttestedCredentialProvider(GuestCredentialProvider):
+    """Like GuestCredentialProvider, but every fetch first proves the install is genuine.
+
+    The attested identity id comes from the attestation service (Cognito's developer identity for
+    this install), so no GetId is made and nothing is cached on disk.
+    """
+
+    def __init__(
+        self,
+        identity_pool_id: str,
+        region: str,
+        api_url: str,
+        attester: Attester,
+        *,
+        http: requests.Session | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(identity_pool_id, region, **options)
+        self.attester = attester
+        self.service = AttestationService(api_url, session=http)
+        self._attested_identity: str | None = None
+        self.refreshes = 0  # renewals by assertion, for the checks and the benchmark
+        self.attestations = 0
+
+    @classmethod
+    def from_outputs(  # type: ignore[override]
+        cls, outputs: Mapping[str, str], attester: Attester, **options: Any
+    ) -> AttestedCredentialProvider:
+        options.setdefault("endpoint_url", outputs.get("CognitoIdentityEndpoint") or None)
+        return cls(
+            outputs["IdentityPoolId"], outputs["Region"], outputs["ApiUrl"], attester, **options
+        )
+
+    def identity_id(self) -> str:
+        with self._lock:
+            if self._attested_identity is None:
+                self.fetch()
+            assert self._attested_identity is not None
+            return self._attested_identity
+
+    def fetch(self) -> GuestCredentials:
+        with self._lock:
+            login = self.login()
+            creds = enhanced_flow(
+                self._cognito_client(),
+                login.identity_id,
+                self._clock,
+                logins={COGNITO_LOGIN_KEY: login.token},
+            )
+            self._last = creds
+            return creds
+
+    def login(self) -> AttestedLogin:
+        """A fresh Cognito token: by assertion once attested (if the attester can), else attest."""
+        with self._lock:
+            challenge = self.service.challenge()
+            body = self.attester.assertion(challenge) if self._attested_identity else None
+            if body is not None:
+                login = self.service.refresh(challenge, body)
+                self.refreshes += 1
+            else:
+                login = self.service.attest(challenge, self.attester.evidence(challenge))
+                self.attestations += 1
+            self._attested_identity = login.identity_id
+            logger.info("attested install: identity %s (%s)", login.identity_id, login.kind)
+            return login
