@@ -33,6 +33,8 @@ from guestapi.offline.iam.simulator import ACTION as SIMULATE_ACTION
 from guestapi.offline.iam.simulator import IamSimulator, query_protocol
 from guestapi.offline.protocol import MAX_HEAD_BYTES, AnyMethodProtocol
 from guestapi.offline.server import OfflineApp, ServiceRoute
+from guestapi.offline.ssm import TARGET_PREFIX as SSM_TARGET_PREFIX
+from guestapi.offline.ssm import SsmService
 from guestapi.offline.stack import Stack
 from guestapi.offline.sts import StsService
 from guestapi.offline.wire import Request, Response
@@ -40,11 +42,13 @@ from guestapi.offline.wire import Request, Response
 log = logging.getLogger("guestapi.offline.server")
 
 # The services a function's SDK calls reach on this port (botocore service ids).
-FUNCTION_ENDPOINTS = ("cognito-identity", "sts", "dynamodb")
+FUNCTION_ENDPOINTS = ("cognito-identity", "sts", "dynamodb", "ssm")
 # DynamoDB's JSON protocol at the same endpoint; its largest request (BatchWriteItem, 25 items
 # of 400 KB) stays under 16 MB.
 DYNAMODB_TARGET_PREFIX = "DynamoDB_20120810."
 MAX_DYNAMODB_BODY = 16 * 1024 * 1024
+# SSM's JSON protocol ("AmazonSSM."): GetParameters names at most 10 parameters.
+MAX_SSM_BODY = 1024 * 1024
 
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
 
@@ -67,6 +71,7 @@ class OfflineStack:
     endpoints: dict[str, str] = field(default_factory=dict)
     dynamodb: DynamoDbEmulator | None = None
     dynamodb_front_door: DynamoDbFrontDoor | None = None
+    ssm: SsmService | None = None
 
     def app(self) -> OfflineApp:
         """The ASGI app; the first service route is the fallback for unknown targets."""
@@ -87,6 +92,14 @@ class OfflineStack:
             self.dynamodb_front_door.close()
         if self.dynamodb is not None:
             self.dynamodb.stop()
+        if self.ssm is not None:
+            self.ssm.close()
+
+    def put_secure_parameter(self, name: str, value: str) -> None:
+        """Seed an SSM SecureString (CloudFormation cannot create one): see SsmService."""
+        if self.ssm is None:
+            raise RuntimeError("this offline stack was built without SSM")
+        self.ssm.put_secure_parameter(name, value)
 
     def service_routes(self) -> list[ServiceRoute]:
         iam = IamSimulator(self.stack.roles).handle
@@ -98,6 +111,16 @@ class OfflineStack:
                     self.dynamodb_front_door.handle,
                     MAX_DYNAMODB_BODY,
                     target_prefix=DYNAMODB_TARGET_PREFIX,
+                    blocking=True,
+                )
+            )
+        if self.ssm is not None:
+            routes.append(
+                ServiceRoute(
+                    "ssm",
+                    self.ssm.handle,
+                    MAX_SSM_BODY,
+                    target_prefix=SSM_TARGET_PREFIX,
                     blocking=True,
                 )
             )
@@ -195,9 +218,16 @@ def build(
         unknown_key_error_type=unknown_key_error_type,
     )
     emulator, front_door = _start_dynamodb(stack, store, now) if stack.tables else (None, None)
-    return OfflineStack(
-        stack, store, cognito, sts, gateway, lambdas, endpoints, emulator, front_door
+    ssm = SsmService.for_stack(stack, caller_lookup(store, stack.roles), clock=now)
+    offline = OfflineStack(
+        stack, store, cognito, sts, gateway, lambdas, endpoints, emulator, front_door, ssm
     )
+    try:
+        ssm.deploy()
+    except BaseException:
+        offline.close()
+        raise
+    return offline
 
 
 def _start_dynamodb(

@@ -14,6 +14,7 @@ from guestapi.offline.awslambda.spec import FunctionSpec
 from guestapi.offline.cognito.model import IdentityPool
 from guestapi.offline.dynamodb.tables import TableSpec
 from guestapi.offline.iam.model import Role
+from guestapi.offline.ssm.parameters import ParameterSpec
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,4 @@ class Stack:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)  # by function ARN
     lambda_permissions: tuple[LambdaPermission, ...] = ()
     tables: dict[str, TableSpec] = field(default_factory=dict)  # by table name
+    parameters: dict[str, ParameterSpec] = field(default_factory=dict)  # SSM, by name

@@ -14,6 +14,7 @@ from guestapi.offline.cfn.resources import ModelBuilder, PhysicalIdFactory
 from guestapi.offline.cognito import cfn as cognito
 from guestapi.offline.dynamodb import cfn as dynamodb
 from guestapi.offline.iam import cfn as iam
+from guestapi.offline.ssm import cfn as ssm
 
 PHYSICAL_IDS: dict[str, PhysicalIdFactory] = {
     apigateway.REST_API: apigateway.rest_api_id,
@@ -23,6 +24,7 @@ PHYSICAL_IDS: dict[str, PhysicalIdFactory] = {
     cognito.IDENTITY_POOL: cognito.identity_pool_id,
     iam.ROLE: iam.role_id,
     dynamodb.TABLE: dynamodb.table_id,
+    ssm.PARAMETER: ssm.parameter_id,
     "AWS::Logs::LogGroup": unemulated.log_group_id,
     "AWS::WAFv2::WebACL": unemulated.web_acl_id,
     awslambda.FUNCTION: awslambda.function_id,
@@ -36,6 +38,7 @@ MODEL_BUILDERS: tuple[tuple[str, frozenset[str], ModelBuilder], ...] = (
     ("functions", frozenset({awslambda.FUNCTION}), awslambda.build_functions),
     ("lambda_permissions", frozenset({awslambda.PERMISSION}), awslambda.build_permissions),
     ("tables", dynamodb.CONSUMES, dynamodb.build_tables),
+    ("parameters", ssm.CONSUMES, ssm.build_parameters),
 )
 
 

@@ -1,131 +1,40 @@
-"""Who calls DynamoDB: the credential, its role's policies, and the IAM context of the request.
+"""Who calls DynamoDB: the shared moto-backed callers (`motoservice/callers.py`), and the
+DynamoDB condition keys the front door computes.
 
-`Caller` is what the front door needs to know about an access key. `caller_lookup` builds it
-from the offline stack's credential store and roles (a function's execution-role session, or a
-Cognito guest's), so the lead's wiring is one line.
-
-Condition keys: the principal's own (`aws:userid`, `aws:PrincipalArn`, the Cognito identity
-keys) come with the Caller; the request's (`aws:SourceIp`, time, `dynamodb:LeadingKeys`, ...)
-are added by the front door. DynamoDB condition keys this offline stack does not compute
-(`dynamodb:Attributes`, `dynamodb:Select`, `dynamodb:ReturnValues`, ...) would be *missing* from
-the context, and IAM treats a missing key as satisfied under `ForAllValues:` and `...IfExists`
-(docs/aws-behaviour.md#condition-operators): a fine-grained Allow would then allow everything.
-`fail_closed` rewrites the policies so such statements can only deny: an Allow that depends on
-one is dropped, a Deny that depends on one applies unconditionally.
+DynamoDB condition keys this offline stack does not compute (`dynamodb:Attributes`,
+`dynamodb:Select`, `dynamodb:ReturnValues`, ...) would be *missing* from the context, and a
+fine-grained Allow would then allow everything: `fail_closed` makes statements that use them
+deny only (see `motoservice.callers.fail_closed`).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
 
-from guestapi.offline.credentials import CredentialStore
-from guestapi.offline.iam.model import PolicyDocument, Role
-from guestapi.offline.sigv4 import KnownCredential
+from guestapi.offline.iam.model import PolicyDocument
+from guestapi.offline.motoservice import callers as _shared
+from guestapi.offline.motoservice.callers import (
+    Caller,
+    ContextValue,
+    LookupCaller,
+    ServiceKeys,
+    caller_lookup,
+)
 
-_log = logging.getLogger(__name__)
+__all__ = [
+    "EVALUATED_DYNAMODB_KEYS",
+    "Caller",
+    "ContextValue",
+    "LookupCaller",
+    "caller_lookup",
+    "fail_closed",
+]
 
-ContextValue = str | list[str]
 # The DynamoDB condition keys the front door computes (operations.py).
 EVALUATED_DYNAMODB_KEYS = frozenset({"dynamodb:leadingkeys", "dynamodb:enclosingoperation"})
-
-
-@dataclass(frozen=True)
-class Caller:
-    credential: KnownCredential
-    role_arn: str  # arn:<partition>:iam::<account>:role/<name>
-    assumed_role_arn: str  # arn:<partition>:sts::<account>:assumed-role/<name>/<session>
-    policies: tuple[PolicyDocument, ...]  # the role's identity policies
-    context: Mapping[str, ContextValue] = field(default_factory=dict)  # principal's keys
-
-
-LookupCaller = Callable[[str], Caller | None]
-
-
-def caller_lookup(store: CredentialStore, roles: Mapping[str, Role]) -> LookupCaller:
-    """`lookup_caller` for the front door over the offline stack's issued credentials."""
-
-    def lookup(access_key_id: str) -> Caller | None:
-        issued = store.lookup(access_key_id)
-        if issued is None:
-            return None
-        role = roles.get(issued.role_arn)
-        account = issued.role_arn.split(":")[4]
-        context: dict[str, ContextValue] = {
-            "aws:userid": issued.caller,
-            "aws:PrincipalArn": issued.role_arn,
-            "aws:PrincipalAccount": account,
-            "aws:PrincipalType": "AssumedRole",
-        }
-        if issued.identity_id:  # a Cognito identity's session, not a service role's
-            context["cognito-identity.amazonaws.com:aud"] = issued.identity_pool_id
-            context["cognito-identity.amazonaws.com:sub"] = issued.identity_id
-            context["cognito-identity.amazonaws.com:amr"] = [issued.authentication_type]
-        return Caller(
-            credential=issued.known(),
-            role_arn=issued.role_arn,
-            assumed_role_arn=issued.assumed_role_arn,
-            policies=role.policies if role is not None else (),
-            context=context,
-        )
-
-    return lookup
-
-
-# --------------------------------------------------------------------------------------------
-# Fail closed on condition keys the offline stack does not compute
-# --------------------------------------------------------------------------------------------
-def _statements(policy: Mapping[str, Any]) -> list[Any]:
-    statements = policy.get("Statement", [])
-    return statements if isinstance(statements, list) else [statements]
-
-
-def _unevaluated_keys(statement: Any) -> list[str]:
-    condition = statement.get("Condition") if isinstance(statement, Mapping) else None
-    if not isinstance(condition, Mapping):
-        return []
-    return [
-        key
-        for pairs in condition.values()
-        if isinstance(pairs, Mapping)
-        for key in pairs
-        if key.lower().startswith("dynamodb:") and key.lower() not in EVALUATED_DYNAMODB_KEYS
-    ]
-
-
-def _fail_closed_statement(statement: Any) -> Any | None:
-    if not _unevaluated_keys(statement):
-        return statement
-    if statement.get("Effect") == "Deny":
-        return {k: v for k, v in statement.items() if k != "Condition"}
-    return None  # an Allow that cannot be decided grants nothing
+DYNAMODB_KEYS = ServiceKeys("DynamoDB", "dynamodb:", EVALUATED_DYNAMODB_KEYS)
 
 
 def fail_closed(policies: Sequence[PolicyDocument]) -> tuple[PolicyDocument, ...]:
     """`policies` with every statement that depends on an unevaluated DynamoDB key made safe."""
-    result = []
-    for policy in policies:
-        statements = _statements(policy)
-        kept = [s for s in map(_fail_closed_statement, statements) if s is not None]
-        if kept != statements:
-            keys = tuple(sorted({k for s in statements for k in _unevaluated_keys(s)}))
-            _warn_once(keys)
-            policy = {**policy, "Statement": kept}
-        result.append(policy)
-    return tuple(result)
-
-
-_warned: set[tuple[str, ...]] = set()
-
-
-def _warn_once(keys: tuple[str, ...]) -> None:
-    # Once per process and set of keys: the rewrite happens on every request.
-    if keys not in _warned:
-        _warned.add(keys)
-        _log.warning(
-            "DynamoDB condition keys %s are not evaluated offline: statements using them "
-            "only deny (an Allow is ignored, a Deny applies unconditionally)",
-            ", ".join(keys),
-        )
+    return _shared.fail_closed(policies, DYNAMODB_KEYS)

@@ -28,6 +28,11 @@ import botocore.session
 
 from guestapi.offline.dynamodb.tables import TableSpec
 
+# Shared by every moto-backed front door; the DynamoDB planner raises and returns them.
+from guestapi.offline.motoservice.front_door import Check, NotEmulatedError, RequestShapeError
+
+__all__ = ["Check", "NotEmulatedError", "Planner", "RequestShapeError", "operation_of"]
+
 TARGET_PREFIX = "DynamoDB_20120810."
 LEADING_KEYS = "dynamodb:LeadingKeys"
 ENCLOSING_OPERATION = "dynamodb:EnclosingOperation"
@@ -77,21 +82,6 @@ _TRANSACT_ELEMENTS = {
 }
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _EQUALS = re.compile(r"^\(*\s*(\S+?)\s*=\s*(\S+?)\s*\)*$")
-
-
-class RequestShapeError(Exception):
-    """The request body does not say what IAM must check (DynamoDB: a ValidationException)."""
-
-
-class NotEmulatedError(Exception):
-    """A real DynamoDB operation the offline stack does not authorize, so never forwards."""
-
-
-@dataclass(frozen=True)
-class Check:
-    action: str  # "dynamodb:PutItem"
-    resource: str  # table or index ARN, or "*"
-    context: Mapping[str, str | list[str]] = field(default_factory=dict)
 
 
 @functools.cache

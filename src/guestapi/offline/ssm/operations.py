@@ -1,0 +1,84 @@
+"""What an SSM call asks IAM for (docs/aws-behaviour.md#ssm-authorization).
+
+- GetParameter is `ssm:GetParameter` on the parameter's ARN; GetParameters is
+  `ssm:GetParameters` on the ARN of every name it lists (one refused name refuses the call);
+- the ARN is `arn:<partition>:ssm:<region>:<account>:parameter/<name without its leading />`;
+  a version or label selector (`name:3`, `name:prod`) is not part of it;
+- a name may be given as the parameter's ARN. One of another account or region (a shared
+  parameter) is not emulated, and refused rather than read from this stack's store.
+
+Decrypting a SecureString needs no IAM grant of its own here: with the AWS-managed key aws/ssm
+the key policy lets every principal of the account decrypt through SSM
+(docs/aws-behaviour.md#ssm-securestring-decryption).
+
+Every other SSM operation is refused with `NotEmulatedError` rather than let through unchecked.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.session
+
+from guestapi.offline.motoservice.front_door import Check, NotEmulatedError, RequestShapeError
+from guestapi.offline.ssm.parameters import parameter_arn
+
+TARGET_PREFIX = "AmazonSSM."
+EMULATED = frozenset({"GetParameter", "GetParameters"})
+MAX_NAMES = 10  # GetParameters' documented limit
+
+
+@functools.cache
+def ssm_operations() -> frozenset[str]:
+    """Every operation of the SSM API, from botocore's service model."""
+    model = botocore.session.get_session().get_service_model("ssm")
+    return frozenset(model.operation_names)
+
+
+def operation_of(target: str | None) -> str | None:
+    """'AmazonSSM.GetParameter' -> 'GetParameter'; None for anything SSM does not serve."""
+    if not target or not target.startswith(TARGET_PREFIX):
+        return None
+    operation = target[len(TARGET_PREFIX) :]
+    return operation if operation in ssm_operations() else None
+
+
+@dataclass(frozen=True)
+class Planner:
+    """Turns (operation, body) into checks for one deployed stack's account and region."""
+
+    region: str
+    account_id: str
+    partition: str = "aws"
+
+    def checks(self, operation: str, body: Mapping[str, Any]) -> list[Check]:
+        if operation == "GetParameter":
+            return [Check("ssm:GetParameter", self.resource(body.get("Name"), "Name"))]
+        if operation == "GetParameters":
+            names = body.get("Names")
+            if not isinstance(names, list) or not 1 <= len(names) <= MAX_NAMES:
+                raise RequestShapeError(f"Names must list 1 to {MAX_NAMES} parameter names")
+            return [Check("ssm:GetParameters", self.resource(n, "Names")) for n in names]
+        raise NotEmulatedError(
+            f"{operation} is not authorized by the offline stack, so it is not served "
+            f"(emulated: {', '.join(sorted(EMULATED))})"
+        )
+
+    def resource(self, name: Any, member: str) -> str:
+        """The ARN IAM evaluates for a parameter name, ARN, or either with a selector."""
+        if not isinstance(name, str) or not name:
+            raise RequestShapeError(f"{member} must hold non-empty parameter names")
+        prefix = f"arn:{self.partition}:ssm:{self.region}:{self.account_id}:parameter/"
+        if name.startswith("arn:"):
+            if not name.startswith(prefix):
+                raise NotEmulatedError(
+                    f"{name} is not a parameter of this stack's account and region "
+                    "(shared parameters are not emulated)"
+                )
+            name = name[len(prefix) :]
+        # Parameter names hold no ':', so one marks a version or label selector.
+        base = name.split(":", 1)[0]
+        return parameter_arn(self.partition, self.region, self.account_id, base)
