@@ -1,0 +1,80 @@
+"""TEST Play Integrity tokens: what the Play Integrity API hands an app, made with test keys
+instead of Google's. Never for production.
+
+A token is a compact JWE (A256KW key wrapping with the app's decryption key, A256GCM content)
+around a compact JWS (ES256, Google's signing key) of the verdict payload, as in Google's
+"Decrypt and verify the integrity verdict"; python-jose makes both, as pyattest reads both with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Sequence
+
+from cryptography.hazmat.primitives import serialization
+from jose import jwe, jws
+
+from guestapi.attestation.test_root import PlayIntegrityKeys
+
+
+def nonce_b64url(nonce: bytes) -> str:
+    # With padding: pyattest decodes requestDetails.nonce with base64.urlsafe_b64decode, which
+    # refuses unpadded input (Android's Base64.URL_SAFE | NO_WRAP keeps the padding too).
+    return base64.urlsafe_b64encode(nonce).decode()
+
+
+def verdict_payload(
+    *,
+    package_name: str,
+    nonce: bytes,
+    app_verdict: str = "PLAY_RECOGNIZED",
+    device_verdicts: Sequence[str] = ("MEETS_DEVICE_INTEGRITY",),
+    timestamp_ms: int | None = None,
+) -> dict:
+    """Google's verdict format (the fields the attestation service reads, and a few more)."""
+    return {
+        "requestDetails": {
+            "requestPackageName": package_name,
+            "nonce": nonce_b64url(nonce),
+            "timestampMillis": str(timestamp_ms or int(time.time() * 1000)),
+        },
+        "appIntegrity": {
+            "appRecognitionVerdict": app_verdict,
+            "packageName": package_name,
+            "certificateSha256Digest": [],
+            "versionCode": "1",
+        },
+        "deviceIntegrity": {"deviceRecognitionVerdict": list(device_verdicts)},
+        "accountDetails": {"appLicensingVerdict": "LICENSED"},
+    }
+
+
+def integrity_token(
+    keys: PlayIntegrityKeys,
+    *,
+    package_name: str,
+    nonce: bytes,
+    app_verdict: str = "PLAY_RECOGNIZED",
+    device_verdicts: Sequence[str] = ("MEETS_DEVICE_INTEGRITY",),
+    payload: dict | None = None,
+) -> str:
+    """A TEST integrity token over `nonce` (raw bytes; the payload carries it base64url).
+
+    `payload` replaces the whole verdict, for forgeries the keyword arguments cannot express.
+    """
+    verdict = payload or verdict_payload(
+        package_name=package_name,
+        nonce=nonce,
+        app_verdict=app_verdict,
+        device_verdicts=device_verdicts,
+    )
+    signing_pem = keys.signing_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    signed = jws.sign(json.dumps(verdict).encode(), signing_pem.decode(), algorithm="ES256")
+    token = jwe.encrypt(signed, keys.decryption_key, algorithm="A256KW", encryption="A256GCM")
+    return token.decode() if isinstance(token, bytes) else token
