@@ -1,0 +1,86 @@
+"""Play Integrity: tokens decrypted and verified locally by pyattest with the app's keys, its
+exceptions mapped to the contract's refusal codes."""
+
+from __future__ import annotations
+
+import asyncio
+import binascii
+import json
+from hashlib import sha256
+from typing import Any
+
+from attest_apple import DECODING_ERRORS
+from attest_errors import Refusal
+from pyattest import exceptions as pa
+from pyattest.attestation import Attestation
+from pyattest.configs.google_play_integrity_api import GooglePlayIntegrityApiConfig
+from pyattest.verifiers.google_play_integrity_attestation import (
+    GooglePlayIntegrityAttestationVerifier,
+)
+
+_CODES: tuple[tuple[type[Exception], str], ...] = (
+    (pa.InvalidAppIdException, "app_id_mismatch"),
+    (pa.InvalidNonceException, "nonce_mismatch"),
+    (pa.InvalidAppIntegrity, "integrity_verdict_failed"),
+    (pa.InvalidDeviceIntegrity, "integrity_verdict_failed"),
+)
+
+
+class AbsentVerdictVerifier(GooglePlayIntegrityAttestationVerifier):
+    """pyattest's verifier, reading an absent verdict as a failed one.
+
+    Google omits `deviceRecognitionVerdict` (and can omit `appIntegrity` members) when a device
+    meets no integrity level; pyattest then fails with TypeError/AttributeError, which would
+    read as undecodable evidence rather than as the verdict it is.
+    """
+
+    def check_app_integrity(self, app_integrity: Any) -> None:
+        super().check_app_integrity(app_integrity if isinstance(app_integrity, dict) else {})
+
+    def check_device_integrity(self, device_integrity: Any) -> None:
+        verdicts = (device_integrity or {}).get("deviceRecognitionVerdict") or []
+        super().check_device_integrity({"deviceRecognitionVerdict": list(verdicts)})
+
+
+class PlayIntegrityConfig(GooglePlayIntegrityApiConfig):
+    attestation_verifier_class = AbsentVerdictVerifier
+
+
+def parse_keys(value: str) -> tuple[str, str]:
+    """(decryptionKey, verificationKey) from the SecureString's JSON; ValueError if not that."""
+    data = json.loads(value)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    decryption, verification = data.get("decryptionKey"), data.get("verificationKey")
+    if not isinstance(decryption, str) or not isinstance(verification, str):
+        raise ValueError("decryptionKey and verificationKey must be strings")
+    return decryption, verification
+
+
+def expected_nonce(challenge: str, install_id: str) -> bytes:
+    """The install binds its token to this challenge and to itself (docs/attestation.md)."""
+    return sha256(challenge.encode() + install_id.encode()).digest()
+
+
+def make_config(
+    keys: tuple[str, str],
+    package_name: str,
+    config_class: type[GooglePlayIntegrityApiConfig] = PlayIntegrityConfig,
+) -> GooglePlayIntegrityApiConfig:
+    """ValueError/binascii.Error when the stored keys are not base64 keys of the right kind."""
+    decryption, verification = keys
+    # production=True: the app and device verdicts are checked, not only the request details.
+    return config_class(decryption, verification, package_name, production=True)
+
+
+def verify_integrity_token(
+    token: str, challenge: str, install_id: str, config: GooglePlayIntegrityApiConfig
+) -> None:
+    attestation = Attestation(token, expected_nonce(challenge, install_id), config)
+    try:
+        asyncio.run(attestation.verify())
+    except (*DECODING_ERRORS, binascii.Error) as exc:
+        for kind, code in _CODES:
+            if isinstance(exc, kind):
+                raise Refusal(code, type(exc).__name__) from None
+        raise Refusal("evidence_invalid", type(exc).__name__) from None
