@@ -1,0 +1,119 @@
+"""TEST attesters for `--attest test-apple` / `test-android` (guestapi.client.attesters): an
+install's evidence made with a TestRoot directory (`local.py --attestation-test-root`) and the
+app ids in its `apps.json`. Never for production; only a stack told to trust that root admits them.
+
+They follow guestapi.client.attested.Attester; the App Attest one can also forge (the check
+suite's refusal rows, guestapi.checks.attestation_rows).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from dataclasses import dataclass, field
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+from guestapi.attestation.apple_evidence import AppAttestKey, Environment
+from guestapi.attestation.play_evidence import integrity_token
+from guestapi.attestation.test_root import TestRoot
+
+APPS_FILE = "apps.json"  # written by guestapi.offline.attestation_root.prepare
+
+
+def _apps(directory: Path) -> dict[str, str]:
+    return json.loads((directory / APPS_FILE).read_text(encoding="utf-8"))
+
+
+def _b64(data: bytes) -> str:
+    return base64.standard_b64encode(data).decode()
+
+
+@dataclass
+class TestAppAttester:
+    """An App Attest install: attests a key once, then renews with assertions."""
+
+    __test__ = False  # a library class, not a pytest test class
+
+    root: TestRoot = field(repr=False)
+    app_id: str
+    environment: Environment = "production"
+    kind: str = "apple"
+    key: AppAttestKey = field(default_factory=AppAttestKey.generate, repr=False)
+    counter: int = 0
+    _sent: bool = field(default=False, repr=False)
+    _other_root: TestRoot | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> TestAppAttester:
+        apps = _apps(directory)
+        environment = apps.get("appAttestEnvironment", "production")
+        env: Environment = "development" if environment == "development" else "production"
+        return cls(TestRoot.load(directory), apps["appleAppId"], env)
+
+    def new_install(self) -> TestAppAttester:
+        """Another install of the same app: its own key, the same root."""
+        return TestAppAttester(self.root, self.app_id, self.environment)
+
+    def evidence(self, challenge: str) -> dict[str, Any]:
+        if self._sent:
+            # A key is attested once (the service refuses it again); re-attesting means a new key,
+            # as an app does after DCAppAttestService refused or lost the old one.
+            self.key, self.counter = AppAttestKey.generate(), 0
+        self._sent = True
+        attestation = self.key.attestation(challenge, self.app_id, self.root, self.environment)
+        return {"kind": "apple", "keyId": self.key.key_id_b64, "attestation": _b64(attestation)}
+
+    def assertion(self, challenge: str) -> dict[str, Any] | None:
+        return self.assertion_with_counter(challenge, self.counter + 1)
+
+    def assertion_with_counter(self, challenge: str, counter: int) -> dict[str, Any]:
+        self.counter = max(self.counter, counter)
+        made = self.key.assertion(challenge.encode(), self.app_id, counter)
+        return {"keyId": self.key.key_id_b64, "assertion": _b64(made)}
+
+    def forged(self, challenge: str, how: str) -> dict[str, Any]:
+        """Evidence the service must refuse: `wrong-app-id`, `other-challenge`, `untrusted-root`."""
+        key = AppAttestKey.generate()
+        app_id, signed_challenge, root = self.app_id, challenge, self.root
+        if how == "wrong-app-id":
+            app_id = "ZZZZZZZZZZ." + self.app_id.partition(".")[2]
+        elif how == "other-challenge":
+            signed_challenge = secrets.token_urlsafe(32)
+        elif how == "untrusted-root":
+            if self._other_root is None:
+                self._other_root = TestRoot.generate()
+            root = self._other_root
+        else:
+            raise ValueError(f"unknown forgery {how!r}")
+        attestation = key.attestation(signed_challenge, app_id, root, self.environment)
+        return {"kind": "apple", "keyId": key.key_id_b64, "attestation": _b64(attestation)}
+
+
+@dataclass
+class TestPlayIntegrityAttester:
+    """A Play Integrity install: a fresh token for each attestation, no key to assert with."""
+
+    __test__ = False
+
+    root: TestRoot = field(repr=False)
+    package_name: str
+    install_id: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    kind: str = "android"
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> TestPlayIntegrityAttester:
+        return cls(TestRoot.load(directory), _apps(directory)["androidPackageName"])
+
+    def new_install(self) -> TestPlayIntegrityAttester:
+        return TestPlayIntegrityAttester(self.root, self.package_name)
+
+    def evidence(self, challenge: str) -> dict[str, Any]:
+        nonce = sha256(challenge.encode() + self.install_id.encode()).digest()
+        token = integrity_token(self.root.play, package_name=self.package_name, nonce=nonce)
+        return {"kind": "android", "installId": self.install_id, "integrityToken": token}
+
+    def assertion(self, challenge: str) -> dict[str, Any] | None:
+        return None  # Play Integrity renews by a new standard request: attest again
