@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from guestapi.checks.scenario import Scenario, SigningMode
 
 MODES = ("off", "monitor", "enforce")
 
@@ -43,3 +45,25 @@ def shipped_scenarios(events: Path, outputs: Mapping[str, str], *, attested: boo
     if mode == "enforce":
         directories.append(events / "enforce")
     return ScenarioPlan(directories, notes)
+
+
+def signed_as_the_mode_allows(
+    scenarios: list[Scenario], outputs: Mapping[str, str], *, attested: bool
+) -> list[Scenario]:
+    """Generated rows sign as guests; in enforce, where guests get no keys, as the attested
+    install instead (or not at all without --attest)."""
+    if attestation_mode(outputs) != "enforce":
+        return scenarios
+    kept = []
+    for s in scenarios:
+        if s.signing.mode is not SigningMode.GUEST:
+            kept.append(s)
+        elif attested:
+            kept.append(
+                replace(
+                    s,
+                    signing=replace(s.signing, mode=SigningMode.ATTESTED),
+                    title=s.title.replace("guest-signed", "attested-install-signed"),
+                )
+            )
+    return kept

@@ -70,24 +70,18 @@ def _request_claims(passed: Sequence[Scenario]) -> list[str]:
         for s in calls
         if _is_refusal(s) and (label := _signature_label(s)) and _method(s) != "OPTIONS"
     )
-    guest = [
-        s for s in calls if s.signing.mode.uses_guest_keys and not s.signing.clock_offset_seconds
-    ]
-    reached = _unique(_call(s) for s in guest if _is_success(s))
-    refused = _unique(_call(s) for s in guest if _is_refusal(s))
     preflight = [s for s in calls if s.signing.mode is SigningMode.NONE and _method(s) == "OPTIONS"]
     claims = []
     if forged:
         claims.append(f"{_join(forged)} calls are refused")
-    if reached:
-        claim = f"the guest reaches {_join(reached)}"
-        if refused:
-            claim += f", and its {_join(refused)} {'is' if len(refused) == 1 else 'are'} refused"
-        claims.append(claim)
-    elif refused:
-        claims.append(
-            f"the guest's {_join(refused)} {'is' if len(refused) == 1 else 'are'} refused"
-        )
+    for who, modes in (
+        ("the guest", (SigningMode.GUEST, SigningMode.BASIC_FLOW)),
+        ("the attested install", (SigningMode.ATTESTED,)),
+    ):
+        signed = [
+            s for s in calls if s.signing.mode in modes and not s.signing.clock_offset_seconds
+        ]
+        claims += _reach_claims(who, signed)
     if any(_is_success(s) for s in preflight):
         claims.append("a browser's CORS preflight is answered without a signature")
     presigned = [s for s in calls if s.signing.mode is SigningMode.GUEST_PRESIGNED]
@@ -159,3 +153,13 @@ def proven_lines(scenarios: Sequence[Scenario], results: Sequence[CheckResult]) 
     if failed:
         lines.append(f"NOT proven ({len(failed)} failed): {', '.join(failed)}")
     return lines
+
+
+def _reach_claims(who: str, signed: list[Scenario]) -> list[str]:
+    reached = _unique(_call(s) for s in signed if _is_success(s))
+    refused = _unique(_call(s) for s in signed if _is_refusal(s))
+    verb = "is" if len(refused) == 1 else "are"
+    if reached:
+        claim = f"{who} reaches {_join(reached)}"
+        return [claim + (f", and its {_join(refused)} {verb} refused" if refused else "")]
+    return [f"{who}'s {_join(refused)} {verb} refused"] if refused else []

@@ -25,7 +25,7 @@ from guestapi.checks import (
 )
 from guestapi.checks.attestation_rows import attestation_rows
 from guestapi.checks.generated import generated_scenarios
-from guestapi.checks.modes import attestation_mode, shipped_scenarios
+from guestapi.checks.modes import attestation_mode, shipped_scenarios, signed_as_the_mode_allows
 from guestapi.checks.proven import proven_lines
 from guestapi.checks.report import use_colour
 from guestapi.checks.runner import DEFAULT_ORIGIN, CheckResult
@@ -181,7 +181,11 @@ def run_suite(
     probing = probe_stack(outputs, template=template, apigateway=apigateway_client, iam=iam_client)
     if probing.skipped:
         print(f"IAM probes and generated rows skipped: {probing.skipped}", flush=True)
-    generated = generated_scenarios(probing.methods, probing.allowed)
+    generated = signed_as_the_mode_allows(
+        generated_scenarios(probing.methods, probing.allowed),
+        outputs,
+        attested=attester is not None,
+    )
     results += runner.run(generated) + probing.results
     if attester is not None and attestation_mode(outputs) != "off":
         results += attestation_rows(target.api_url, attester)
