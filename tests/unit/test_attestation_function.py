@@ -82,6 +82,14 @@ def test_the_default_configuration_trusts_apple_only(fn: Harness) -> None:
     assert (status, body["code"]) == (403, "untrusted_root")
 
 
+def test_the_chain_is_checked_against_the_configured_root_only(fn: Harness, recwarn) -> None:
+    # Stock pyattest adds its root to the OS trust list, where any public CA would anchor the
+    # chain; pyhanko-certvalidator warns when that list is used. The function pins the root.
+    assert fn.attest_apple()[0] == 200
+    assert fn.attest_apple(root=TestRoot.generate())[1]["code"] == "untrusted_root"
+    assert not [w for w in recwarn if "trust" in str(w.message)]
+
+
 def test_the_key_id_must_be_the_attested_keys(fn: Harness) -> None:
     key, other = AppAttestKey.generate(), AppAttestKey.generate()
     body = fn.apple_body(key, fn.challenge())
