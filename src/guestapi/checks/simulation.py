@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -248,4 +248,17 @@ def probe_stack(
         for probe, result in zip(probes, results, strict=True)
         if probe.method is not None
     }
+    attested_arn = outputs.get("AttestedRoleArn")
+    if attested_arn:
+        # The attested role must be able to do exactly what the guest role may, nothing more:
+        # attestation decides who gets in, not what they may do.
+        same = [
+            replace(
+                p,
+                name=p.name.replace("iam-", "iam-attested-", 1),
+                title=f"attested role: {p.title}",
+            )
+            for p in probes_for(scope_from(attested_arn, region, api_id, stage), methods)
+        ]
+        results += run_probes(iam or _iam_client(outputs, region), attested_arn, same)
     return Probing(results, None, methods, allowed)

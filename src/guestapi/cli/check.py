@@ -199,14 +199,23 @@ def run_suite(
 
 
 def _probe_claims(probes: Sequence[CheckResult]) -> list[str]:
-    if not probes or not all(p.passed for p in probes):
-        return []
-    allowed = sum(1 for p in probes if p.expected == "allowed")
-    denied = len(probes) - allowed
-    return [
-        f"proven: IAM simulation allows the guest role its {allowed} signed method(s) and "
-        f"denies all {denied} out-of-scope probes (other stage, method, path, API, services)"
-    ]
+    claims = []
+    for role, prefix in (("guest role", "iam-"), ("attested role", "iam-attested-")):
+        rows = [
+            p
+            for p in probes
+            if p.scenario.startswith(prefix)
+            and (prefix != "iam-" or not p.scenario.startswith("iam-attested-"))
+        ]
+        if not rows or not all(p.passed for p in rows):
+            continue
+        allowed = sum(1 for p in rows if p.expected == "allowed")
+        claims.append(
+            f"proven: IAM simulation allows the {role} its {allowed} signed method(s) and "
+            f"denies all {len(rows) - allowed} out-of-scope probes (other stage, method, path, "
+            "API, services)"
+        )
+    return claims
 
 
 def main(
