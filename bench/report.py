@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from attested_flow import AttestedFlowResult
+from attested_flow import report_lines as attested_lines
 from client_round_trips import RoundTripResult
 from lambda_isolation import IsolationResult
 from lambda_route import LambdaRouteResult
@@ -42,6 +44,7 @@ class RunResults:
     lambda_route: LambdaRouteResult
     isolation: IsolationResult
     worst_case: WorstCaseResult
+    attested: AttestedFlowResult
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,13 @@ def targets(r: RunResults) -> list[Target]:
         Target(name, figure, met)
         for name, figure, met in route_targets(r.lambda_route, r.worst_case)
     ]
+    found.append(
+        Target(
+            "attested flow: every first call and refresh answered as expected",
+            f"{r.attested.wrong_answers} wrong of {3 * r.attested.rounds}",
+            r.attested.wrong_answers == 0,
+        )
+    )
     return found
 
 
@@ -150,6 +160,8 @@ def console(r: RunResults) -> str:
         f"start-up: outputs {r.startup.median_outputs_s:.2f} s, first answer "
         f"{r.startup.median_first_answer_s:.2f} s (median of {r.startup.runs})"
     )
+    out.append("")
+    out += attested_lines(r.attested)
     out.append("")
     for t in targets(r):
         out.append(f"[{'met ' if t.met else 'MISS'}] {t.name}: {t.figure}")
@@ -346,6 +358,17 @@ def markdown(r: RunResults) -> str:
         f"after {', '.join(f'{x:.2f}' for x in st.first_answer_s)} s.",
         "",
         *route_lines(r.lambda_route, r.isolation, r.worst_case),
+        "## Attested installs next to guests",
+        "",
+        "`bench/attested_flow.py`: template.yaml with `AttestationMode=monitor` and a throwaway",
+        "test root, in-process. Each round is a new install: a guest's first call, an attested",
+        "install's first call (phases timed; the App Attest evidence is made outside the clock, as",
+        "the device's work), then that install's refresh by assertion. Rounds interleave.",
+        "",
+        "```",
+        *attested_lines(r.attested),
+        "```",
+        "",
         "## How to reproduce",
         "",
         "```sh",

@@ -16,6 +16,7 @@ Neither the evidence, the debug token nor the Cognito token is ever logged or ke
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -156,6 +157,7 @@ class AttestedCredentialProvider(GuestCredentialProvider):
         self._attested_identity: str | None = None
         self.refreshes = 0  # renewals by assertion, for the checks and the benchmark
         self.attestations = 0
+        self.last_timings: dict[str, float] = {}
 
     @classmethod
     def from_outputs(  # type: ignore[override]
@@ -176,26 +178,46 @@ class AttestedCredentialProvider(GuestCredentialProvider):
     def fetch(self) -> GuestCredentials:
         with self._lock:
             login = self.login()
+            started = time.perf_counter()
             creds = enhanced_flow(
                 self._cognito_client(),
                 login.identity_id,
                 self._clock,
                 logins={COGNITO_LOGIN_KEY: login.token},
             )
+            self.last_timings["cognito"] = _ms(started)
             self._last = creds
             return creds
 
     def login(self) -> AttestedLogin:
-        """A fresh Cognito token: by assertion once attested (if the attester can), else attest."""
+        """A fresh Cognito token: by assertion once attested (if the attester can), else attest.
+
+        `last_timings` then holds milliseconds per step ("challenge", "evidence" for the
+        attester's own work, "attest" or "refresh"; fetch() adds "cognito").
+        """
         with self._lock:
+            self.last_timings = {}
+            started = time.perf_counter()
             challenge = self.service.challenge()
+            self.last_timings["challenge"] = _ms(started)
+            started = time.perf_counter()
             body = self.attester.assertion(challenge) if self._attested_identity else None
-            if body is not None:
+            route = "refresh" if body is not None else "attest"
+            if body is None:
+                body = self.attester.evidence(challenge)
+            self.last_timings["evidence"] = _ms(started)
+            started = time.perf_counter()
+            if route == "refresh":
                 login = self.service.refresh(challenge, body)
                 self.refreshes += 1
             else:
-                login = self.service.attest(challenge, self.attester.evidence(challenge))
+                login = self.service.attest(challenge, body)
                 self.attestations += 1
+            self.last_timings[route] = _ms(started)
             self._attested_identity = login.identity_id
             logger.info("attested install: identity %s (%s)", login.identity_id, login.kind)
             return login
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000
