@@ -26,12 +26,14 @@ _CODES: tuple[tuple[type[Exception], str], ...] = (
 )
 
 
-class AbsentVerdictVerifier(GooglePlayIntegrityAttestationVerifier):
-    """pyattest's verifier, reading an absent verdict as a failed one.
+class PlayIntegrityVerifier(GooglePlayIntegrityAttestationVerifier):
+    """pyattest's verifier, with two of its failure modes read as what they mean.
 
-    Google omits `deviceRecognitionVerdict` (and can omit `appIntegrity` members) when a device
-    meets no integrity level; pyattest then fails with TypeError/AttributeError, which would
-    read as undecodable evidence rather than as the verdict it is.
+    - Google omits `deviceRecognitionVerdict` (and can omit `appIntegrity` members) when a device
+      meets no integrity level; pyattest then fails with TypeError/AttributeError, which would
+      read as undecodable evidence rather than as the failed verdict it is.
+    - pyattest decodes `requestDetails.nonce` with urlsafe_b64decode, which refuses unpadded
+      base64url (Android's Base64.NO_PADDING): the padding is restored before its comparison.
     """
 
     def check_app_integrity(self, app_integrity: Any) -> None:
@@ -41,9 +43,14 @@ class AbsentVerdictVerifier(GooglePlayIntegrityAttestationVerifier):
         verdicts = (device_integrity or {}).get("deviceRecognitionVerdict") or []
         super().check_device_integrity({"deviceRecognitionVerdict": list(verdicts)})
 
+    def verify_nonce(self, nonce: Any) -> None:
+        if not isinstance(nonce, str):
+            raise pa.InvalidNonceException
+        super().verify_nonce(nonce + "=" * (-len(nonce) % 4))
+
 
 class PlayIntegrityConfig(GooglePlayIntegrityApiConfig):
-    attestation_verifier_class = AbsentVerdictVerifier
+    attestation_verifier_class = PlayIntegrityVerifier
 
 
 def parse_keys(value: str) -> tuple[str, str]:

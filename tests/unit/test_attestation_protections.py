@@ -53,7 +53,7 @@ def test_a_nonce_check_bites(fn: Harness) -> None:
 def test_a_play_integrity_nonce_check_bites(fn: Harness) -> None:
     attest_android = sys.modules["attest_android"]
 
-    class NoNonceVerifier(attest_android.AbsentVerdictVerifier):
+    class NoNonceVerifier(attest_android.PlayIntegrityVerifier):
         def verify_nonce(self, nonce) -> None:
             pass
 

@@ -4,13 +4,15 @@ refusals, each with its exact contract code; and what its logs may never hold.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from hashlib import sha256
 
 import boto3
 import pytest
-from _attestation_harness import DEBUG_TOKEN, REGION, Harness, running
+from _attestation_harness import DEBUG_TOKEN, PACKAGE, REGION, Harness, running
 from botocore.stub import Stubber
 
 from guestapi.attestation.apple_evidence import AppAttestKey
+from guestapi.attestation.play_evidence import verdict_payload
 from guestapi.attestation.test_root import PlayIntegrityKeys, TestRoot
 
 
@@ -140,6 +142,16 @@ def test_android_off_when_the_keys_are_missing_or_unusable(fn: Harness, value) -
 def test_android_admits_a_genuine_install(fn: Harness) -> None:
     status, body = fn.post("/attest", fn.android_body(fn.challenge(), "install-0042"))
     assert (status, body["Kind"]) == (200, "android")
+
+
+def test_android_admits_an_unpadded_nonce(fn: Harness) -> None:
+    # Android's Base64.NO_PADDING; pyattest alone would fail to decode it.
+    challenge, install = fn.challenge(), "install-0043"
+    nonce = sha256(challenge.encode() + install.encode()).digest()
+    payload = verdict_payload(package_name=PACKAGE, nonce=nonce)
+    payload["requestDetails"]["nonce"] = payload["requestDetails"]["nonce"].rstrip("=")
+    body = fn.android_body(challenge, install, payload=payload)
+    assert _code(fn.post("/attest", body)) == (200, "admitted")
 
 
 @pytest.mark.parametrize(
