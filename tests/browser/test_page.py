@@ -176,8 +176,9 @@ def test_access_denied_reaches_the_page_as_a_readable_403(
 
 
 # ------------------------------------------------------ 4. Cognito refuses guests, readably
+# (what AttestationMode=enforce does to the pool; the page is a guest client, see the README)
 GUESTS_DISABLED = (
-    "AllowUnauthenticatedIdentities: true",
+    "AllowUnauthenticatedIdentities: !If [AttestationEnforced, false, true]",
     "AllowUnauthenticatedIdentities: false",
 )
 
@@ -196,3 +197,14 @@ def test_cognito_refusal_reaches_the_page_readably(
     )
     assert run.stored_identity is None
     assert not [url for method, url in run.requests if url == demo_url(outputs)]
+
+
+# ------------------------------------------ 5. AttestationMode monitor: the page stays a guest
+def test_page_is_a_guest_client_on_a_monitor_stack(open_guest_page: OpenPage) -> None:
+    # monitor adds the attested path beside the guest one; a browser has no device attestation,
+    # so the page keeps working as a guest (README "The web page stays a guest client").
+    with serve(overrides={"AttestationMode": "monitor"}) as outputs:
+        run = open_guest_page(outputs, screenshot=ARTIFACTS / "browser-monitor-mode.png")
+    assert run.cors_errors == []
+    assert (run.state, run.step, run.status) == ("ok", "", "200 OK"), run
+    assert run.identity == run.stored_identity

@@ -1,0 +1,167 @@
+"""template.yaml per AttestationMode, transformed by aws-sam-translator, conditions resolved as
+CloudFormation would: `off` deploys exactly the guest stack; `monitor` and `enforce` add the
+attested path with the guest's least privilege; debug tokens follow Environment."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+from _conditions import with_conditions
+from guestapi.offline.cfn.local_code import stage_local_code
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+ATTESTATION_RESOURCES = {
+    "AttestedRole",
+    "AttestationFunction",
+    "AttestationFunctionRole",
+    "AttestationPermission",
+    "AttestationTable",
+    "DebugTokenHashesParameter",
+}
+
+
+class _NoManagedPolicies:
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+@pytest.fixture(scope="module")
+def transformed(monkeypatch_module: Any) -> dict[str, Any]:
+    document = yaml_parse(TEMPLATE.read_text())
+    stage_local_code(document, TEMPLATE.parent, require_dirs=False)
+    return transform(copy.deepcopy(document), {}, _NoManagedPolicies())
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Any:
+    patch = pytest.MonkeyPatch()
+    patch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # the translator asks boto3 for a region
+    yield patch
+    patch.undo()
+
+
+def _mode(transformed: dict[str, Any], **values: str) -> dict[str, Any]:
+    return with_conditions(transformed, values)
+
+
+def _pool(t: dict[str, Any]) -> dict[str, Any]:
+    return t["Resources"]["IdentityPool"]["Properties"]
+
+
+def _paths(t: dict[str, Any]) -> set[str]:
+    return set(t["Resources"]["Api"]["Properties"]["Body"]["paths"])
+
+
+def _policy(t: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    return t["Resources"][role]["Properties"]["Policies"]
+
+
+def _resolved_statement(t: dict[str, Any], role: str) -> dict[str, Any]:
+    """The role's one statement, with its Resource's Fn::Sub written out as one string."""
+    (policy,) = _policy(t, role)
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    resource = statement["Resource"]["Fn::Sub"]
+    if isinstance(resource, list):  # [template, {"Stage": {"Ref": "StageName"}}]
+        text, names = resource
+        for name, value in names.items():
+            text = text.replace("${" + name + "}", "${" + value["Ref"] + "}")
+        resource = text
+    actions = statement["Action"]
+    return {
+        "Effect": statement["Effect"],
+        "Action": actions if isinstance(actions, list) else [actions],
+        "Resource": resource,
+    }
+
+
+def test_off_deploys_the_guest_stack_only(transformed) -> None:
+    off = _mode(transformed)
+    assert ATTESTATION_RESOURCES.isdisjoint(off["Resources"])
+    assert _pool(off)["AllowUnauthenticatedIdentities"] is True
+    assert "DeveloperProviderName" not in _pool(off)
+    roles = off["Resources"]["IdentityPoolRoles"]["Properties"]["Roles"]
+    assert set(roles) == {"unauthenticated"}
+    assert _paths(off) == {"/demo"}
+    log_format = json.dumps(off["Resources"]["ApiStage"]["Properties"].get("AccessLogSetting"))
+    assert "cognitoAuthenticationType" not in log_format
+    assert set(off["Outputs"]) == {
+        "ApiUrl",
+        "IdentityPoolId",
+        "GuestRoleArn",
+        "Region",
+        "AttestationMode",
+    }
+
+
+@pytest.mark.parametrize("mode", ["monitor", "enforce"])
+def test_attested_modes_add_the_attested_path(transformed, mode) -> None:
+    on = _mode(transformed, AttestationMode=mode)
+    assert set(on["Resources"]) >= ATTESTATION_RESOURCES
+    assert _pool(on)["AllowUnauthenticatedIdentities"] is (mode == "monitor")
+    assert _pool(on)["DeveloperProviderName"] == {"Fn::Sub": "attested.${AWS::StackName}"}
+    roles = on["Resources"]["IdentityPoolRoles"]["Properties"]["Roles"]
+    assert roles["authenticated"] == {"Fn::GetAtt": ["AttestedRole", "Arn"]}
+    assert _paths(on) == {"/demo", "/attest/challenge", "/attest", "/attest/refresh"}
+
+
+def test_the_attested_role_has_the_guests_least_privilege(transformed) -> None:
+    on = _mode(transformed, AttestationMode="enforce")
+    assert _resolved_statement(on, "AttestedRole") == _resolved_statement(on, "GuestRole")
+    (statement,) = on["Resources"]["AttestedRole"]["Properties"]["AssumeRolePolicyDocument"][
+        "Statement"
+    ]
+    condition = statement["Condition"]
+    assert condition["StringEquals"] == {
+        "cognito-identity.amazonaws.com:aud": {"Ref": "IdentityPool"}
+    }
+    assert condition["ForAnyValue:StringLike"] == {
+        "cognito-identity.amazonaws.com:amr": "authenticated"
+    }
+
+
+def test_the_function_may_do_exactly_its_calls(transformed) -> None:
+    on = _mode(transformed, AttestationMode="monitor")
+    policies = on["Resources"]["AttestationFunctionRole"]["Properties"]["Policies"]
+    actions = sorted(
+        action
+        for policy in policies
+        for statement in policy["PolicyDocument"]["Statement"]
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    )
+    assert actions == [
+        "cognito-identity:GetOpenIdTokenForDeveloperIdentity",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "ssm:GetParameter",
+    ]
+    assert "*" not in json.dumps(policies)
+
+
+def test_the_template_never_trusts_a_test_root(transformed) -> None:
+    # Only `local.py --attestation-test-root` sets it, in the offline stack's function sandboxes.
+    assert "ATTESTATION_TEST_ROOT_PEM" not in TEMPLATE.read_text()
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({}, "allowed"),
+        ({"Environment": "staging"}, "allowed"),
+        ({"Environment": "prod"}, "refused"),
+        ({"Environment": "prod", "AllowDebugTokensInProd": "true"}, "allowed"),
+    ],
+)
+def test_debug_tokens_are_refused_in_prod_unless_allowed(transformed, values, expected) -> None:
+    on = _mode(transformed, AttestationMode="monitor", **values)
+    variables = on["Resources"]["AttestationFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["DEBUG_TOKENS"] == expected
