@@ -17,8 +17,13 @@ from botocore.exceptions import ClientError
 
 from _template_variants import write_variant
 from guestapi.cli.check import run_suite
+from guestapi.cli.debug_token import token_hash
 from guestapi.client import GuestCredentialProvider, signed_session
-from guestapi.client.attested import AttestationRefused, AttestedCredentialProvider
+from guestapi.client.attested import (
+    AttestationRefused,
+    AttestedCredentialProvider,
+    DebugTokenAttester,
+)
 from guestapi.client.attesters import attester_from_spec
 from guestapi.offline import attestation_root, launch
 
@@ -27,9 +32,14 @@ TEMPLATE = ROOT / "template.yaml"
 
 
 def _serve(
-    tmp: Path, mode: str, *, test_root: bool = True, template: Path = TEMPLATE
+    tmp: Path,
+    mode: str,
+    *,
+    test_root: bool = True,
+    template: Path = TEMPLATE,
+    extra: dict[str, str] | None = None,
 ) -> Iterator[dict[str, str]]:
-    overrides = {"AttestationMode": mode}
+    overrides = {"AttestationMode": mode, **(extra or {})}
     setup = attestation_root.prepare(tmp / "root", overrides) if test_root else None
     if setup is not None:
         overrides = setup.overrides
@@ -193,3 +203,33 @@ def test_off_serves_no_attestation_routes(tmp_path) -> None:
         assert answer.status_code == 403
         assert answer.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
         assert "AttestedRoleArn" not in outputs
+
+
+@pytest.mark.parametrize(
+    ("environment", "allow_in_prod", "admitted"),
+    [("dev", "false", True), ("prod", "false", False), ("prod", "true", True)],
+)
+def test_a_registered_debug_token_by_environment(
+    tmp_path, environment, allow_in_prod, admitted
+) -> None:
+    token = "ci-debug-token-" + "x" * 32
+    overrides = {
+        "DebugTokenHashes": token_hash(token),
+        "Environment": environment,
+        "AllowDebugTokensInProd": allow_in_prod,
+    }
+    for outputs in _serve(tmp_path, "enforce", test_root=False, extra=overrides):
+        provider = AttestedCredentialProvider.from_outputs(outputs, DebugTokenAttester(token))
+        if admitted:
+            assert _demo(provider, outputs).json()["authenticationType"] == "authenticated"
+        else:
+            with pytest.raises(AttestationRefused) as refused:
+                provider.credentials()
+            assert refused.value.code == "debug_token_not_allowed"
+        # A token nobody registered is refused whatever the environment allows.
+        stranger = AttestedCredentialProvider.from_outputs(outputs, DebugTokenAttester("nope"))
+        with pytest.raises(AttestationRefused) as unknown:
+            stranger.credentials()
+        assert unknown.value.code == (
+            "debug_token_unknown" if admitted else "debug_token_not_allowed"
+        )
