@@ -1,7 +1,14 @@
-"""Deploy the stack with `sam deploy`, then save its outputs for the client and the checks.
+"""Deploy the stack with `sam build` and `sam deploy`, then save its outputs for the client and
+the checks.
 
-    sam deploy --template-file T --config-env ENV [--guided] --no-fail-on-empty-changeset
+    sam build --template-file T --build-dir D --config-env ENV --config-file S
+    sam deploy --template-file D/template.yaml --config-env ENV --config-file S [--guided]
+               --no-fail-on-empty-changeset
     DescribeStacks(stack of ENV in samconfig.toml)  ->  .guestapi/outputs-ENV.json
+
+`sam build` first: the attestation function (AttestationMode monitor/enforce) imports pyattest
+and aws-lambda-powertools, which only a build puts into its package. It needs the function's
+runtime (python3.12) on PATH, or `--use-container` in samconfig's [ENV.build.parameters].
 
 SAM does the deploying; this module only adds what SAM does not: a credentials check before
 anything starts, and the outputs file in the shape guestapi.outputs reads.
@@ -30,10 +37,10 @@ class DeployError(GuestApiError):
 
 
 class SamDeployFailed(GuestApiError):
-    """`sam deploy` itself failed; its output is already on the terminal."""
+    """`sam build` or `sam deploy` itself failed; its output is already on the terminal."""
 
-    def __init__(self, returncode: int) -> None:
-        super().__init__(f"sam deploy failed with exit code {returncode}; see its output above")
+    def __init__(self, returncode: int, step: str = "deploy") -> None:
+        super().__init__(f"sam {step} failed with exit code {returncode}; see its output above")
         self.returncode = returncode
 
 
@@ -50,18 +57,41 @@ class DeployRequest:
         return self.template.parent / DEFAULT_FILE_NAME
 
     @property
+    def build_dir(self) -> Path:
+        return self.template.parent / ".aws-sam" / "build"
+
+    @property
     def outputs_path(self) -> Path:
         return self.outputs_file or default_outputs_path(self.config_env)
 
 
+def sam_build_command(sam: str, request: DeployRequest) -> list[str]:
+    return [
+        sam,
+        "build",
+        "--template-file",
+        str(request.template),
+        "--build-dir",
+        str(request.build_dir),
+        "--config-env",
+        request.config_env,
+        "--config-file",
+        str(request.samconfig),
+    ]
+
+
 def sam_deploy_command(sam: str, request: DeployRequest) -> list[str]:
+    # The built template, whose CodeUris point at the packaged functions; samconfig named
+    # explicitly, since sam would otherwise look for it next to the built template.
     command = [
         sam,
         "deploy",
         "--template-file",
-        str(request.template),
+        str(request.build_dir / "template.yaml"),
         "--config-env",
         request.config_env,
+        "--config-file",
+        str(request.samconfig),
     ]
     if request.guided:
         command.append("--guided")
@@ -134,7 +164,11 @@ def dry_run(request: DeployRequest, world: World) -> list[Sequence[str]]:
         if not request.guided:
             raise
         stack, region = "<stack name you choose>", None  # --guided creates samconfig.toml
-    commands = [sam_deploy_command(sam, request), describe_stacks_command(stack, region)]
+    commands = [
+        sam_build_command(sam, request),
+        sam_deploy_command(sam, request),
+        describe_stacks_command(stack, region),
+    ]
     for command in commands:
         world.echo(shlex.join(command))
     world.echo(f"# then writes the outputs to {request.outputs_path}")
@@ -157,11 +191,15 @@ def deploy(request: DeployRequest, world: World) -> dict[str, str]:
             "no AWS credentials found: configure a profile (aws configure / aws sso login) "
             "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then run again"
         )
-    command = sam_deploy_command(world.find_sam(), request)
-    try:
-        world.runner(command, check=True)
-    except subprocess.CalledProcessError as exc:
-        raise SamDeployFailed(exc.returncode) from None
+    sam = world.find_sam()
+    for step, command in (
+        ("build", sam_build_command(sam, request)),
+        ("deploy", sam_deploy_command(sam, request)),
+    ):
+        try:
+            world.runner(command, check=True)
+        except subprocess.CalledProcessError as exc:
+            raise SamDeployFailed(exc.returncode, step) from None
 
     # Read samconfig again: --guided may just have written the stack name and region.
     stack, region = _stack_and_region(request, world)

@@ -21,6 +21,7 @@ from guestapi.deploy import (
     World,
     _botocore_has_credentials,
     describe_stacks_command,
+    sam_build_command,
     sam_deploy_command,
 )
 from guestapi.outputs import default_outputs_path
@@ -93,13 +94,27 @@ def ok_response(status="CREATE_COMPLETE"):
 
 
 def test_sam_command_default_env():
+    assert sam_build_command("sam", DeployRequest()) == [
+        "sam",
+        "build",
+        "--template-file",
+        "template.yaml",
+        "--build-dir",
+        ".aws-sam/build",
+        "--config-env",
+        "default",
+        "--config-file",
+        "samconfig.toml",
+    ]
     assert sam_deploy_command("sam", DeployRequest()) == [
         "sam",
         "deploy",
         "--template-file",
-        "template.yaml",
+        ".aws-sam/build/template.yaml",
         "--config-env",
         "default",
+        "--config-file",
+        "samconfig.toml",
         "--no-fail-on-empty-changeset",
     ]
 
@@ -110,12 +125,15 @@ def test_sam_command_guided_prod_other_template():
         "/v/bin/sam",
         "deploy",
         "--template-file",
-        "infra/t.yaml",
+        "infra/.aws-sam/build/template.yaml",
         "--config-env",
         "prod",
+        "--config-file",
+        "infra/samconfig.toml",
         "--guided",
         "--no-fail-on-empty-changeset",
     ]
+    assert sam_build_command("/v/bin/sam", request)[2:4] == ["--template-file", "infra/t.yaml"]
     assert request.samconfig == Path("infra/samconfig.toml")  # next to the template, as sam
 
 
@@ -149,22 +167,25 @@ def test_dry_run_prints_the_exact_commands_and_runs_nothing(project, capsys):
     lines: list[str] = []
     world = make_world(credentials=False, lines=lines)  # a dry run needs no credentials
     assert run(["--dry-run", "--config-env", "prod"], world) == 0
-    assert lines[0] == shlex.join(
+    assert lines[0] == shlex.join(sam_build_command("sam", DeployRequest(config_env="prod")))
+    assert lines[1] == shlex.join(
         [
             "sam",
             "deploy",
             "--template-file",
-            "template.yaml",
+            ".aws-sam/build/template.yaml",
             "--config-env",
             "prod",
+            "--config-file",
+            "samconfig.toml",
             "--no-fail-on-empty-changeset",
         ]
     )
-    assert lines[1] == (
+    assert lines[2] == (
         "aws cloudformation describe-stacks --stack-name guest-api-prod --region eu-west-1 "
         "--query 'Stacks[0].Outputs' --output table"
     )
-    assert ".guestapi/outputs-prod.json" in lines[2]
+    assert ".guestapi/outputs-prod.json" in lines[3]
     assert not (project / ".guestapi").exists()
 
 
@@ -172,7 +193,7 @@ def test_dry_run_guided_without_samconfig(project):
     (project / "samconfig.toml").unlink()
     lines: list[str] = []
     assert run(["--dry-run", "--guided"], make_world(lines=lines)) == 0
-    assert "--guided" in shlex.split(lines[0])
+    assert "--guided" in shlex.split(lines[1])
 
 
 # -- a real run, with sam faked and DescribeStacks stubbed -----------------------------------
@@ -186,7 +207,10 @@ def test_deploy_runs_sam_then_writes_the_outputs(project):
     with stubber:
         assert run([], make_world(runner=runner, client=client, lines=lines)) == 0
     stubber.assert_no_pending_responses()
-    assert runner.calls == [sam_deploy_command("sam", DeployRequest())]
+    assert runner.calls == [
+        sam_build_command("sam", DeployRequest()),
+        sam_deploy_command("sam", DeployRequest()),
+    ]
     written = project / ".guestapi" / "outputs-default.json"
     assert json.loads(written.read_text()) == OUTPUTS
     assert any(
@@ -248,9 +272,10 @@ def test_no_stack_after_deploy_is_exit_2_one_line(project, capsys):
 
 def test_sam_failure_exits_with_its_code_and_one_line(project, capsys):
     runner = FakeRunner(returncode=7)
-    assert run([], make_world(runner=runner)) == 7  # no DescribeStacks after a failed deploy
+    assert run([], make_world(runner=runner)) == 7  # no deploy or DescribeStacks after it
     err = capsys.readouterr().err
-    assert err == "deploy: sam deploy failed with exit code 7; see its output above\n"
+    assert err == "deploy: sam build failed with exit code 7; see its output above\n"
+    assert [call[1] for call in runner.calls] == ["build"]
 
 
 def test_no_region_is_exit_2_before_sam(project, capsys):
