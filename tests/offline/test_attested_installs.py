@@ -233,3 +233,33 @@ def test_a_registered_debug_token_by_environment(
         assert unknown.value.code == (
             "debug_token_unknown" if admitted else "debug_token_not_allowed"
         )
+
+
+def test_concurrent_refreshes_with_one_counter_admit_exactly_one(enforce) -> None:
+    # Four threads race the same assertion counter through the real stack (API Gateway, the
+    # function's sandboxes, DynamoDB's conditional update): one wins, the rest are refused.
+    # (Four: the function's ReservedConcurrentExecutions is 5, and more would be throttled, 500.)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from guestapi.attestation.attesters import TestAppAttester
+    from guestapi.client.attested import AttestationService
+
+    install = TestAppAttester.from_directory(Path(enforce["AttestationTestRoot"])).new_install()
+    service = AttestationService(enforce["ApiUrl"])
+    first = service.challenge()
+    service.attest(first, install.evidence(first))
+    bodies = []
+    for _ in range(4):
+        challenge = service.challenge()
+        bodies.append((challenge, install.assertion_with_counter(challenge, 7)))
+
+    def refresh(item: tuple[str, dict]) -> str:
+        try:
+            AttestationService(enforce["ApiUrl"]).refresh(*item)
+        except AttestationRefused as refused:
+            return refused.code
+        return "admitted"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = sorted(pool.map(refresh, bodies))
+    assert outcomes == ["admitted"] + ["counter_not_increasing"] * 3

@@ -89,8 +89,10 @@ def test_off_deploys_the_guest_stack_only(transformed) -> None:
     roles = off["Resources"]["IdentityPoolRoles"]["Properties"]["Roles"]
     assert set(roles) == {"unauthenticated"}
     assert _paths(off) == {"/demo"}
-    log_format = json.dumps(off["Resources"]["ApiStage"]["Properties"].get("AccessLogSetting"))
-    assert "cognitoAuthenticationType" not in log_format
+    logs_on = _mode(transformed, EnableAccessLogs="true")
+    log_format = json.dumps(logs_on["Resources"]["ApiStage"]["Properties"]["AccessLogSetting"])
+    assert "$context.requestId" in log_format
+    assert "cognitoAuthenticationType" not in log_format  # off: the same log lines as before
     assert set(off["Outputs"]) == {
         "ApiUrl",
         "IdentityPoolId",
@@ -109,6 +111,10 @@ def test_attested_modes_add_the_attested_path(transformed, mode) -> None:
     roles = on["Resources"]["IdentityPoolRoles"]["Properties"]["Roles"]
     assert roles["authenticated"] == {"Fn::GetAtt": ["AttestedRole", "Arn"]}
     assert _paths(on) == {"/demo", "/attest/challenge", "/attest", "/attest/refresh"}
+    # monitor's promise: the access log says which kind of caller each line is
+    logs_on = _mode(transformed, AttestationMode=mode, EnableAccessLogs="true")
+    logged = json.dumps(logs_on["Resources"]["ApiStage"]["Properties"]["AccessLogSetting"])
+    assert '\\"caller\\":\\"$context.identity.cognitoAuthenticationType\\"' in logged
 
 
 def test_the_attested_role_has_the_guests_least_privilege(transformed) -> None:
