@@ -193,8 +193,22 @@ def lint_commands(
     ]
     if features_on and features_on[1]:
         path, toggles = features_on
-        name = f"checkov ({', '.join(toggles)} on)"
-        commands.append(LintCommand(name, _checkov(checkov, path)))
+        name = f"({', '.join(toggles)} on)"
+        # cfn-lint too: our rules read the API body as deployed at the defaults, so only this
+        # copy shows them the routes a mode adds (the /attest routes of AttestationMode).
+        commands.append(
+            LintCommand(
+                f"cfn-lint {name}",
+                [
+                    cfn_lint,
+                    "--non-zero-exit-code",
+                    "informational",
+                    f"--append-rules={CFN_LINT_RULES}",
+                    str(path),
+                ],
+            )
+        )
+        commands.append(LintCommand(f"checkov {name}", _checkov(checkov, path)))
     return commands
 
 

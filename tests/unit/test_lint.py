@@ -51,6 +51,7 @@ def test_runs_the_three_tools_on_the_template(template_path: Path):
         "cfn-lint",
         "sam validate --lint",
         "checkov",
+        "cfn-lint (EnableWaf, EnableAccessLogs, AttestationMode=enforce on)",
         "checkov (EnableWaf, EnableAccessLogs, AttestationMode=enforce on)",
         "checkov suppressions",
     ]
@@ -70,6 +71,13 @@ def test_runs_the_three_tools_on_the_template(template_path: Path):
             ["/fake/bin/sam", "validate", "--lint", "--template", target],
             ["/fake/bin/checkov", "--file", target, *checkov_flags],
             ["/fake/bin/checkov", "--file", features_on[2], *checkov_flags],
+            [
+                "/fake/bin/cfn-lint",
+                "--non-zero-exit-code",
+                "informational",
+                "--append-rules=guestapi.lint_rules",
+                features_on[2],
+            ],
         ]
     )
     assert all(r.clean for r in results)
@@ -219,4 +227,4 @@ def test_real_tools_report_a_broken_copy(template_path, tmp_path, capsys):
     assert "CKV_AWS_73" in out
     assert "checkov (EnableWaf, EnableAccessLogs, AttestationMode=enforce on): FINDINGS" in out
     assert "CKV_AWS_158" in out
-    assert "lint: findings from cfn-lint, sam validate --lint, checkov, checkov (" in out
+    assert "lint: findings from cfn-lint, sam validate --lint, checkov, cfn-lint (" in out

@@ -273,3 +273,31 @@ def test_the_rules_read_templates_with_local_functions(tmp_path):
     )
     found = ours(widened)
     assert any(rule == "E9103" for rule, _ in found), found
+
+
+def test_the_rules_read_the_routes_a_mode_adds(tmp_path):
+    # The /attest routes are `Fn::If`s on AttestationMode: the rules decide them at the defaults,
+    # so with AttestationMode=enforce (lint.py's features-on copy) a route that lost its public
+    # mark is a finding; at the default (off) the route does not exist, and there is none.
+    unmarked = (
+        "                x-guestapi-public: true\n                responses:\n"
+        '                  "200":\n                    description: See docs/attestation.md.\n'
+        "                x-amazon-apigateway-integration:\n                  type: aws_proxy\n"
+        "                  httpMethod: POST\n"
+        '                  uri: !Sub "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:'
+        'path/2015-03-31/functions/${AttestationFunction.Arn}/invocations"\n'
+        "            - !Ref AWS::NoValue\n          /attest:"
+    )
+    edits = [(unmarked, unmarked.replace("                x-guestapi-public: true\n", "", 1))]
+    assert ours(variant(tmp_path, *edits)) == []  # off: not deployed, nothing to find
+    enforce = ('    Default: "off"\n    AllowedValues: ["off", "monitor", "enforce"]',
+               '    Default: enforce\n    AllowedValues: ["off", "monitor", "enforce"]')  # fmt: skip
+    (tmp_path / "on").mkdir()
+    found = ours(write_variant(TEMPLATE, tmp_path / "on", *edits, enforce))
+    assert any(
+        rule == "E9101" and "POST /attest/challenge does not use AWS_IAM" in message
+        for rule, message in found
+    ), found
+    # The control: the shipped routes, enforce on, are clean.
+    (tmp_path / "shipped").mkdir()
+    assert ours(write_variant(TEMPLATE, tmp_path / "shipped", enforce)) == []

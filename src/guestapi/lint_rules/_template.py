@@ -70,11 +70,48 @@ def _sam_transform(document: dict[str, Any], cfn: Any) -> dict[str, Any] | None:
     # template with a local function would fail the transform and every rule would stay silent.
     stage_local_code(document, Path(str(cfn.filename)).parent, require_dirs=False)
     try:
-        return apply_transforms(
+        result = apply_transforms(
             document, parameter_defaults(document), pseudo, regions[0], str(cfn.filename)
         )
+        return _bodies_as_deployed(result, parameter_defaults(document), pseudo)
     except TemplateError:
         return None
+
+
+def _bodies_as_deployed(
+    template: dict[str, Any], parameters: dict[str, str], pseudo: dict[str, str]
+) -> dict[str, Any]:
+    """Each REST API body with its `Fn::If`s decided at the parameter defaults.
+
+    A path written `!If [Condition, {...}, !Ref AWS::NoValue]` (the /attest routes) is otherwise a
+    mapping the rules cannot read, and would go unchecked. The copy lint.py makes with every
+    feature on (AttestationMode=enforce) is how those paths get linted.
+    """
+    from guestapi.offline.cfn.intrinsics import ResolveContext, evaluate_conditions
+
+    conditions = template.get("Conditions") or {}
+    decided = evaluate_conditions(conditions, ResolveContext(parameters=parameters, pseudo=pseudo))
+    for _, properties in resources(template, "AWS::ApiGateway::RestApi"):
+        if isinstance(properties.get("Body"), dict):
+            properties["Body"] = _decide(properties["Body"], decided)
+    return template
+
+
+_DROPPED = object()
+
+
+def _decide(value: Any, decided: dict[str, bool]) -> Any:
+    if isinstance(value, dict):
+        branches = value.get("Fn::If")
+        if len(value) == 1 and isinstance(branches, list) and len(branches) == 3:
+            if branches[0] in decided:
+                chosen = branches[1] if decided[branches[0]] else branches[2]
+                return _DROPPED if chosen == {"Ref": "AWS::NoValue"} else _decide(chosen, decided)
+        kept = {k: _decide(v, decided) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v is not _DROPPED}
+    if isinstance(value, list):
+        return [v for v in (_decide(x, decided) for x in value) if v is not _DROPPED]
+    return value
 
 
 def resources(template: dict[str, Any], *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
