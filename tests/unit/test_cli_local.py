@@ -52,3 +52,21 @@ def test_port_out_of_range_from_the_command_line(repo_root: Path, tmp_path: Path
 def test_port_range_limits_are_accepted() -> None:
     assert local.port_number("--port", 0) == 0
     assert local.port_number("--port", 65535) == 65535
+
+
+@pytest.mark.parametrize("broken", ["missing-parent", "garbage-root"])
+def test_an_unusable_attestation_test_root_is_one_line(
+    broken: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = tmp_path / "no" / "such" / "dir" if broken == "missing-parent" else tmp_path
+    if broken == "missing-parent":
+        (tmp_path / "no").write_text("a file where a directory must go")
+    else:
+        (tmp_path / "root.pem").write_text("not a certificate")
+    argv = ["--port", "0", "--quiet", "--attestation-test-root", str(directory),
+            "--parameter-overrides", "AttestationMode=enforce"]  # fmt: skip
+    assert local.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1, captured.err
+    assert captured.err.startswith(f"local.py: --attestation-test-root {directory}: ")
+    assert captured.out == ""  # nothing started, no outputs
