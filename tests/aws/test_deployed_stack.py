@@ -5,6 +5,10 @@ are configured): CI and this repository's machines cannot reach AWS. Run it afte
 
     GUESTAPI_STACK_NAME=guest-api-dev AWS_REGION=eu-west-1 .venv/bin/pytest tests/aws
 
+With AttestationMode monitor or enforce, also set GUESTAPI_DEBUG_TOKEN to a token whose hash the
+stack registered (DebugTokenHashes): the suite then runs the attested-install scenarios as that
+install (`--attest debug:env`; the token never appears on a command line).
+
 The suite runs in a subprocess (scripts/check.py): the test process only allows loopback
 sockets, and this also checks the command users run.
 """
@@ -31,6 +35,8 @@ def test_deployed_stack_passes_every_scenario(tmp_path: Path) -> None:
     if region:
         command += ["--region", region]
     command += ["--junit", str(tmp_path / "results.xml")]
+    if os.environ.get("GUESTAPI_DEBUG_TOKEN"):
+        command += ["--attest", "debug:env"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
