@@ -263,3 +263,19 @@ def test_concurrent_refreshes_with_one_counter_admit_exactly_one(enforce) -> Non
     with ThreadPoolExecutor(max_workers=4) as pool:
         outcomes = sorted(pool.map(refresh, bodies))
     assert outcomes == ["admitted"] + ["counter_not_increasing"] * 3
+
+
+def test_the_suite_runs_as_a_debug_token_install_as_on_aws(tmp_path, capsys) -> None:
+    # What a real stack gets from `check.py --attest debug:env`: no test root, no forging, only
+    # the rows any attester can drive.
+    token = "suite-debug-token-" + "y" * 32
+    extra = {"DebugTokenHashes": token_hash(token)}
+    for outputs in _serve(tmp_path, "monitor", test_root=False, extra=extra):
+        report = tmp_path / "results.json"
+        code = run_suite(outputs, None, attester=DebugTokenAttester(token), json_path=report)
+        out = capsys.readouterr().out
+        rows = {r["scenario"]: r["passed"] for r in json.loads(report.read_text())["results"]}
+        assert code == 0, out
+        assert rows["attested-get"] and rows["guest-get"]
+        assert {"attest-challenge-replayed", "attest-debug-token-unknown"} <= set(rows)
+        assert not any(name.startswith("attest-forged") for name in rows)
