@@ -246,3 +246,13 @@ def test_check_and_call_against_local(local_stack: Path, venv: Path, elsewhere: 
         env=_env(),
     )
     assert call.stdout.splitlines()[0] == "HTTP 200 OK"
+
+
+def test_demo_with_attested_installs_from_the_wheel(venv: Path, elsewhere: Path) -> None:
+    # The attestation function's code and the attested scenarios ship in the package: the
+    # enforce-mode demo runs from a directory with no checkout in it.
+    done = _run(
+        [venv / "bin" / "guestapi-demo", "--attestation-mode", "enforce"], cwd=elsewhere, env=_env()
+    )
+    assert "proven: the attested install reaches GET /demo" in done.stdout
+    assert "attest-forged-untrusted-root" in done.stdout

@@ -70,3 +70,16 @@ def test_an_unusable_attestation_test_root_is_one_line(
     assert captured.err.count("\n") == 1, captured.err
     assert captured.err.startswith(f"local.py: --attestation-test-root {directory}: ")
     assert captured.out == ""  # nothing started, no outputs
+
+
+def test_attestation_without_its_extra_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As in an install without `guestapi[attestation]`: the import of pyattest fails.
+    monkeypatch.setitem(sys.modules, "pyattest", None)
+    argv = ["--port", "0", "--quiet", "--attestation-test-root", str(tmp_path / "root")]
+    assert local.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "pip install 'guestapi[attestation]'" in err
+    assert not (tmp_path / "root").exists()  # nothing made

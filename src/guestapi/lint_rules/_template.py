@@ -103,10 +103,10 @@ _DROPPED = object()
 def _decide(value: Any, decided: dict[str, bool]) -> Any:
     if isinstance(value, dict):
         branches = value.get("Fn::If")
-        if len(value) == 1 and isinstance(branches, list) and len(branches) == 3:
-            if branches[0] in decided:
-                chosen = branches[1] if decided[branches[0]] else branches[2]
-                return _DROPPED if chosen == {"Ref": "AWS::NoValue"} else _decide(chosen, decided)
+        is_if = len(value) == 1 and isinstance(branches, list) and len(branches) == 3
+        if is_if and branches[0] in decided:
+            chosen = branches[1] if decided[branches[0]] else branches[2]
+            return _DROPPED if chosen == {"Ref": "AWS::NoValue"} else _decide(chosen, decided)
         kept = {k: _decide(v, decided) for k, v in value.items()}
         return {k: v for k, v in kept.items() if v is not _DROPPED}
     if isinstance(value, list):

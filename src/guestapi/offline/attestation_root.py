@@ -45,7 +45,18 @@ class TestRootSetup:
 
 def prepare(directory: Path, overrides: Mapping[str, str] | None) -> TestRootSetup:
     """Make (or read) the test root in `directory`; the overrides with the test app ids added."""
-    from guestapi.attestation.test_root import TestRoot
+    try:
+        # The function needs these in the stack's interpreter; the test attesters, pyattest's deps.
+        import aws_lambda_powertools  # noqa: F401
+        import fastjsonschema  # noqa: F401
+        import pyattest  # noqa: F401
+
+        from guestapi.attestation.test_root import TestRoot
+    except ImportError as exc:
+        raise GuestApiError(
+            f"attested installs offline need the attestation extra ({exc.name} is missing): "
+            "pip install 'guestapi[attestation]', or make install"
+        ) from None
 
     try:
         if (directory / "root.pem").is_file():
