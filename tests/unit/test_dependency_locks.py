@@ -36,3 +36,13 @@ def test_runtime_lock_pins_every_declared_dependency() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = {_normal(re.split(r"[\[<>=!~ ]", d, maxsplit=1)[0]) for d in project["dependencies"]}
     assert declared - set(_pins("requirements-runtime.lock")) == set()
+
+
+def test_the_attestation_functions_pins_are_the_runtime_locks() -> None:
+    # The offline stack runs the function with requirements-runtime.lock's packages; `sam build`
+    # packages functions/attestation/requirements.txt. The same versions, so what was tested
+    # is what deploys.
+    function = _pins("functions/attestation/requirements.txt")
+    runtime = _pins("requirements-runtime.lock")
+    assert "pyattest" in function and "aws-lambda-powertools" in function
+    assert {p: v for p, v in function.items() if runtime.get(p) != v} == {}
