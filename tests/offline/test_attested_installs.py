@@ -279,3 +279,17 @@ def test_the_suite_runs_as_a_debug_token_install_as_on_aws(tmp_path, capsys) -> 
         assert rows["attested-get"] and rows["guest-get"]
         assert {"attest-challenge-replayed", "attest-debug-token-unknown"} <= set(rows)
         assert not any(name.startswith("attest-forged") for name in rows)
+
+
+def test_the_suite_as_a_play_integrity_install_refuses_its_forgeries(enforce, capsys) -> None:
+    report = Path(enforce["AttestationTestRoot"]).parent / "android-results.json"
+    code = run_suite(
+        enforce, None, attester=attester_from_spec("test-android", enforce), json_path=report
+    )
+    out = capsys.readouterr().out
+    rows = {r["scenario"]: r for r in json.loads(report.read_text())["results"]}
+    assert code == 0, out
+    assert rows["attest-forged-wrong-package"]["got"] == "403 app_id_mismatch"
+    assert rows["attest-forged-other-challenge"]["got"] == "403 nonce_mismatch"
+    assert rows["attest-forged-basic-integrity-only"]["got"] == "403 integrity_verdict_failed"
+    assert "attest-refresh-counter-replayed" not in rows  # no key, no assertions

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from guestapi.attestation.apple_evidence import AppAttestKey, Environment
 from guestapi.attestation.play_evidence import integrity_token
@@ -74,6 +74,13 @@ class TestAppAttester:
         made = self.key.assertion(challenge.encode(), self.app_id, counter)
         return {"keyId": self.key.key_id_b64, "assertion": _b64(made)}
 
+    # What each forgery must be refused as (docs/attestation.md); the check rows iterate this.
+    FORGERIES: ClassVar[dict[str, str]] = {
+        "wrong-app-id": "app_id_mismatch",
+        "other-challenge": "nonce_mismatch",
+        "untrusted-root": "untrusted_root",
+    }
+
     def forged(self, challenge: str, how: str) -> dict[str, Any]:
         """Evidence the service must refuse: `wrong-app-id`, `other-challenge`, `untrusted-root`."""
         key = AppAttestKey.generate()
@@ -117,3 +124,28 @@ class TestPlayIntegrityAttester:
 
     def assertion(self, challenge: str) -> dict[str, Any] | None:
         return None  # Play Integrity renews by a new standard request: attest again
+
+    FORGERIES: ClassVar[dict[str, str]] = {
+        "wrong-package": "app_id_mismatch",
+        "other-challenge": "nonce_mismatch",
+        "basic-integrity-only": "integrity_verdict_failed",
+    }
+
+    def forged(self, challenge: str, how: str) -> dict[str, Any]:
+        """A token the service must refuse: another package, another challenge's nonce, or a
+        device verdict below MEETS_DEVICE_INTEGRITY."""
+        package, signed_challenge = self.package_name, challenge
+        verdicts: tuple[str, ...] = ("MEETS_DEVICE_INTEGRITY",)
+        if how == "wrong-package":
+            package = "com.example.repackaged"
+        elif how == "other-challenge":
+            signed_challenge = secrets.token_urlsafe(32)
+        elif how == "basic-integrity-only":
+            verdicts = ("MEETS_BASIC_INTEGRITY",)
+        else:
+            raise ValueError(f"unknown forgery {how!r}")
+        nonce = sha256(signed_challenge.encode() + self.install_id.encode()).digest()
+        token = integrity_token(
+            self.root.play, package_name=package, nonce=nonce, device_verdicts=verdicts
+        )
+        return {"kind": "android", "installId": self.install_id, "integrityToken": token}

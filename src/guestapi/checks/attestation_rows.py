@@ -26,7 +26,9 @@ _TIMEOUT_S = 15.0
 
 
 class ForgingAttester(Attester, Protocol):
-    """The offline test attester: can also make evidence that must be refused."""
+    """An offline test attester: can also make evidence that must be refused (FORGERIES)."""
+
+    FORGERIES: dict[str, str]
 
     def forged(self, challenge: str, how: str) -> dict[str, Any]: ...
 
@@ -65,14 +67,11 @@ def attestation_rows(api_url: str, attester: Attester) -> list[CheckResult]:
         lambda: _unknown_challenge(api, attester),
         lambda: _unknown_debug_token(api),
     ]
-    if hasattr(attester, "forged"):
-        forging: Any = attester
-        rows += [
-            lambda: _forged(api, forging, "wrong-app-id", "app_id_mismatch"),
-            lambda: _forged(api, forging, "other-challenge", "nonce_mismatch"),
-            lambda: _forged(api, forging, "untrusted-root", "untrusted_root"),
-            lambda: _counter_not_increasing(api, forging),
-        ]
+    forging: Any = attester
+    for how, expected in getattr(attester, "FORGERIES", {}).items():
+        rows.append(lambda how=how, expected=expected: _forged(api, forging, how, expected))
+    if hasattr(attester, "assertion_with_counter"):
+        rows.append(lambda: _counter_not_increasing(api, forging))
     return [_timed(row) for row in rows]
 
 
@@ -160,7 +159,7 @@ def _forged(api: _Api, attester: ForgingAttester, how: str, expected: str) -> Ch
     got = api.post("/attest", {**install.forged(challenge, how), "challenge": challenge})
     return _row(
         f"attest-forged-{how}",
-        f"App Attest evidence with {how.replace('-', ' ')} is refused as {expected}",
+        f"{attester.kind} evidence forged ({how.replace('-', ' ')}) is refused as {expected}",
         expected,
         got,
     )
