@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,6 +26,11 @@ class Call:
     now: datetime
     route: Route | None = None
     caller: IssuedCredential | None = None
+    # One per call, so the integration's $context and the access log line name the same one.
+    extended_request_id: str = field(default_factory=lambda: secrets.token_urlsafe(12)[:16])
+    # For the access log's latencies (monotonic: the wall clock may step).
+    started: float = field(default_factory=time.monotonic)
+    integration_latency_ms: int | None = None
 
     @property
     def source_ip(self) -> str:

@@ -142,6 +142,7 @@ def _stages(deployed: Deployed, apis: Mapping[str, Created]) -> dict[str, dict[s
                 throttles=_throttles(_deployment_settings(description), created.logical_id),
                 variables={str(k): str(v) for k, v in (description.get("Variables") or {}).items()},
                 deployment_id=created.physical_id,
+                access_log_format=_access_log_format(description),
             )
     for created, api_id in _of_known_apis(deployed, STAGE, stages):
         props = created.properties
@@ -151,8 +152,15 @@ def _stages(deployed: Deployed, apis: Mapping[str, Created]) -> dict[str, dict[s
             throttles=_throttles(props.get("MethodSettings") or [], created.logical_id),
             variables={str(k): str(v) for k, v in (props.get("Variables") or {}).items()},
             deployment_id=str(props.get("DeploymentId", "")),
+            access_log_format=_access_log_format(props),
         )
     return stages
+
+
+def _access_log_format(props: Mapping[str, Any]) -> str:
+    """A Stage's (or a StageDescription's) AccessLogSetting.Format; "" without one."""
+    setting = props.get("AccessLogSetting") or {}
+    return str(setting.get("Format") or "") if isinstance(setting, Mapping) else ""
 
 
 def _deployment_settings(description: Mapping[str, Any]) -> list[Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -16,7 +15,7 @@ def request_context(call: Call, account_id: str) -> dict[str, Any]:
     req = call.request
     ctx: dict[str, Any] = {
         "requestId": call.request_id,
-        "extendedRequestId": secrets.token_urlsafe(12)[:16],
+        "extendedRequestId": call.extended_request_id,
         "accountId": account_id,
         "httpMethod": req.method,
         "protocol": "HTTP/1.1",

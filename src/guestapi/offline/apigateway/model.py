@@ -78,6 +78,9 @@ class Stage:
     throttles: dict[str, Throttle] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
     deployment_id: str = ""  # physical id of the AWS::ApiGateway::Deployment it serves
+    # AccessLogSetting.Format: one line of $context variables per call ("" = no access log).
+    # Its DestinationArn is not kept: the lines go to the offline stack's log instead.
+    access_log_format: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ template's `x-amazon-apigateway-gateway-responses` where it has one.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from guestapi.offline import iam, sigv4
+from guestapi.offline.apigateway import access_log, vtl
 from guestapi.offline.apigateway import responses as gr
-from guestapi.offline.apigateway import vtl
 from guestapi.offline.apigateway.call import Call, IntegrationRunner, Refusal, method_arn
 from guestapi.offline.apigateway.context import render_without_request, request_context
 from guestapi.offline.apigateway.mock import MockIntegration, configuration_error
@@ -80,14 +81,20 @@ class Gateway:
     def handle(self, request: Request, *, body_too_large: bool = False) -> Response:
         """Answer one request. `body_too_large`: the server stopped reading past the limit."""
         call = Call(request=request, request_id=new_request_id(), now=self._clock())
+        error: gr.GatewayError | None = None
         try:
             response = self._pipeline(call, body_too_large)
-            reason = ""
         except Refusal as refusal:
-            response = self._gateway_response(call, refusal.error)
-            reason = refusal.error.reason or refusal.error.message
+            error = refusal.error
+            response = self._gateway_response(call, error)
         response.headers.append(("x-amzn-RequestId", call.request_id))
-        self._log(call, response, reason)
+        self._log(call, response, error.reason or error.message if error else "")
+        # Every call that reached a deployed stage gets its line, refused or not.
+        if (stage := self._router.stage_of(request.raw_path)) is not None:
+            api, deployed = stage
+            access_log.emit(
+                call, response, error, api=api, stage=deployed, account_id=self._stack.account_id
+            )
         return response
 
     def _pipeline(self, call: Call, body_too_large: bool) -> Response:
@@ -232,7 +239,11 @@ class Gateway:
         if runner is None:
             emulated = ", ".join(sorted(self._integrations))
             raise configuration_error(f"integration type {kind} is not emulated (only {emulated})")
-        return runner.run(call, route, request_context(call, self._stack.account_id))
+        started = time.monotonic()
+        try:
+            return runner.run(call, route, request_context(call, self._stack.account_id))
+        finally:
+            call.integration_latency_ms = round((time.monotonic() - started) * 1000)
 
     def _signature_refusal(self, exc: sigv4.SigV4Error) -> Refusal:
         unknown_key = exc.kind is sigv4.SigV4ErrorKind.UNRECOGNIZED_CLIENT

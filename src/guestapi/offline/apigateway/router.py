@@ -52,11 +52,15 @@ class Router:
 
     def api_of(self, raw_path: str) -> RestApi | None:
         """The API whose deployed stage the path's first segment names (case-sensitive)."""
+        found = self.stage_of(raw_path)
+        return found[0] if found else None
+
+    def stage_of(self, raw_path: str) -> tuple[RestApi, Stage] | None:
+        """The API and deployed stage the path's first segment names (case-sensitive)."""
         parts = raw_path.split("/")
         if len(parts) < 2 or parts[0] != "":
             return None
-        found = self._stages.get(unquote(parts[1]))
-        return found[0] if found else None
+        return self._stages.get(unquote(parts[1]))
 
     def match(self, raw_path: str, http_method: str) -> Route | None:
         parts = raw_path.split("/")
