@@ -156,7 +156,7 @@ def ready_message(outputs: dict[str, str], args: argparse.Namespace) -> str:
     ]
     if args.outputs_file:
         lines.append(f"outputs written to {args.outputs_file}")
-    logs = "" if args.quiet else "; one log line per request follows (--quiet hides them)"
+    logs = "" if args.quiet else "; request log lines follow (--quiet hides them)"
     lines.append(f"press Ctrl-C to stop{logs}")
     return "\n".join(lines)
 
