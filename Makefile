@@ -7,7 +7,7 @@ ENV    ?= default
 RUNTIME := $(VENV)/.runtime-installed
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint deploy check local bench web clean
+.PHONY: install demo demo-attested test lint deploy check local bench web clean
 
 ## Everything: the runtime, then the dev tools (SAM CLI, cfn-lint, checkov, Playwright, pytest).
 install: $(STAMP)
@@ -31,6 +31,10 @@ $(STAMP): $(RUNTIME) requirements.lock
 ## The main job: offline stack from template.yaml + the post-deploy check suite against it.
 demo: $(RUNTIME)
 	$(PY) scripts/demo.py
+
+## The same with AttestationMode=enforce: only attested installs get in (a throwaway test root CA).
+demo-attested: $(RUNTIME)
+	$(PY) scripts/demo.py --attestation-mode enforce
 
 ## All tests but the ones that need a real AWS stack.
 test: $(STAMP) web
