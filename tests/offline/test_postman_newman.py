@@ -12,6 +12,7 @@ import copy
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,62 @@ def test_without_the_signature_the_collection_fails(
     assert code != 0
     assert codes(report)[collection["item"][0]["name"]] == 403
     assert assertions(report)["a signed guest call is answered 200"] is False
+
+
+# ------------------------------------------------ an attested install, by a debug token
+DEBUG_TOKEN = "postman-debug-token-" + "z" * 32
+
+
+@pytest.fixture(scope="module")
+def enforce_exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    from guestapi.cli.debug_token import token_hash
+    from guestapi.offline import launch
+
+    overrides = {"AttestationMode": "enforce", "DebugTokenHashes": token_hash(DEBUG_TOKEN)}
+    offline = launch.build(overrides=overrides, stack_name="postman-enforce")
+    with launch.running(offline) as outputs:
+        work = tmp_path_factory.mktemp("postman-enforce")
+        outputs_file = work / "outputs.json"
+        write_outputs_file(outputs, outputs_file)
+        out_dir = work / "postman"
+        argv = ["postman", "--outputs-file", str(outputs_file), "--out-dir", str(out_dir)]
+        assert export_main(argv) == 0
+        yield (
+            out_dir / "guest-api.postman_collection.json",
+            out_dir / "guest-api.postman_environment.json",
+        )
+
+
+def _with_debug_token(environment: Path, token: str, tmp_path: Path) -> Path:
+    document = json.loads(environment.read_text())
+    for value in document["values"]:
+        if value["key"] == "debugToken":
+            value["value"] = token
+    path = tmp_path / "with-token.postman_environment.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_with_a_debug_token_the_collection_is_an_attested_install(
+    newman: Path, enforce_exported: tuple[Path, Path], tmp_path: Path
+) -> None:
+    collection, environment = enforce_exported
+    code, report = run_newman(
+        newman, collection, _with_debug_token(environment, DEBUG_TOKEN, tmp_path), tmp_path
+    )
+    assert code == 0, assertions(report)
+    assert sorted(codes(report).values()) == [200, 403]
+    after = {
+        v["key"]: v["value"]
+        for v in json.loads((tmp_path / "env-after.json").read_text())["values"]
+    }
+    assert after["identityId"].startswith("us-east-1:")
+
+
+def test_in_enforce_mode_the_collection_as_a_guest_fails(
+    newman: Path, enforce_exported: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The control: the same collection with no debug token is a guest, which enforce refuses."""
+    code, report = run_newman(newman, *enforce_exported, tmp_path)
+    assert code != 0
+    assert assertions(report).get("a signed guest call is answered 200") is not True

@@ -133,6 +133,9 @@ def build_environment(outputs: Mapping[str, str], name: str = "guest-api") -> di
         "credentialsExpiration",
     )
     values = [{"key": k, "value": v, "type": "default", "enabled": True} for k, v in public.items()]
+    # Filled in by the user for an attested install (AttestationMode monitor or enforce): a
+    # registered debug token. Empty: the collection is a guest.
+    values.append({"key": "debugToken", "value": "", "type": "secret", "enabled": True})
     for key in filled_by_script:
         secret = key in ("secretKey", "sessionToken")
         values.append(

@@ -7,7 +7,11 @@ It runs before every request of the collection, in Postman and in newman:
 2. `GetCredentialsForIdentity` when there are no keys yet or they expire within five minutes;
    the keys go to the environment variables the collection's AWS Signature auth reads.
 
-Both are plain Cognito Identity JSON 1.1 calls (POST /, `X-Amz-Target:
+With `debugToken` set in the environment (a registered attestation debug token, see
+docs/attestation.md), step 1 is instead POST /attest/challenge and POST /attest with the token,
+and step 2 passes the Cognito token it answers as `Logins`: the keys are the attested role's.
+
+The Cognito calls are plain JSON 1.1 calls (POST /, `X-Amz-Target:
 AWSCognitoIdentityService.<Operation>`, no signature: guest access needs none). Postman's
 built-in AWS Signature auth then signs the request with those keys (`sessionToken` becomes the
 X-Amz-Security-Token header). The script logs no key, token or secret.
@@ -48,16 +52,52 @@ function withIdentity(then) {
     });
 }
 
-const expires = Number(env.get('credentialsExpiration') || 0);
-if (!env.get('accessKeyId') || expires - Date.now() / 1000 < 300) {
-    withIdentity(function (identityId) {
-        cognito('GetCredentialsForIdentity', { IdentityId: identityId }, function (answer) {
-            const keys = answer.Credentials;
-            env.set('accessKeyId', keys.AccessKeyId);
-            env.set('secretKey', keys.SecretKey);
-            env.set('sessionToken', keys.SessionToken);
-            env.set('credentialsExpiration', String(keys.Expiration));
+function postJson(path, body, then) {
+    // The /attest routes are unsigned (pm.sendRequest does not use the collection's auth).
+    pm.sendRequest({
+        url: env.get('apiUrl') + path,
+        method: 'POST',
+        header: { 'Content-Type': 'application/json' },
+        body: { mode: 'raw', raw: JSON.stringify(body) }
+    }, function (err, res) {
+        if (err) { throw new Error('POST ' + path + ' failed: ' + err); }
+        const answer = res.json();
+        if (res.code !== 200) {
+            throw new Error('POST ' + path + ' refused: ' + res.code + ' ' + (answer.code || ''));
+        }
+        then(answer);
+    });
+}
+
+function attested(then) {
+    // an attested install, by a registered debug token: a new challenge each time
+    postJson('/attest/challenge', {}, function (issued) {
+        const body = { kind: 'debug', challenge: issued.challenge, debugToken: env.get('debugToken') };
+        postJson('/attest', body, function (answer) {
+            env.set('identityId', answer.IdentityId);
+            then(answer.IdentityId, { 'cognito-identity.amazonaws.com': answer.Token });
         });
     });
+}
+
+function fetchKeys(identityId, logins) {
+    const body = { IdentityId: identityId };
+    if (logins) { body.Logins = logins; }
+    cognito('GetCredentialsForIdentity', body, function (answer) {
+        const keys = answer.Credentials;
+        env.set('accessKeyId', keys.AccessKeyId);
+        env.set('secretKey', keys.SecretKey);
+        env.set('sessionToken', keys.SessionToken);
+        env.set('credentialsExpiration', String(keys.Expiration));
+    });
+}
+
+const expires = Number(env.get('credentialsExpiration') || 0);
+if (!env.get('accessKeyId') || expires - Date.now() / 1000 < 300) {
+    if (env.get('debugToken')) {
+        attested(fetchKeys);
+    } else {
+        withIdentity(function (identityId) { fetchKeys(identityId); });
+    }
 }
 """.strip()
