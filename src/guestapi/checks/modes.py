@@ -35,6 +35,10 @@ def shipped_scenarios(events: Path, outputs: Mapping[str, str], *, attested: boo
     notes: list[str] = []
     if mode != "enforce":
         directories.append(events)
+    if mode == "off" and attested:
+        notes.append(
+            "AttestationMode is off (or the stack has no such output): --attest is not used"
+        )
     if mode != "off":
         if attested:
             directories.append(events / "attested")
