@@ -87,31 +87,13 @@ def _bodies_as_deployed(
     mapping the rules cannot read, and would go unchecked. The copy lint.py makes with every
     feature on (AttestationMode=enforce) is how those paths get linted.
     """
-    from guestapi.offline.cfn.intrinsics import ResolveContext, evaluate_conditions
+    from guestapi.offline.cfn.decided import decide_conditions, decide_ifs
 
-    conditions = template.get("Conditions") or {}
-    decided = evaluate_conditions(conditions, ResolveContext(parameters=parameters, pseudo=pseudo))
+    decided = decide_conditions(template, parameters, pseudo)
     for _, properties in resources(template, "AWS::ApiGateway::RestApi"):
         if isinstance(properties.get("Body"), dict):
-            properties["Body"] = _decide(properties["Body"], decided)
+            properties["Body"] = decide_ifs(properties["Body"], decided)
     return template
-
-
-_DROPPED = object()
-
-
-def _decide(value: Any, decided: dict[str, bool]) -> Any:
-    if isinstance(value, dict):
-        branches = value.get("Fn::If")
-        is_if = len(value) == 1 and isinstance(branches, list) and len(branches) == 3
-        if is_if and branches[0] in decided:
-            chosen = branches[1] if decided[branches[0]] else branches[2]
-            return _DROPPED if chosen == {"Ref": "AWS::NoValue"} else _decide(chosen, decided)
-        kept = {k: _decide(v, decided) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if v is not _DROPPED}
-    if isinstance(value, list):
-        return [v for v in (_decide(x, decided) for x in value) if v is not _DROPPED]
-    return value
 
 
 def resources(template: dict[str, Any], *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
