@@ -165,3 +165,14 @@ def test_distinct_stage_names_do_not_warn() -> None:
     other = RestApi("OtherApi", "zzz999yyyy", "other", (), {"prod": Stage("prod")})
     Router([_api(), other], warn=warnings.append)
     assert warnings == []
+
+
+def test_stage_wide_limits_apply_to_each_method_on_its_own() -> None:
+    # A flood of one method empties its own bucket only: per-stage limits are applied at the
+    # method level (docs/aws-behaviour.md#throttling), so GET /demo still answers.
+    clock = FakeClock()
+    throttler = StageThrottler({"*/*": Throttle(rate_limit=1, burst_limit=2)}, monotonic=clock)
+    flood = [throttler.allow("/attest/challenge", "POST") for _ in range(5)]
+    assert flood == [True, True, False, False, False]
+    assert [throttler.allow("/demo", "GET") for _ in range(3)] == [True, True, False]
+    assert [throttler.allow("/demo", "OPTIONS") for _ in range(3)] == [True, True, False]

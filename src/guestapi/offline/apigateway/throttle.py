@@ -3,6 +3,10 @@
 API Gateway documents throttling as a token bucket: `burst` tokens at most, refilled at `rate`
 per second; a request that finds the bucket empty gets 429. Method settings keyed
 "<resource path>/<METHOD>" override the stage-wide "*/*" entry.
+
+Every method has a bucket of its own, whichever setting gives its limits: per-stage limits "are
+applied at the API method level" (docs/aws-behaviour.md#throttling), so a flood of one method
+never throttles another, even when both take their limits from the stage-wide "*/*" entry.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ class TokenBucket:
 
 
 class StageThrottler:
-    """One bucket per method setting of one stage, created lazily."""
+    """One bucket per method of one stage, created lazily, sized by its most specific setting."""
 
     def __init__(
         self,
@@ -49,15 +53,23 @@ class StageThrottler:
         self._lock = threading.Lock()
 
     def allow(self, resource_path: str, http_method: str) -> bool:
-        exact = method_setting_key(resource_path, http_method)
-        candidates = (exact, exact.rsplit("/", 1)[0] + "/*", f"*/{http_method.upper()}", "*/*")
-        key = next((k for k in candidates if k in self._throttles), None)
-        if key is None:
-            return True
-        bucket = self._buckets.get(key)
+        method = method_setting_key(resource_path, http_method)
+        bucket = self._buckets.get(method)
         if bucket is None:
+            throttle = self._setting(method, http_method)
+            if throttle is None:
+                return True
             with self._lock:
                 bucket = self._buckets.setdefault(
-                    key, TokenBucket(self._throttles[key], monotonic=self._monotonic)
+                    method, TokenBucket(throttle, monotonic=self._monotonic)
                 )
         return bucket.take()
+
+    def _setting(self, method: str, http_method: str) -> Throttle | None:
+        """The most specific setting for a method: its own, its resource's, its verb's, the
+        stage's; None when the stage sets no throttle (only the account's would apply)."""
+        resource_wide = method.rsplit("/", 1)[0] + "/*"
+        for key in (method, resource_wide, f"*/{http_method.upper()}", "*/*"):
+            if key in self._throttles:
+                return self._throttles[key]
+        return None
