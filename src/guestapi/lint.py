@@ -107,13 +107,15 @@ def suppression_result(template: dict[str, Any]) -> LintResult:
 
 
 def feature_toggles(template: dict[str, Any]) -> list[str]:
-    """Parameters named Enable* that take "true"/"false": each switches optional resources on."""
+    """Parameters named Enable* that take "true"/"false" and default to "false": each switches
+    optional resources on (one already on by default needs no switching)."""
     return [
         name
         for name, spec in template.get("Parameters", {}).items()
         if name.startswith("Enable")
         and isinstance(spec, dict)
         and sorted(map(str, spec.get("AllowedValues", []))) == ["false", "true"]
+        and str(spec.get("Default")) == "false"
     ]
 
 

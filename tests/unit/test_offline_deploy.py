@@ -202,15 +202,21 @@ def test_overrides_change_throttle_stage_origin_and_classic_flow(template_path: 
     assert stack.outputs["ApiUrl"].endswith("/prod")
 
 
-def test_optional_hardening_resources_are_skipped_with_one_warning_each(
+def test_optional_hardening_resources_are_deployed_or_skipped_with_one_warning_each(
     template_path: Path,
 ) -> None:
+    # The web ACL is deployed and guards the stage; only AWS's managed rules are not emulated.
     stack, warnings = deploy(template_path, overrides={"EnableWaf": "true"})
-    assert {lid for lid, _ in stack.skipped} == {"WebAcl", "WebAclAssociation"}
-    assert ("WebAcl", "AWS::WAFv2::WebACL") in stack.skipped
-    assert sorted(warnings) == [
-        "skipping WebAcl (AWS::WAFv2::WebACL): not emulated by the offline stack",
-        "skipping WebAclAssociation (AWS::WAFv2::WebACLAssociation): not emulated by the offline stack",
+    assert stack.skipped == ()
+    (acl,) = stack.web_acls.values()
+    assert acl.stages == ((only_api(stack).api_id, "dev"),)
+    assert [(rule.name, rule.action) for rule in acl.rules] == [
+        ("rate-limit-per-ip", "Block"),
+        ("known-bad-inputs", "None"),
+    ]
+    assert warnings == [
+        "WebAcl: rule known-bad-inputs: ManagedRuleGroupStatement is not emulated offline; "
+        "it never matches"
     ]
 
     stack, warnings = deploy(template_path, overrides={"EnableAccessLogs": "true"})

@@ -21,6 +21,7 @@ from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
 from _conditions import with_conditions
+from guestapi.offline.cfn.decided import decide_conditions
 from guestapi.offline.cfn.local_code import stage_local_code
 
 Template = dict[str, Any]
@@ -134,15 +135,14 @@ def operation(cfn: Template, method: str) -> Template:
 
 
 def condition_holds(cfn: Template, name: str, parameters: dict[str, str]) -> bool:
-    """Evaluate a condition of the form Equals [Ref Param, "literal"] for given parameters."""
+    """Whether condition `name` holds for these parameter values (the rest at their defaults),
+    evaluated by the offline engine's own code, as CloudFormation would."""
     assert name in cfn.get("Conditions", {}), f"no condition {name}"
-    equals = cfn["Conditions"][name].get("Fn::Equals")
-    assert isinstance(equals, list) and len(equals) == 2, f"{name}: not an Fn::Equals"
-    ref, literal = equals
-    assert isinstance(ref, dict) and set(ref) == {"Ref"}, f"{name}: not Equals [Ref, value]"
-    param = ref["Ref"]
-    default = cfn["Parameters"][param].get("Default")
-    return str(parameters.get(param, default)) == str(literal)
+    values = {
+        param: str(parameters.get(param, spec.get("Default", "")))
+        for param, spec in cfn.get("Parameters", {}).items()
+    }
+    return decide_conditions(cfn, values, FAKE_VALUES)[name]
 
 
 def as_list(value: Any) -> list[Any]:
@@ -356,13 +356,14 @@ def check_waf(cfn: Template) -> None:
         assert cond, f"{logical_id} is not optional"
         assert not condition_holds(cfn, cond, {}), f"{logical_id} is on by default"
         assert condition_holds(cfn, cond, {"EnableWaf": "true"}), f"{logical_id}: EnableWaf"
-    props = acl["Properties"]
+    props = with_conditions(cfn, {"EnableWaf": "true"})["Resources"][acl_id]["Properties"]
     assert props["Scope"] == "REGIONAL"
     rate_rules = [r for r in props["Rules"] if "RateBasedStatement" in r["Statement"]]
-    assert rate_rules, "no rate-based rule"
+    assert len(rate_rules) == 1, f"EnableWaf: expected one rate rule, got {rate_rules}"
     rate = rate_rules[0]
     assert rate["Statement"]["RateBasedStatement"]["Limit"] == {"Ref": "WafRateLimit"}
     assert rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert "ScopeDownStatement" not in rate["Statement"]["RateBasedStatement"], "not every path"
     assert "Block" in rate["Action"], f"rate rule action {rate['Action']}"
     stage_arn = "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/dev"
     assert resolve(assoc["Properties"]["ResourceArn"]) == stage_arn
@@ -642,7 +643,9 @@ MUTATIONS = [
     ),
     Mutation(
         "WAF rate rule counts instead of blocking",
-        lambda t: t["Resources"]["WebAcl"]["Properties"]["Rules"][0].update(Action={"Count": {}}),
+        lambda t: t["Resources"]["WebAcl"]["Properties"]["Rules"][0]["Fn::If"][1].update(
+            Action={"Count": {}}
+        ),
         check_waf,
         "rate rule action",
     ),

@@ -24,7 +24,13 @@ ATTESTATION_RESOURCES = {
     "AttestationPermission",
     "AttestationTable",
     "DebugTokenHashesParameter",
+    "AttestationLogGroup",
+    "AttestationDashboard",
+    "AttestationRefusalAlarm",
+    "WebAcl",
+    "WebAclAssociation",
 }
+ATTEST_ROUTES = ("/attest/challenge", "/attest", "/attest/refresh")
 
 
 class _NoManagedPolicies:
@@ -171,3 +177,97 @@ def test_debug_tokens_are_refused_in_prod_unless_allowed(transformed, values, ex
     on = _mode(transformed, AttestationMode="monitor", **values)
     variables = on["Resources"]["AttestationFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["DEBUG_TOKENS"] == expected
+
+
+def _route_settings(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    settings = t["Resources"]["ApiStage"]["Properties"]["MethodSettings"]
+    return {f"{m['ResourcePath']} {m['HttpMethod']}": m for m in settings}
+
+
+def test_each_attest_route_has_a_throttle_of_its_own(transformed) -> None:
+    # A bucket per route: a flood of /attest/challenge neither starves /attest nor GET /demo.
+    on = _route_settings(_mode(transformed, AttestationMode="monitor"))
+    for route in ATTEST_ROUTES:
+        setting = on["/" + route.replace("/", "~1") + " POST"]
+        assert setting["ThrottlingRateLimit"] == {"Ref": "AttestThrottlingRateLimit"}
+        assert setting["ThrottlingBurstLimit"] == {"Ref": "AttestThrottlingBurstLimit"}
+    assert set(_route_settings(_mode(transformed))) == {"/* *"}  # off: as before
+
+
+def test_the_functions_concurrency_covers_a_routes_burst(transformed) -> None:
+    # Sizing: API Gateway's 429 (retried by clients) must come before Lambda's throttle (500).
+    parameters = transformed["Parameters"]
+    on = _mode(transformed, AttestationMode="enforce")
+    function = on["Resources"]["AttestationFunction"]["Properties"]
+    assert function["ReservedConcurrentExecutions"] == {"Ref": "AttestationConcurrency"}
+    concurrency = parameters["AttestationConcurrency"]["Default"]
+    assert concurrency >= parameters["AttestThrottlingBurstLimit"]["Default"]
+
+
+def test_the_functions_logs_expire(transformed) -> None:
+    on = _mode(transformed, AttestationMode="monitor")
+    function = on["Resources"]["AttestationFunction"]["Properties"]
+    assert function["LoggingConfig"] == {"LogGroup": {"Ref": "AttestationLogGroup"}}
+    group = on["Resources"]["AttestationLogGroup"]["Properties"]
+    assert group["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def _attest_rule(t: dict[str, Any]) -> dict[str, Any]:
+    (rule,) = [
+        r
+        for r in t["Resources"]["WebAcl"]["Properties"]["Rules"]
+        if r["Name"] == "attest-rate-limit-per-ip"
+    ]
+    return rule
+
+
+def test_a_per_ip_waf_rule_guards_the_unsigned_routes_by_default(transformed) -> None:
+    on = _mode(transformed, AttestationMode="monitor")
+    assert [r["Name"] for r in on["Resources"]["WebAcl"]["Properties"]["Rules"]] == [
+        "attest-rate-limit-per-ip"
+    ]
+    rule = _attest_rule(on)
+    assert "Block" in rule["Action"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert rate["AggregateKeyType"] == "IP"
+    assert rate["Limit"] == {"Ref": "AttestWafRateLimit"}
+    searched = [
+        s["ByteMatchStatement"]["SearchString"]
+        for s in rate["ScopeDownStatement"]["OrStatement"]["Statements"]
+    ]
+    assert searched == [{"Fn::Sub": "/${StageName}/attest"}, "/attest"]
+    with_everything = _mode(transformed, AttestationMode="monitor", EnableWaf="true")
+    names = [r["Name"] for r in with_everything["Resources"]["WebAcl"]["Properties"]["Rules"]]
+    assert names == ["rate-limit-per-ip", "known-bad-inputs", "attest-rate-limit-per-ip"]
+    opted_out = _mode(transformed, AttestationMode="monitor", EnableAttestWafRule="false")
+    assert "WebAcl" not in opted_out["Resources"]
+    assert "WebAclAssociation" not in opted_out["Resources"]
+
+
+def test_the_alarm_and_dashboard_read_the_functions_metrics(transformed) -> None:
+    on = _mode(transformed, AttestationMode="monitor")
+    variables = on["Resources"]["AttestationFunction"]["Properties"]["Environment"]["Variables"]
+    namespace = variables["POWERTOOLS_METRICS_NAMESPACE"]
+    service = variables["POWERTOOLS_SERVICE_NAME"]
+    alarm = on["Resources"]["AttestationRefusalAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (namespace, "Refused")
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": service}]
+    assert alarm["Threshold"] == {"Ref": "RefusalAlarmThreshold"}
+    assert "AlarmActions" not in alarm  # no topic given
+    notified = _mode(transformed, AttestationMode="monitor", AlarmTopicArn="arn:aws:sns:x")
+    actions = notified["Resources"]["AttestationRefusalAlarm"]["Properties"]["AlarmActions"]
+    assert actions == [{"Ref": "AlarmTopicArn"}]
+    body, names = on["Resources"]["AttestationDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    assert names["Service"] == service
+    text = body.replace("${Service}", "svc").replace("${AWS::Region}", "us-east-1")
+    text = text.replace("${ApiName}", "api").replace("${StageName}", "dev")
+    text = text.replace("${AttestationFunction}", "fn").replace("${AWS::StackName}", "stack")
+    widgets = json.loads(text)["widgets"]  # the body CloudWatch gets is JSON
+    metrics = json.dumps(widgets)
+    for name in ("Admitted", "RefusedByCode"):
+        assert name in metrics
+    assert namespace in metrics
+
+
+def test_debug_token_hashes_are_not_echoed(transformed) -> None:
+    assert transformed["Parameters"]["DebugTokenHashes"]["NoEcho"] is True

@@ -15,6 +15,7 @@ from guestapi.offline.cognito.model import IdentityPool
 from guestapi.offline.dynamodb.tables import TableSpec
 from guestapi.offline.iam.model import Role
 from guestapi.offline.ssm.parameters import ParameterSpec
+from guestapi.offline.waf.model import WebAcl
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,4 @@ class Stack:
     lambda_permissions: tuple[LambdaPermission, ...] = ()
     tables: dict[str, TableSpec] = field(default_factory=dict)  # by table name
     parameters: dict[str, ParameterSpec] = field(default_factory=dict)  # SSM, by name
+    web_acls: dict[str, WebAcl] = field(default_factory=dict)  # WAFv2, by ARN

@@ -25,9 +25,11 @@ from guestapi.offline.apigateway.router import Route, Router
 from guestapi.offline.apigateway.throttle import StageThrottler
 from guestapi.offline.credentials import CredentialStore, IssuedCredential
 from guestapi.offline.iam.callers import CallerAuthority
+from guestapi.offline.waf import WebAclEvaluator
 from guestapi.offline.wire import Request, Response, loggable, new_request_id
 
 if TYPE_CHECKING:
+    from guestapi.offline.apigateway.model import RestApi, Stage
     from guestapi.offline.stack import Stack
 
 log = logging.getLogger("guestapi.offline.gateway")
@@ -76,21 +78,28 @@ class Gateway:
             for api in stack.rest_apis.values()
             for stage in api.stages.values()
         }
+        # WAF sees a request before API Gateway does: (api id, stage) -> its web ACL.
+        self._web_acls = {
+            stage: WebAclEvaluator(acl) for acl in stack.web_acls.values() for stage in acl.stages
+        }
 
     # ------------------------------------------------------------------ pipeline
     def handle(self, request: Request, *, body_too_large: bool = False) -> Response:
         """Answer one request. `body_too_large`: the server stopped reading past the limit."""
         call = Call(request=request, request_id=new_request_id(), now=self._clock())
         error: gr.GatewayError | None = None
+        stage = self._router.stage_of(request.raw_path)
         try:
+            self._filter(call, stage)
             response = self._pipeline(call, body_too_large)
         except Refusal as refusal:
             error = refusal.error
             response = self._gateway_response(call, error)
         response.headers.append(("x-amzn-RequestId", call.request_id))
         self._log(call, response, error.reason or error.message if error else "")
-        # Every call that reached a deployed stage gets its line, refused or not.
-        if (stage := self._router.stage_of(request.raw_path)) is not None:
+        # Every call that reached a deployed stage gets its line, refused or not (a WAF block
+        # included: docs/aws-behaviour.md#aws-waf).
+        if stage is not None:
             api, deployed = stage
             access_log.emit(
                 call, response, error, api=api, stage=deployed, account_id=self._stack.account_id
@@ -160,6 +169,19 @@ class Gateway:
             raise configuration_error(str(exc)) from None
 
     # ------------------------------------------------------------------ steps
+    def _filter(self, call: Call, stage: tuple[RestApi, Stage] | None) -> None:
+        """0. The stage's web ACL, if it has one: a blocked request never reaches the API."""
+        acl = self._web_acls.get((stage[0].api_id, stage[1].name)) if stage else None
+        if acl is None:
+            return
+        rule = acl.blocking_rule(call.request)
+        if rule is not None:
+            raise Refusal(
+                gr.GatewayError(
+                    ResponseType.WAF_FILTERED, gr.FORBIDDEN, reason=f"blocked by WAF rule {rule}"
+                )
+            )
+
     def _authenticate(self, call: Call) -> IssuedCredential:
         req = call.request
         if not sigv4.has_signature(req):

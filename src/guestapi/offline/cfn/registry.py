@@ -15,6 +15,7 @@ from guestapi.offline.cognito import cfn as cognito
 from guestapi.offline.dynamodb import cfn as dynamodb
 from guestapi.offline.iam import cfn as iam
 from guestapi.offline.ssm import cfn as ssm
+from guestapi.offline.waf import cfn as waf
 
 PHYSICAL_IDS: dict[str, PhysicalIdFactory] = {
     apigateway.REST_API: apigateway.rest_api_id,
@@ -26,7 +27,7 @@ PHYSICAL_IDS: dict[str, PhysicalIdFactory] = {
     dynamodb.TABLE: dynamodb.table_id,
     ssm.PARAMETER: ssm.parameter_id,
     "AWS::Logs::LogGroup": unemulated.log_group_id,
-    "AWS::WAFv2::WebACL": unemulated.web_acl_id,
+    waf.WEB_ACL: waf.web_acl_id,
     awslambda.FUNCTION: awslambda.function_id,
     awslambda.PERMISSION: awslambda.permission_id,
 }
@@ -39,6 +40,7 @@ MODEL_BUILDERS: tuple[tuple[str, frozenset[str], ModelBuilder], ...] = (
     ("lambda_permissions", frozenset({awslambda.PERMISSION}), awslambda.build_permissions),
     ("tables", dynamodb.CONSUMES, dynamodb.build_tables),
     ("parameters", ssm.CONSUMES, ssm.build_parameters),
+    ("web_acls", waf.CONSUMES, waf.build_web_acls),
 )
 
 
