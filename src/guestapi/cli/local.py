@@ -23,6 +23,7 @@ import uvicorn
 from guestapi.cli.arguments import add_template_argument
 from guestapi.errors import GuestApiError
 from guestapi.offline import attestation_root, launch
+from guestapi.offline.apigateway import access_log
 from guestapi.outputs import write_outputs_file
 
 MAX_PORT = 65535
@@ -118,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also serve the browser example (web/) on this port, a different origin",
     )
     parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    parser.add_argument(
+        "--access-log",
+        type=Path,
+        metavar="PATH",
+        help="also append each access-log line (EnableAccessLogs=true) to PATH, as its log "
+        "group would hold it; report.py reads it (output AccessLogFile)",
+    )
     return parser
 
 
@@ -209,6 +217,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             outputs["AttestationTestRoot"] = str(test_root.directory.resolve())
         offline.attach(launch.base_url_for(sock))
+        if args.access_log is not None:
+            access_log.write_to(args.access_log)
+            if args.quiet:
+                logging.getLogger(access_log.log.name).propagate = False
+            outputs["AccessLogFile"] = str(args.access_log.resolve())
         if args.outputs_file:
             write_outputs_file(outputs, args.outputs_file)
         with contextlib.ExitStack() as extras:

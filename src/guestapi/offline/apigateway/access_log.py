@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from guestapi.offline.apigateway.call import Call
@@ -95,4 +96,15 @@ def emit(
         return
     ctx = access_context(call, response, error, api=api, stage=stage, account_id=account_id)
     line = render(stage.access_log_format, ctx)
-    log.info("access-log %s/%s %s", api.api_id, stage.name, line)
+    log.info("access-log %s/%s %s", api.api_id, stage.name, line, extra={"access_line": line})
+
+
+def write_to(path: Path) -> logging.Handler:
+    """Also write every access-log line, alone, to `path`, as the stage's log group would hold
+    it (what `report.py --access-log` reads); the stack's own log keeps its lines as before."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(access_line)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)  # written even when --quiet keeps the console quiet
+    return handler
