@@ -44,10 +44,6 @@ FUNCTION_REQUEST = (
     "The answer did not come from the function for this request: the method's integration is "
     "not the Lambda proxy (a MOCK?), or the function does not echo requestContext.requestId."
 )
-THROTTLED = (
-    "Throttled (429): the stage's ThrottlingRateLimit/ThrottlingBurstLimit were hit; "
-    "run the suite again or raise the limits."
-)
 PREFLIGHT_NEEDS_AUTH = (
     "The CORS preflight needs auth: set Auth.AddDefaultAuthorizerToCorsPreflight: false "
     "(browsers never sign the preflight)."
@@ -73,6 +69,9 @@ def diagnose(scenario: Scenario, obs: Observation, failures: Sequence[Failure]) 
 
 def _notes(scenario: Scenario, obs: Observation, failures: Sequence[Failure]) -> list[str]:
     aspects = {f.aspect for f in failures}
+    if obs.status == 429:
+        # The stage's throttle answered, not the method: nothing else about the call is known.
+        return [_throttled_note(obs)]
     credential_notes = _credential_notes(obs, aspects)
     if credential_notes is not None:
         return credential_notes
@@ -128,8 +127,6 @@ def _status_notes(
         and (mode.uses_guest_keys or mode is SigningMode.GUEST_PRESIGNED)
     ):
         notes += _guest_refused_notes(obs)
-    if status == 429:
-        notes.append(THROTTLED)
     if status >= 500:
         notes.append(
             f"The API failed with {status} ({obs.error_type or 'no error type'}): an "
@@ -138,6 +135,16 @@ def _status_notes(
     if request.method == "OPTIONS" and status == 403:
         notes.append(PREFLIGHT_NEEDS_AUTH)
     return notes
+
+
+def _throttled_note(obs: Observation) -> str:
+    stage = f"stage {obs.stage}" if obs.stage else "the stage"
+    retried = f", still after {obs.throttled} retries with backoff" if obs.throttled else ""
+    return (
+        f"Throttled (429 TooManyRequestsException) by {stage}{retried}: API Gateway's "
+        "per-method limits (the template's ThrottlingRateLimit / ThrottlingBurstLimit) were "
+        "hit; raise them, or run the suite again later (--throttle-retries)."
+    )
 
 
 def _accepted_note(scenario: Scenario, request: RequestSpec) -> str:

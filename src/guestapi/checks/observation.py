@@ -22,6 +22,8 @@ class Observation:
     document: Any = None
     credentials: GuestCredentials | None = None
     credentials_error: GuestCredentialsError | None = None
+    stage: str = ""  # the stage the request went to
+    throttled: int = 0  # 429 answers retried before this one
 
     @property
     def error_type(self) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -35,6 +35,10 @@ from guestapi.client.presigning import presign_url
 
 DEFAULT_ORIGIN = "https://app.example.com"
 DEFAULT_PRESIGNED_EXPIRES = 300  # the fixed window non-S3 services are reported to keep
+# A 429 is the stage's throttle, not a verdict on the scenario: it is sent again after these
+# waits, as AWS SDKs retry throttling with backoff, so a run paces itself under the stage limit.
+DEFAULT_THROTTLE_RETRIES = 3
+_BACKOFF_S = 1.0
 # Error codes the client raises when the Cognito/STS endpoint cannot be reached at all: that is
 # a bad target (exit 2), not a failed check.
 _UNREACHABLE = frozenset(
@@ -76,8 +80,12 @@ class CheckRunner:
         cache_path: Path | None = None,
         timeout: float = 10.0,
         attester: Attester | None = None,
+        throttle_retries: int = DEFAULT_THROTTLE_RETRIES,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.target = target
+        self.throttle_retries = throttle_retries
+        self._sleep = sleep
         self.attester = attester
         self.origin = origin
         self.timeout = timeout
@@ -232,19 +240,18 @@ class CheckRunner:
             data=substitute(spec.body, variables).encode() if spec.body is not None else None,
             auth=self._auth(signing, credentials) if credentials and not presigned else None,
         )
+        observation.stage = substitute(spec.stage, variables) if spec.stage else self.target.stage
         prepared = self._http.prepare_request(request)
         if presigned and credentials is not None and prepared.url:
             prepared.url = self._presigned(signing, prepared.method or spec.method, prepared.url,
                                            credentials)  # fmt: skip
         if signing.mode is SigningMode.GUEST_TAMPERED:
             prepared.headers["Authorization"] = _tampered(prepared.headers["Authorization"])
-        try:
-            response = self._http.send(prepared, timeout=self.timeout, allow_redirects=False)
-        except requests.RequestException as exc:
-            raise TargetError(
-                f"cannot reach {self.target.api_url} ({type(exc).__name__}); "
-                "is the stack up, and is ApiUrl right?"
-            ) from None
+        response = self._send(prepared)
+        while response.status_code == 429 and observation.throttled < self.throttle_retries:
+            self._sleep(_BACKOFF_S * 2**observation.throttled)
+            observation.throttled += 1
+            response = self._send(prepared)
         observation.status = response.status_code
         observation.headers = response.headers
         observation.text = response.text
@@ -253,6 +260,15 @@ class CheckRunner:
         except ValueError:
             observation.document = None
         return observation
+
+    def _send(self, prepared: requests.PreparedRequest) -> requests.Response:
+        try:
+            return self._http.send(prepared, timeout=self.timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            raise TargetError(
+                f"cannot reach {self.target.api_url} ({type(exc).__name__}); "
+                "is the stack up, and is ApiUrl right?"
+            ) from None
 
 
 def _tampered(authorization: str) -> str:

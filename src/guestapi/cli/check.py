@@ -28,7 +28,7 @@ from guestapi.checks.generated import generated_scenarios
 from guestapi.checks.modes import attestation_mode, shipped_scenarios, signed_as_the_mode_allows
 from guestapi.checks.proven import proven_lines
 from guestapi.checks.report import use_colour
-from guestapi.checks.runner import DEFAULT_ORIGIN, CheckResult
+from guestapi.checks.runner import DEFAULT_ORIGIN, DEFAULT_THROTTLE_RETRIES, CheckResult
 from guestapi.checks.simulation import probe_stack
 from guestapi.cli.arguments import add_attest_argument, add_suite_arguments
 from guestapi.client.attested import Attester
@@ -133,6 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="identity cache file (default: memory only, one new guest identity per run)",
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP request")
+    parser.add_argument(
+        "--throttle-retries",
+        type=int,
+        default=DEFAULT_THROTTLE_RETRIES,
+        metavar="N",
+        help="send a throttled (429) request again up to N times, after 1, 2, 4... s, as AWS "
+        f"SDKs do (default {DEFAULT_THROTTLE_RETRIES}; 0 reports the 429 at once)",
+    )
     add_attest_argument(parser)
     parser.add_argument(
         "--template",
@@ -158,6 +166,7 @@ def run_suite(
     apigateway_client: Any = None,
     iam_client: Any = None,
     attester: Attester | None = None,
+    throttle_retries: int = DEFAULT_THROTTLE_RETRIES,
 ) -> int:
     """Run every scenario against `outputs`, then the IAM probes (guestapi.checks.simulation),
     print the table, write the reports; 0 or 1.
@@ -174,7 +183,12 @@ def run_suite(
     scenarios = load_scenario_dirs([events] if isinstance(events, Path) else events)
     target = Target.from_outputs(outputs, cognito_endpoint=cognito_endpoint)
     runner = CheckRunner(
-        target, origin=origin, cache_path=cache_path, timeout=timeout, attester=attester
+        target,
+        origin=origin,
+        cache_path=cache_path,
+        timeout=timeout,
+        attester=attester,
+        throttle_retries=throttle_retries,
     )
     print(f"checking {target.api_url} ({len(scenarios)} scenarios)", flush=True)
     results = runner.run(scenarios)
@@ -227,6 +241,8 @@ def main(
 ) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.throttle_retries < 0:
+            raise GuestApiError("--throttle-retries must be 0 or more")
         events = args.events
         # A bad scenario file is reported before any network call.
         load_scenario_dirs(events or [DEFAULT_EVENTS, *ATTESTATION_EVENTS])
@@ -245,6 +261,7 @@ def main(
             template=args.template,
             apigateway_client=apigateway_client,
             iam_client=iam_client,
+            throttle_retries=args.throttle_retries,
         )
     except GuestApiError as exc:
         print(f"check.py: {exc}", file=sys.stderr)
