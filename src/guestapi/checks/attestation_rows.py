@@ -21,6 +21,7 @@ import requests
 
 from guestapi.checks.runner import CheckResult
 from guestapi.client.attested import Attester, DebugTokenAttester
+from guestapi.client.retry import send_paced
 
 _TIMEOUT_S = 15.0
 
@@ -44,7 +45,9 @@ class _Api:
 
     def post(self, route: str, body: Mapping[str, Any]) -> tuple[int, str]:
         """(status, refusal code or "admitted")."""
-        response = self.http.post(self.base + route, json=dict(body), timeout=_TIMEOUT_S)
+        response, _ = send_paced(
+            lambda: self.http.post(self.base + route, json=dict(body), timeout=_TIMEOUT_S)
+        )
         try:
             answer = response.json()
         except ValueError:
@@ -55,9 +58,21 @@ class _Api:
         return response.status_code, str(code or answer.get("message", "?"))
 
     def challenge(self) -> str:
-        response = self.http.post(self.base + "/attest/challenge", json={}, timeout=_TIMEOUT_S)
+        response, retried = send_paced(
+            lambda: self.http.post(self.base + "/attest/challenge", json={}, timeout=_TIMEOUT_S)
+        )
+        if response.status_code == 429:
+            raise _Throttled(retried)
         response.raise_for_status()
         return str(response.json()["challenge"])
+
+
+class _Throttled(Exception):
+    """/attest/challenge stayed throttled through every retry."""
+
+    def __init__(self, retried: int) -> None:
+        super().__init__(retried)
+        self.retried = retried
 
 
 def attestation_rows(api_url: str, attester: Attester) -> list[CheckResult]:
@@ -79,6 +94,20 @@ def _timed(row: Callable[[], CheckResult]) -> CheckResult:
     started = time.monotonic()
     try:
         result = row()
+    except _Throttled as throttled:
+        return CheckResult(
+            scenario="attest-probe",
+            title="an attestation probe could get a challenge",
+            expected="200 challenge",
+            got="429 TooManyRequestsException",
+            passed=False,
+            diagnosis=(
+                f"Throttled (429) by POST /attest/challenge, still after {throttled.retried} "
+                "retries with backoff: raise AttestThrottlingRateLimit / "
+                "AttestThrottlingBurstLimit, or run the suite again later."
+            ),
+            seconds=time.monotonic() - started,
+        )
     except (requests.RequestException, KeyError, ValueError) as exc:
         return CheckResult(
             scenario="attest-probe",

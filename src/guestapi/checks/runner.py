@@ -32,13 +32,13 @@ from guestapi.client import (
 )
 from guestapi.client.attested import AttestedCredentialProvider, Attester
 from guestapi.client.presigning import presign_url
+from guestapi.client.retry import DEFAULT_RETRIES, send_paced
 
 DEFAULT_ORIGIN = "https://app.example.com"
 DEFAULT_PRESIGNED_EXPIRES = 300  # the fixed window non-S3 services are reported to keep
-# A 429 is the stage's throttle, not a verdict on the scenario: it is sent again after these
-# waits, as AWS SDKs retry throttling with backoff, so a run paces itself under the stage limit.
-DEFAULT_THROTTLE_RETRIES = 3
-_BACKOFF_S = 1.0
+# A 429 is the stage's throttle, not a verdict on the scenario: it is sent again with backoff,
+# so a run paces itself under the stage's limits.
+DEFAULT_THROTTLE_RETRIES = DEFAULT_RETRIES
 # Error codes the client raises when the Cognito/STS endpoint cannot be reached at all: that is
 # a bad target (exit 2), not a failed check.
 _UNREACHABLE = frozenset(
@@ -247,11 +247,9 @@ class CheckRunner:
                                            credentials)  # fmt: skip
         if signing.mode is SigningMode.GUEST_TAMPERED:
             prepared.headers["Authorization"] = _tampered(prepared.headers["Authorization"])
-        response = self._send(prepared)
-        while response.status_code == 429 and observation.throttled < self.throttle_retries:
-            self._sleep(_BACKOFF_S * 2**observation.throttled)
-            observation.throttled += 1
-            response = self._send(prepared)
+        response, observation.throttled = send_paced(
+            lambda: self._send(prepared), retries=self.throttle_retries, sleep=self._sleep
+        )
         observation.status = response.status_code
         observation.headers = response.headers
         observation.text = response.text
