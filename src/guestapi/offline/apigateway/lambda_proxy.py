@@ -18,6 +18,7 @@ from guestapi.offline import iam
 from guestapi.offline.apigateway import responses as gr
 from guestapi.offline.apigateway.call import Call, Refusal, method_arn
 from guestapi.offline.apigateway.mock import configuration_error
+from guestapi.offline.apigateway.proxy_headers import as_sent
 from guestapi.offline.apigateway.proxy_event import proxy_event
 from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route
@@ -188,7 +189,7 @@ def proxy_response(payload: Any) -> Response:
         if not isinstance(values, list):
             raise function_error("Malformed Lambda proxy response: multiValueHeaders need lists")
         headers.extend((str(name), _header_value(v)) for v in values)
-    return Response(int(status), headers, _body(payload))
+    return Response(int(status), as_sent(headers), _body(payload))
 
 
 def _header_value(value: Any) -> str:
