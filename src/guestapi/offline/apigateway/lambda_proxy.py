@@ -18,8 +18,8 @@ from guestapi.offline import iam
 from guestapi.offline.apigateway import responses as gr
 from guestapi.offline.apigateway.call import Call, Refusal, method_arn
 from guestapi.offline.apigateway.mock import configuration_error
-from guestapi.offline.apigateway.proxy_headers import as_sent
 from guestapi.offline.apigateway.proxy_event import proxy_event
+from guestapi.offline.apigateway.proxy_headers import as_sent
 from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route
 from guestapi.offline.awslambda.permissions import INVOKE, service_may_invoke
