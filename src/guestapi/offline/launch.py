@@ -240,7 +240,7 @@ def _start_dynamodb(
     front_door = DynamoDbFrontDoor(
         region=stack.region,
         account_id=stack.account_id,
-        upstream=emulator.endpoint,
+        upstream=emulator.upstream,
         lookup_caller=caller_lookup(store, stack.roles),
         partition=stack.partition,
         tables=stack.tables,
