@@ -18,7 +18,7 @@ import heapq
 import secrets
 import string
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,6 +50,18 @@ class WebIdentity:
     identity_id: str
     pool_id: str
     authentication_type: str  # "unauthenticated" / "authenticated"
+    # $context.identity.cognitoAuthenticationProvider: the providers the identity signed in
+    # with, comma-separated ("" for a guest): docs/aws-behaviour.md#proxy-event
+    authentication_provider: str = ""
+
+    @classmethod
+    def from_amr(cls, identity_id: str, pool_id: str, amr: Sequence[str]) -> WebIdentity:
+        """The identity an OpenID token's `amr` describes: ["unauthenticated"] for a guest,
+        ["authenticated", <provider>, <provider>:<pool id>:<user id>] for a developer login."""
+        if "unauthenticated" in amr:
+            return cls(identity_id, pool_id, "unauthenticated")
+        providers = ",".join(a for a in amr if a != "authenticated")
+        return cls(identity_id, pool_id, "authenticated", providers)
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,7 @@ class IssuedCredential:
     authentication_type: str  # "unauthenticated" or "authenticated" (developer identities)
     assumed_role_arn: str  # arn:<partition>:sts::<acct>:assumed-role/<role-name>/<session-name>
     caller: str  # <role id>:<session-name>, as $context.identity.caller shows it
+    authentication_provider: str = ""  # see WebIdentity
 
     def known(self) -> KnownCredential:
         """What SigV4 verification needs to know of this credential."""
@@ -146,6 +159,7 @@ class CredentialStore:
                 authentication_type=who.authentication_type,
                 assumed_role_arn=f"arn:{partition}:sts::{account_id}:assumed-role/{role.name}/{session_name}",
                 caller=f"{role.role_id}:{session_name}",
+                authentication_provider=who.authentication_provider,
             )
             self._by_key[access_key_id] = credential
             heapq.heappush(self._by_expiry, (credential.expiration, access_key_id))

@@ -267,7 +267,7 @@ class CognitoIdentityService:
                 ttl=self._ttl,
                 role=role,
                 session_name=ENHANCED_SESSION_NAME,
-                web_identity=WebIdentity(identity.identity_id, pool.pool_id, kind),
+                web_identity=WebIdentity.from_amr(identity.identity_id, pool.pool_id, amr),
             )
         except StoreFull as full:
             raise AwsError("TooManyRequestsException", f"{full}.") from None
