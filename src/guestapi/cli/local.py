@@ -97,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(default), AWS's 403 troubleshooting page lists the second",
     )
     parser.add_argument(
+        "--guest-session-policy",
+        choices=tuple(launch.GUEST_SESSION_POLICIES),
+        default="none",
+        help="scope enhanced-flow guest credentials down with Cognito's managed session policy "
+        "as AWS publishes it ('documented': it lists no execute-api, so guest API calls are "
+        "refused) or not at all ('none', the default: unsettled until a real stack answers)",
+    )
+    parser.add_argument(
         "--max-credentials",
         type=int,
         default=launch.DEFAULT_MAX_CREDENTIALS,
@@ -192,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             unknown_key_error_type=args.unknown_key_error,
             max_credentials=args.max_credentials,
             max_identities=args.max_identities,
+            guest_session_policy=args.guest_session_policy,
         )
         try:
             sock = launch.bind(args.host, args.port)

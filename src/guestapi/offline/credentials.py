@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from guestapi.errors import GuestApiError
-from guestapi.offline.iam.model import Role
+from guestapi.offline.iam.model import PolicyDocument, Role
 from guestapi.offline.sigv4 import KnownCredential
 
 # AWS temporary (STS) access key ids: "ASIA" + 16 characters, 20 in all. The characters are
@@ -78,6 +78,9 @@ class IssuedCredential:
     assumed_role_arn: str  # arn:<partition>:sts::<acct>:assumed-role/<role-name>/<session-name>
     caller: str  # <role id>:<session-name>, as $context.identity.caller shows it
     authentication_provider: str = ""  # see WebIdentity
+    # Policies this session was scoped down with (Cognito's guest session policy, when the
+    # offline stack applies it): IAM intersects them with the role's (iam.evaluate_session).
+    session_policies: tuple[PolicyDocument, ...] = ()
 
     def known(self) -> KnownCredential:
         """What SigV4 verification needs to know of this credential."""
@@ -125,8 +128,10 @@ class CredentialStore:
         role: Role,
         session_name: str,
         web_identity: WebIdentity | None = None,
+        session_policies: tuple[PolicyDocument, ...] = (),
     ) -> IssuedCredential:
-        """Temporary credentials for a session of `role` (of a web identity, for Cognito).
+        """Temporary credentials for a session of `role` (of a web identity, for Cognito),
+        scoped down by `session_policies` when given.
 
         Raises StoreFull when the store holds `max_entries` live credentials.
         """
@@ -160,6 +165,7 @@ class CredentialStore:
                 assumed_role_arn=f"arn:{partition}:sts::{account_id}:assumed-role/{role.name}/{session_name}",
                 caller=f"{role.role_id}:{session_name}",
                 authentication_provider=who.authentication_provider,
+                session_policies=session_policies,
             )
             self._by_key[access_key_id] = credential
             heapq.heappush(self._by_expiry, (credential.expiration, access_key_id))

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import uvicorn
 
+from guestapi import cognito_session_policy
 from guestapi.errors import GuestApiError
 from guestapi.offline.apigateway import Gateway
 from guestapi.offline.apigateway.lambda_proxy import LambdaProxyIntegration
@@ -29,6 +30,7 @@ from guestapi.offline.cognito.service import DEFAULT_MAX_IDENTITIES
 from guestapi.offline.credentials import DEFAULT_MAX_CREDENTIALS, CredentialStore
 from guestapi.offline.dynamodb import DynamoDbEmulator, DynamoDbFrontDoor, caller_lookup
 from guestapi.offline.iam.callers import CallerAuthority
+from guestapi.offline.iam.model import PolicyDocument
 from guestapi.offline.iam.simulator import ACTION as SIMULATE_ACTION
 from guestapi.offline.iam.simulator import IamSimulator, query_protocol
 from guestapi.offline.protocol import MAX_HEAD_BYTES, AnyMethodProtocol
@@ -51,6 +53,14 @@ MAX_DYNAMODB_BODY = 16 * 1024 * 1024
 MAX_SSM_BODY = 1024 * 1024
 
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
+# What enhanced-flow guest credentials are scoped down with: "none" (the default: how a real
+# stack answers guest calls to an API is unsettled, and Amplify's docs show them working) or
+# "documented" (AWS's managed policy as published, which lists no execute-api action); see
+# docs/aws-behaviour.md#guest-scope-down-policy.
+GUEST_SESSION_POLICIES: dict[str, tuple[PolicyDocument, ...]] = {
+    "none": (),
+    "documented": (cognito_session_policy.DOCUMENT,),
+}
 
 
 class NonLocalOutputError(GuestApiError):
@@ -168,8 +178,12 @@ def build(
     unknown_key_error_type: str = "UnrecognizedClientException",
     max_credentials: int = DEFAULT_MAX_CREDENTIALS,
     max_identities: int = DEFAULT_MAX_IDENTITIES,
+    guest_session_policy: str = "none",
 ) -> OfflineStack:
     """Deploy `template` (default: the project's own) in memory and wire its services.
+
+    `guest_session_policy`: "none", or "documented" to scope enhanced-flow guest credentials
+    down with Cognito's managed session policy as AWS publishes it (GUEST_SESSION_POLICIES).
 
     `honour_presigned_expires`: presigned URLs live for their X-Amz-Expires, as S3's do, instead
     of the fixed 5-minute window other services are reported to keep (unsettled for
@@ -178,6 +192,11 @@ def build(
     `unknown_key_error_type`: the x-amzn-ErrorType for an unknown access key (unsettled: a
     capture shows UnrecognizedClientException, AWS's troubleshooting page AccessDeniedException).
     """
+    if guest_session_policy not in GUEST_SESSION_POLICIES:
+        raise GuestApiError(
+            f"guest session policy must be one of {', '.join(GUEST_SESSION_POLICIES)}, "
+            f"not {guest_session_policy!r}"
+        )
     now = clock or (lambda: datetime.now(UTC))
     stack = load_stack(
         template if template is not None else _default_template(),
@@ -196,6 +215,7 @@ def build(
         credential_ttl=timedelta(seconds=credential_ttl),
         authority=authority,
         max_identities=max_identities,
+        guest_session_policies=GUEST_SESSION_POLICIES[guest_session_policy],
     )
     sts = StsService(stack, store, cognito, clock=now)
     endpoints: dict[str, str] = {}
@@ -336,6 +356,7 @@ def serve(
     region: str = "us-east-1",
     account_id: str = "123456789012",
     clock: Callable[[], datetime] | None = None,
+    guest_session_policy: str = "none",
 ) -> Iterator[dict[str, str]]:
     """Run the offline stack in a background thread; yield its outputs; stop on exit."""
     offline = build(
@@ -345,6 +366,7 @@ def serve(
         account_id=account_id,
         credential_ttl=credential_ttl,
         clock=clock,
+        guest_session_policy=guest_session_policy,
     )
     with running(offline, host=host, port=port) as outputs:
         yield outputs

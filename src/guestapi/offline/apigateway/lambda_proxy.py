@@ -159,9 +159,11 @@ class LambdaProxyIntegration:
 
     def _caller_may_invoke(self, call: Call, function_arn: str) -> iam.Decision:
         role = self._stack.roles.get(call.caller.role_arn) if call.caller else None
-        if role is None:
+        if role is None or call.caller is None:
             return iam.Decision(False, False, None, "no caller credentials to invoke with")
-        return iam.evaluate(role.policies, action=INVOKE, resource=function_arn)
+        return iam.evaluate_session(
+            role.policies, call.caller.session_policies, action=INVOKE, resource=function_arn
+        )
 
     def _role_may_invoke(self, role_arn: str, function_arn: str) -> iam.Decision:
         role = self._stack.roles.get(role_arn)

@@ -183,9 +183,12 @@ class Gateway:
         policies = role.policies if role is not None else ()
         # A role whose statements read no condition key or policy variable needs no request
         # context: building and normalising it was a tenth of a signed request's cost.
-        needs_context = caller.role_arn not in self._context_free_roles
-        decision = iam.evaluate(
+        needs_context = caller.role_arn not in self._context_free_roles or (
+            bool(caller.session_policies) and iam.reads_context(caller.session_policies)
+        )
+        decision = iam.evaluate_session(
             policies,
+            caller.session_policies,
             action="execute-api:Invoke",
             resource=resource_arn,
             context=self._condition_context(call, caller) if needs_context else {},
@@ -202,8 +205,13 @@ class Gateway:
         )
         if decision.explicit_deny:
             message += " with an explicit deny"
+            if decision.policy_type != "identity-based":
+                message += f" in a {decision.policy_type} policy"
         else:
-            message += " because no identity-based policy allows the execute-api:Invoke action"
+            # "because no session policy allows ..." when Cognito's scope-down refused it.
+            message += (
+                f" because no {decision.policy_type} policy allows the execute-api:Invoke action"
+            )
         raise Refusal(
             gr.GatewayError(
                 ResponseType.ACCESS_DENIED,

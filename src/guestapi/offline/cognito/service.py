@@ -69,6 +69,7 @@ from guestapi.offline.cognito.validation import (
 )
 from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
 from guestapi.offline.iam.callers import CallerAuthority
+from guestapi.offline.iam.model import PolicyDocument
 from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator
 from guestapi.offline.wire import (
     JSON_1_1,
@@ -127,6 +128,7 @@ class CognitoIdentityService:
         max_identities: int = DEFAULT_MAX_IDENTITIES,
         log: Callable[[str], None] | None = None,
         authority: CallerAuthority | None = None,
+        guest_session_policies: tuple[PolicyDocument, ...] = (),
     ) -> None:
         if credential_ttl <= timedelta(0):
             raise ValueError("credential_ttl must be positive")
@@ -141,6 +143,8 @@ class CognitoIdentityService:
         self._log = log or logging.getLogger(__name__).info
         # Checks the signed operations' callers; None only in unit tests of the operations.
         self._authority = authority
+        # Scope-down of enhanced-flow guest credentials (launch.build's guest_session_policy).
+        self._guest_session_policies = guest_session_policies
         self._signer = OpenIdTokenSigner()
         self._lock = threading.Lock()
         # Bounded: the pool id is public and every GetId mints an identity. When full, GetId is
@@ -268,6 +272,9 @@ class CognitoIdentityService:
                 role=role,
                 session_name=ENHANCED_SESSION_NAME,
                 web_identity=WebIdentity.from_amr(identity.identity_id, pool.pool_id, amr),
+                # Cognito scopes the enhanced flow's guest credentials down; the basic flow's
+                # (STS) and authenticated identities' are not (cognito_session_policy.py).
+                session_policies=self._guest_session_policies if kind == UNAUTHENTICATED else (),
             )
         except StoreFull as full:
             raise AwsError("TooManyRequestsException", f"{full}.") from None

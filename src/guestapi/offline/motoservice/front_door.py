@@ -203,8 +203,12 @@ class MotoFrontDoor:
         base = {**caller.context, **self._request_context(request)}
         for check in checks:
             context: dict[str, ContextValue] = {**base, **check.context}
-            decision = iam.evaluate(
-                policies, action=check.action, resource=check.resource, context=context
+            decision = iam.evaluate_session(
+                policies,
+                caller.session_policies,
+                action=check.action,
+                resource=check.resource,
+                context=context,
             )
             if not decision.allowed:
                 self.log.info(
