@@ -23,6 +23,7 @@ import uvicorn
 from guestapi.cli.arguments import add_template_argument
 from guestapi.errors import GuestApiError
 from guestapi.offline import attestation_root, launch
+from guestapi.offline.cognito import scope_down
 from guestapi.outputs import write_outputs_file
 
 MAX_PORT = 65535
@@ -98,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--guest-session-policy",
-        choices=tuple(launch.GUEST_SESSION_POLICIES),
+        choices=tuple(scope_down.CHOICES),
         default="none",
         help="scope enhanced-flow guest credentials down with Cognito's managed session policy "
         "as AWS publishes it ('documented': it lists no execute-api, so guest API calls are "

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 import uvicorn
 
-from guestapi import cognito_session_policy
 from guestapi.errors import GuestApiError
 from guestapi.offline.apigateway import Gateway
 from guestapi.offline.apigateway.lambda_proxy import LambdaProxyIntegration
@@ -26,11 +25,11 @@ from guestapi.offline.awslambda.roles import ExecutionRoleCredentials, check_exe
 from guestapi.offline.awslambda.service import LambdaService
 from guestapi.offline.cfn import load_stack
 from guestapi.offline.cognito import MAX_BODY_BYTES, TARGET_PREFIX, CognitoIdentityService
+from guestapi.offline.cognito.scope_down import guest_session_policies
 from guestapi.offline.cognito.service import DEFAULT_MAX_IDENTITIES
 from guestapi.offline.credentials import DEFAULT_MAX_CREDENTIALS, CredentialStore
 from guestapi.offline.dynamodb import DynamoDbEmulator, DynamoDbFrontDoor, caller_lookup
 from guestapi.offline.iam.callers import CallerAuthority
-from guestapi.offline.iam.model import PolicyDocument
 from guestapi.offline.iam.simulator import ACTION as SIMULATE_ACTION
 from guestapi.offline.iam.simulator import IamSimulator, query_protocol
 from guestapi.offline.protocol import MAX_HEAD_BYTES, AnyMethodProtocol
@@ -53,14 +52,6 @@ MAX_DYNAMODB_BODY = 16 * 1024 * 1024
 MAX_SSM_BODY = 1024 * 1024
 
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
-# What enhanced-flow guest credentials are scoped down with: "none" (the default: how a real
-# stack answers guest calls to an API is unsettled, and Amplify's docs show them working) or
-# "documented" (AWS's managed policy as published, which lists no execute-api action); see
-# docs/aws-behaviour.md#guest-scope-down-policy.
-GUEST_SESSION_POLICIES: dict[str, tuple[PolicyDocument, ...]] = {
-    "none": (),
-    "documented": (cognito_session_policy.DOCUMENT,),
-}
 
 
 class NonLocalOutputError(GuestApiError):
@@ -183,7 +174,7 @@ def build(
     """Deploy `template` (default: the project's own) in memory and wire its services.
 
     `guest_session_policy`: "none", or "documented" to scope enhanced-flow guest credentials
-    down with Cognito's managed session policy as AWS publishes it (GUEST_SESSION_POLICIES).
+    down with Cognito's managed session policy as AWS publishes it (cognito/scope_down.py).
 
     `honour_presigned_expires`: presigned URLs live for their X-Amz-Expires, as S3's do, instead
     of the fixed 5-minute window other services are reported to keep (unsettled for
@@ -192,11 +183,7 @@ def build(
     `unknown_key_error_type`: the x-amzn-ErrorType for an unknown access key (unsettled: a
     capture shows UnrecognizedClientException, AWS's troubleshooting page AccessDeniedException).
     """
-    if guest_session_policy not in GUEST_SESSION_POLICIES:
-        raise GuestApiError(
-            f"guest session policy must be one of {', '.join(GUEST_SESSION_POLICIES)}, "
-            f"not {guest_session_policy!r}"
-        )
+    session_policies = guest_session_policies(guest_session_policy)  # refused before any work
     now = clock or (lambda: datetime.now(UTC))
     stack = load_stack(
         template if template is not None else _default_template(),
@@ -215,7 +202,7 @@ def build(
         credential_ttl=timedelta(seconds=credential_ttl),
         authority=authority,
         max_identities=max_identities,
-        guest_session_policies=GUEST_SESSION_POLICIES[guest_session_policy],
+        guest_session_policies=session_policies,
     )
     sts = StsService(stack, store, cognito, clock=now)
     endpoints: dict[str, str] = {}

@@ -72,8 +72,8 @@ class Dialect(Protocol):
 class MotoFrontDoor:
     """Authenticates and authorizes a stack's callers, forwarding the allowed calls to moto.
 
-    `upstream` is the moto server (its URL and launch key). `lookup_caller` maps an access key id to the Caller it was
-    issued to, or None.
+    `upstream` is the moto server (its URL and launch key). `lookup_caller` maps an access key
+    id to the Caller it was issued to, or None.
     """
 
     SERVICE: ClassVar[str]  # SigV4 signing name
