@@ -18,6 +18,7 @@ from test_lambda_proxy import OK, RecordingInvoker, gateway_for
 
 from _template_variants import write_variant
 from guestapi.offline import server
+from guestapi.offline.apigateway.export import openapi_export
 from guestapi.offline.apigateway.lambda_proxy import InvokeOutcome
 from guestapi.offline.launch import OfflineStack, build
 from guestapi.offline.wire import Request
@@ -132,6 +133,9 @@ def test_openapi_binary_media_types_extension_is_read(tmp_path: Path) -> None:
     try:
         [api] = offline.stack.rest_apis.values()
         assert api.binary_media_types == ("image/webp", "*/*")
+        # And API Gateway's export gives the list back under the same extension.
+        exported = openapi_export(api, next(iter(api.stages)), "http://127.0.0.1:4566/x")
+        assert exported["x-amazon-apigateway-binary-media-types"] == ["image/webp", "*/*"]
     finally:
         offline.close()
 
