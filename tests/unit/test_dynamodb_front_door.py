@@ -45,7 +45,7 @@ class Stack:
         self.door = DynamoDbFrontDoor(
             region=REGION,
             account_id=ACCOUNT,
-            upstream=emulator.endpoint,
+            upstream=emulator.upstream,
             lookup_caller=self.lookup,
             tables={t.name: t for t in tables},
         )
@@ -322,7 +322,7 @@ def test_guest_credentials_from_the_store_reach_only_their_own_items(stack: Stac
     door = DynamoDbFrontDoor(
         region=REGION,
         account_id=ACCOUNT,
-        upstream=stack.emulator.endpoint,
+        upstream=stack.emulator.upstream,
         lookup_caller=caller_lookup(store, {role.arn: role}),
         tables={"A": spec("A")},
     )

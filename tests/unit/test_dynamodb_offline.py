@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 from _dynamodb_helpers import ACCOUNT, ARN, PK, PK_DEF, REGION, spec
+from botocore.exceptions import ClientError
 
 from guestapi.errors import GuestApiError
 from guestapi.offline.cfn.engine import load_stack
@@ -208,7 +209,8 @@ def test_emulator_serves_the_tables_and_leaves_nothing_behind() -> None:
             client.describe_time_to_live(TableName="B")["TimeToLiveDescription"]["TimeToLiveStatus"]
             == "ENABLED"
         )
-        # A real boto3 client of its own, as a test would use moto's server.
+        # A real boto3 client of its own, as a test would use moto's server: sealed off
+        # without this launch's key (tests/offline/test_sealed_backends.py), served with it.
         own = boto3.client(
             "dynamodb",
             endpoint_url=endpoint,
@@ -216,10 +218,16 @@ def test_emulator_serves_the_tables_and_leaves_nothing_behind() -> None:
             aws_access_key_id="AKIDEXAMPLE",
             aws_secret_access_key="x",
         )
-        own.meta.events.register(
-            "before-sign.dynamodb",
-            lambda request, **_: request.headers.__setitem__("x-moto-account-id", ACCOUNT),
-        )
+        extra = {"x-moto-account-id": ACCOUNT}
+
+        def add_headers(request: Any, **_: Any) -> None:
+            for name, value in extra.items():
+                request.headers[name] = value
+
+        own.meta.events.register("before-sign.dynamodb", add_headers)
+        with pytest.raises(ClientError, match="front door only"):
+            own.list_tables()
+        extra.update(emulator.upstream.headers())
         own.put_item(TableName="A", Item={"pk": {"S": "k1"}, "n": {"N": "7"}})
         assert own.get_item(TableName="A", Key={"pk": {"S": "k1"}})["Item"]["n"] == {"N": "7"}
         own.close()

@@ -11,7 +11,9 @@ import copy
 import pytest
 from _iam_template import NAMES, guest_role, method_arn
 
-from guestapi.offline.iam import Decision, evaluate, evaluate_trust
+from guestapi.cognito_session_policy import DOCUMENT
+from guestapi.offline.iam import Decision, evaluate, evaluate_session, evaluate_trust
+from guestapi.offline.iam.callers import Denied
 
 INVOKE = "execute-api:Invoke"
 DEMO = "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/demo"
@@ -610,3 +612,53 @@ def test_reads_context_tells_which_policies_need_the_request_context() -> None:
     assert reads_context([plain]) is False
     assert reads_context([plain, conditional]) is True
     assert reads_context([variable]) is True
+
+
+# ---------------------------------------------------------------------- session policies
+def _allow(action: str, resource: str = "*") -> dict:
+    return {"Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
+
+
+def test_a_session_policy_intersects_with_the_role() -> None:
+    role = (_allow("execute-api:Invoke"), _allow("polly:SynthesizeSpeech"))
+    # Allowed by the role, not by Cognito's published guest policy: refused, and the session
+    # policy is the one named.
+    refused = evaluate_session(role, (DOCUMENT,), action="execute-api:Invoke", resource="arn:x")
+    assert (refused.allowed, refused.explicit_deny, refused.policy_type) == (
+        False,
+        False,
+        "session",
+    )
+    assert refused.reason.startswith("no session policy allows execute-api:Invoke")
+    # Allowed by both: allowed. Allowed by the session policy only: the role refuses.
+    both = evaluate_session(role, (DOCUMENT,), action="polly:SynthesizeSpeech", resource="*")
+    assert both.allowed
+    neither = evaluate_session(role, (DOCUMENT,), action="translate:TranslateText", resource="*")
+    assert (neither.allowed, neither.policy_type) == (False, "identity-based")
+    # Without session policies the role alone decides.
+    assert evaluate_session(role, (), action="execute-api:Invoke", resource="arn:x").allowed
+
+
+def test_an_explicit_deny_in_a_session_policy_wins() -> None:
+    deny = {"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
+    decision = evaluate_session(
+        (_allow("dynamodb:GetItem"),), (deny,), action="dynamodb:GetItem", resource="arn:t"
+    )
+    assert (decision.allowed, decision.explicit_deny, decision.policy_type) == (
+        False,
+        True,
+        "session",
+    )
+    message = Denied("arn:aws:sts::1:assumed-role/r/s", "dynamodb:GetItem", "arn:t", decision)
+    assert message.message().endswith("with an explicit deny in a session policy")
+    implicit = evaluate_session(
+        (_allow("dynamodb:GetItem"),),
+        (_allow("kms:Decrypt"),),
+        action="dynamodb:GetItem",
+        resource="arn:t",
+    )
+    assert (
+        Denied("u", "dynamodb:GetItem", "arn:t", implicit)
+        .message()
+        .endswith("because no session policy allows the dynamodb:GetItem action")
+    )

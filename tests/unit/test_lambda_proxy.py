@@ -271,7 +271,8 @@ def test_a_valid_result_maps_status_headers_and_base64_body() -> None:
             "multiValueHeaders": {"X-Many": ["a", "b"]},
             "body": "AAEC/w==",
             "isBase64Encoded": True,
-        }
+        },
+        binary=True,  # the request's Accept named a binary media type of the API
     )
     assert response.status == 201
     assert response.headers == [
@@ -306,5 +307,5 @@ def test_multi_value_headers_win_over_single_ones() -> None:
 )
 def test_malformed_results_are_refused(payload: dict[str, Any]) -> None:
     with pytest.raises(Refusal) as refused:
-        proxy_response(payload)
+        proxy_response(payload, binary=True)
     assert refused.value.error.status == 502

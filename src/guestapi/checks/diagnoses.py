@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from guestapi import cognito_session_policy
 from guestapi.checks.failures import Aspect, Failure
 from guestapi.checks.observation import Observation
 from guestapi.checks.scenario import RequestSpec, Scenario, SigningMode
@@ -47,6 +48,14 @@ FUNCTION_REQUEST = (
 PREFLIGHT_NEEDS_AUTH = (
     "The CORS preflight needs auth: set Auth.AddDefaultAuthorizerToCorsPreflight: false "
     "(browsers never sign the preflight)."
+)
+SESSION_POLICY_DENIED = (
+    "Denied by a session policy: Cognito scopes enhanced-flow guest credentials down with "
+    f"the managed policy {cognito_session_policy.POLICY_NAME}, whose published version "
+    f"({cognito_session_policy.VERSION}, {cognito_session_policy.EDITED}) lists no execute-api "
+    "action, so guest keys from GetCredentialsForIdentity cannot call this API. See the "
+    "README's section on the enhanced-flow scope-down; the basic flow (AllowClassicFlow, "
+    "GuestCredentialProvider(flow='basic')) is the documented way out."
 )
 NO_CALLER_IDENTITY = (
     "The API did not see the caller's Cognito identity: either the method has no "
@@ -197,10 +206,7 @@ _GUEST_REFUSALS = (
     ),
     _RefusalRule(
         ("AccessDeniedException",),
-        "Denied by a session policy: the enhanced flow's Cognito scope-down policy does "
-        "not let guest credentials call this API. See the README's section on the "
-        "enhanced-flow scope-down; the basic flow (AllowClassicFlow) is the documented "
-        "way out.",
+        SESSION_POLICY_DENIED,
         # IAM names the policy type that denied only in the message (docs/aws-behaviour.md).
         lambda message: "session policy" in message.lower(),
     ),

@@ -24,6 +24,7 @@ from guestapi.cli.arguments import add_template_argument
 from guestapi.errors import GuestApiError
 from guestapi.offline import attestation_root, launch
 from guestapi.offline.apigateway import access_log
+from guestapi.offline.cognito import scope_down
 from guestapi.outputs import write_outputs_file
 
 MAX_PORT = 65535
@@ -96,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="UnrecognizedClientException",
         help="x-amzn-ErrorType for an unknown access key: a public capture shows the first "
         "(default), AWS's 403 troubleshooting page lists the second",
+    )
+    parser.add_argument(
+        "--guest-session-policy",
+        choices=tuple(scope_down.CHOICES),
+        default="none",
+        help="scope enhanced-flow guest credentials down with Cognito's managed session policy "
+        "as AWS publishes it ('documented': it lists no execute-api, so guest API calls are "
+        "refused) or not at all ('none', the default: unsettled until a real stack answers)",
     )
     parser.add_argument(
         "--max-credentials",
@@ -200,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             unknown_key_error_type=args.unknown_key_error,
             max_credentials=args.max_credentials,
             max_identities=args.max_identities,
+            guest_session_policy=args.guest_session_policy,
         )
         try:
             sock = launch.bind(args.host, args.port)

@@ -18,12 +18,12 @@ import heapq
 import secrets
 import string
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from guestapi.errors import GuestApiError
-from guestapi.offline.iam.model import Role
+from guestapi.offline.iam.model import PolicyDocument, Role
 from guestapi.offline.sigv4 import KnownCredential
 
 # AWS temporary (STS) access key ids: "ASIA" + 16 characters, 20 in all. The characters are
@@ -50,6 +50,18 @@ class WebIdentity:
     identity_id: str
     pool_id: str
     authentication_type: str  # "unauthenticated" / "authenticated"
+    # $context.identity.cognitoAuthenticationProvider: the providers the identity signed in
+    # with, comma-separated ("" for a guest): docs/aws-behaviour.md#proxy-event
+    authentication_provider: str = ""
+
+    @classmethod
+    def from_amr(cls, identity_id: str, pool_id: str, amr: Sequence[str]) -> WebIdentity:
+        """The identity an OpenID token's `amr` describes: ["unauthenticated"] for a guest,
+        ["authenticated", <provider>, <provider>:<pool id>:<user id>] for a developer login."""
+        if "unauthenticated" in amr:
+            return cls(identity_id, pool_id, "unauthenticated")
+        providers = ",".join(a for a in amr if a != "authenticated")
+        return cls(identity_id, pool_id, "authenticated", providers)
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,10 @@ class IssuedCredential:
     authentication_type: str  # "unauthenticated" or "authenticated" (developer identities)
     assumed_role_arn: str  # arn:<partition>:sts::<acct>:assumed-role/<role-name>/<session-name>
     caller: str  # <role id>:<session-name>, as $context.identity.caller shows it
+    authentication_provider: str = ""  # see WebIdentity
+    # Policies this session was scoped down with (Cognito's guest session policy, when the
+    # offline stack applies it): IAM intersects them with the role's (iam.evaluate_session).
+    session_policies: tuple[PolicyDocument, ...] = ()
 
     def known(self) -> KnownCredential:
         """What SigV4 verification needs to know of this credential."""
@@ -112,8 +128,10 @@ class CredentialStore:
         role: Role,
         session_name: str,
         web_identity: WebIdentity | None = None,
+        session_policies: tuple[PolicyDocument, ...] = (),
     ) -> IssuedCredential:
-        """Temporary credentials for a session of `role` (of a web identity, for Cognito).
+        """Temporary credentials for a session of `role` (of a web identity, for Cognito),
+        scoped down by `session_policies` when given.
 
         Raises StoreFull when the store holds `max_entries` live credentials.
         """
@@ -146,6 +164,8 @@ class CredentialStore:
                 authentication_type=who.authentication_type,
                 assumed_role_arn=f"arn:{partition}:sts::{account_id}:assumed-role/{role.name}/{session_name}",
                 caller=f"{role.role_id}:{session_name}",
+                authentication_provider=who.authentication_provider,
+                session_policies=session_policies,
             )
             self._by_key[access_key_id] = credential
             heapq.heappush(self._by_expiry, (credential.expiration, access_key_id))

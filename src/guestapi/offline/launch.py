@@ -25,6 +25,7 @@ from guestapi.offline.awslambda.roles import ExecutionRoleCredentials, check_exe
 from guestapi.offline.awslambda.service import LambdaService
 from guestapi.offline.cfn import load_stack
 from guestapi.offline.cognito import MAX_BODY_BYTES, TARGET_PREFIX, CognitoIdentityService
+from guestapi.offline.cognito.scope_down import guest_session_policies
 from guestapi.offline.cognito.service import DEFAULT_MAX_IDENTITIES
 from guestapi.offline.credentials import DEFAULT_MAX_CREDENTIALS, CredentialStore
 from guestapi.offline.dynamodb import DynamoDbEmulator, DynamoDbFrontDoor, caller_lookup
@@ -168,8 +169,12 @@ def build(
     unknown_key_error_type: str = "UnrecognizedClientException",
     max_credentials: int = DEFAULT_MAX_CREDENTIALS,
     max_identities: int = DEFAULT_MAX_IDENTITIES,
+    guest_session_policy: str = "none",
 ) -> OfflineStack:
     """Deploy `template` (default: the project's own) in memory and wire its services.
+
+    `guest_session_policy`: "none", or "documented" to scope enhanced-flow guest credentials
+    down with Cognito's managed session policy as AWS publishes it (cognito/scope_down.py).
 
     `honour_presigned_expires`: presigned URLs live for their X-Amz-Expires, as S3's do, instead
     of the fixed 5-minute window other services are reported to keep (unsettled for
@@ -178,6 +183,7 @@ def build(
     `unknown_key_error_type`: the x-amzn-ErrorType for an unknown access key (unsettled: a
     capture shows UnrecognizedClientException, AWS's troubleshooting page AccessDeniedException).
     """
+    session_policies = guest_session_policies(guest_session_policy)  # refused before any work
     now = clock or (lambda: datetime.now(UTC))
     stack = load_stack(
         template if template is not None else _default_template(),
@@ -196,6 +202,7 @@ def build(
         credential_ttl=timedelta(seconds=credential_ttl),
         authority=authority,
         max_identities=max_identities,
+        guest_session_policies=session_policies,
     )
     sts = StsService(stack, store, cognito, clock=now)
     endpoints: dict[str, str] = {}
@@ -240,7 +247,7 @@ def _start_dynamodb(
     front_door = DynamoDbFrontDoor(
         region=stack.region,
         account_id=stack.account_id,
-        upstream=emulator.endpoint,
+        upstream=emulator.upstream,
         lookup_caller=caller_lookup(store, stack.roles),
         partition=stack.partition,
         tables=stack.tables,
@@ -336,6 +343,7 @@ def serve(
     region: str = "us-east-1",
     account_id: str = "123456789012",
     clock: Callable[[], datetime] | None = None,
+    guest_session_policy: str = "none",
 ) -> Iterator[dict[str, str]]:
     """Run the offline stack in a background thread; yield its outputs; stop on exit."""
     offline = build(
@@ -345,6 +353,7 @@ def serve(
         account_id=account_id,
         credential_ttl=credential_ttl,
         clock=clock,
+        guest_session_policy=guest_session_policy,
     )
     with running(offline, host=host, port=port) as outputs:
         yield outputs

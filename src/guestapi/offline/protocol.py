@@ -8,6 +8,9 @@ limits a public endpoint needs.
 - A connection must send its request head within `HEAD_TIMEOUT_S` of connecting or of its
   previous answer, or it is closed, so silent or slow connections (slowloris) cannot hold the
   server's sockets.
+- Header names keep the case the client sent: ASGI hands the app lower-cased names, API Gateway
+  hands a Lambda proxy event the names as sent (docs/aws-behaviour.md#proxy-event), so the names
+  as received go in the scope's extensions under `HEADER_NAMES`, one per `scope["headers"]` entry.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ _COMMON_METHODS = (b"GET ", b"POST ", b"OPTIONS ", b"PUT ", b"DELETE ", b"HEAD "
 MAX_HEAD_BYTES = 32 * 1024
 HEAD_TIMEOUT_S = 10.0
 _HEAD_END = b"\r\n\r\n"
+HEADER_NAMES = "guestapi.header_names"  # scope["extensions"] key: the names as received
 _TOO_LARGE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
     b"Content-Type: application/json\r\nContent-Length: 50\r\nConnection: close\r\n\r\n"
@@ -75,6 +79,12 @@ class AnyMethodProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         self._at_request_start = False
         super().on_message_begin()
+        self._header_names: list[str] = []
+        self.scope["extensions"] = {HEADER_NAMES: self._header_names}
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        super().on_header(name, value)  # appends (name.lower(), value) to the scope's headers
+        self._header_names.append(name.decode("latin-1"))
 
     def on_headers_complete(self) -> None:
         self._head_bytes = None  # type: ignore[assignment]

@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any
 
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
+from guestapi.offline.protocol import HEADER_NAMES
 from guestapi.offline.wire import Request, Response, header
 
 Scope = dict[str, Any]
@@ -95,7 +96,7 @@ class OfflineApp:
             return
         method: str = scope["method"]
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
-        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
+        headers = _headers(scope)
         client = scope.get("client") or ("127.0.0.1", 0)
         refusal = _over_limits(raw_path, scope.get("query_string", b""), scope["headers"])
         if refusal is not None:
@@ -128,6 +129,16 @@ class OfflineApp:
             result = await self._call(service.blocking, partial(service.handle, request))
             response = Response(result.status, [*result.headers, *_cors(request)], result.body)
         await _send(send, response)
+
+
+def _headers(scope: Scope) -> tuple[tuple[str, str], ...]:
+    """The request's headers, names in the case the client sent when the protocol kept it
+    (`AnyMethodProtocol`); lower-cased, as ASGI gives them, otherwise."""
+    pairs = scope["headers"]
+    names = (scope.get("extensions") or {}).get(HEADER_NAMES)
+    if names is None or len(names) != len(pairs):
+        return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in pairs)
+    return tuple((name, v.decode("latin-1")) for name, (_, v) in zip(names, pairs, strict=True))
 
 
 def route_service(

@@ -165,13 +165,12 @@ class StsService:
         if req.duration > role.max_session_duration:
             raise AwsError("ValidationError", MSG_DURATION_OVER_ROLE_MAX)
 
-        auth_type = "unauthenticated" if "unauthenticated" in claims.amr else "authenticated"
         try:
             credential = self._store.issue(
                 ttl=timedelta(seconds=req.duration),
                 role=role,
                 session_name=req.session_name,
-                web_identity=WebIdentity(claims.subject, claims.audience, auth_type),
+                web_identity=WebIdentity.from_amr(claims.subject, claims.audience, claims.amr),
             )
         except StoreFull as full:
             # STS's throttling code (Query API): "Throttling", HTTP 400.

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from guestapi.offline.apigateway.binary_media import normalized
 from guestapi.offline.apigateway.model import (
     GatewayResponse,
     Method,
@@ -33,6 +34,7 @@ METHOD = "AWS::ApiGateway::Method"
 GATEWAY_RESPONSE = "AWS::ApiGateway::GatewayResponse"
 CONSUMES = frozenset({REST_API, STAGE, DEPLOYMENT, RESOURCE, METHOD, GATEWAY_RESPONSE})
 
+BINARY_MEDIA_TYPES = "x-amazon-apigateway-binary-media-types"
 # API Gateway's account-level throttle, used for a MethodSetting that sets only one of the two.
 ACCOUNT_RATE_LIMIT = 10000.0
 ACCOUNT_BURST_LIMIT = 5000
@@ -76,6 +78,7 @@ def build_rest_apis(deployed: Deployed, built: Mapping[str, Any]) -> dict[str, R
                 resources[api_id][resource.path] = resource
             for response in gateway_responses_from_openapi(body):
                 responses[api_id][response.response_type] = response
+    binary = {api_id: _binary_media_types(created) for api_id, created in apis.items()}
     _add_method_resources(deployed, apis, resources)
     _add_gateway_responses(deployed, responses)
     stages = _stages(deployed, apis)
@@ -87,9 +90,21 @@ def build_rest_apis(deployed: Deployed, built: Mapping[str, Any]) -> dict[str, R
             resources=tuple(resources[api_id].values()),
             stages=stages[api_id],
             gateway_responses=responses[api_id],
+            binary_media_types=binary[api_id],
         )
         for api_id, created in apis.items()
     }
+
+
+def _binary_media_types(created: Created) -> tuple[str, ...]:
+    """The RestApi's BinaryMediaTypes with its body's x-amazon-apigateway-binary-media-types
+    (SAM's BinaryMediaTypes writes both)."""
+    body = parse_body(created.properties.get("Body"), created.logical_id) or {}
+    listed = [created.properties.get("BinaryMediaTypes"), body.get(BINARY_MEDIA_TYPES)]
+    for value in listed:
+        if value is not None and not isinstance(value, list):
+            raise TemplateError(f"{created.logical_id}: binary media types must be a list")
+    return normalized(media_type for value in listed for media_type in value or ())
 
 
 def _api_name(created: Created) -> str:

@@ -59,6 +59,7 @@ def _identity(call: Call, account_id: str) -> dict[str, Any]:
             cognitoIdentityId=caller.identity_id,
             cognitoIdentityPoolId=caller.identity_pool_id,
             cognitoAuthenticationType=caller.authentication_type,
+            cognitoAuthenticationProvider=caller.authentication_provider,
             caller=caller.caller,
             user=caller.caller,
             userArn=caller.assumed_role_arn,

@@ -83,6 +83,9 @@ def openapi_export(api: RestApi, stage: str, server_url: str) -> dict[str, Any]:
     }
     if any("security" in op for ops in paths.values() for op in ops.values()):
         document["components"] = {"securitySchemes": {SIGV4_SCHEME: dict(SIGV4_SECURITY_SCHEME)}}
+    if api.binary_media_types:
+        # "The extension is also used to export the API settings" (docs/aws-behaviour.md).
+        document["x-amazon-apigateway-binary-media-types"] = list(api.binary_media_types)
     if api.gateway_responses:
         document["x-amazon-apigateway-gateway-responses"] = {
             kind: {

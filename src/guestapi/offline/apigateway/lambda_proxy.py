@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from guestapi.offline import iam
 from guestapi.offline.apigateway import responses as gr
+from guestapi.offline.apigateway.binary_media import is_binary
 from guestapi.offline.apigateway.call import Call, Refusal, method_arn
 from guestapi.offline.apigateway.mock import configuration_error
 from guestapi.offline.apigateway.proxy_event import proxy_event
+from guestapi.offline.apigateway.proxy_headers import as_sent
 from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route
 from guestapi.offline.awslambda.permissions import INVOKE, service_may_invoke
@@ -130,7 +132,11 @@ class LambdaProxyIntegration:
             )
         if not outcome.ok:
             raise function_error(f"Lambda execution failed: {outcome.error}")
-        return proxy_response(outcome.payload)
+        # "API Gateway only honors the first Accept media type" (binary_media.py).
+        accept = call.request.header("accept")
+        return proxy_response(
+            outcome.payload, binary=is_binary(accept, route.api.binary_media_types)
+        )
 
     def _check_invoke_permission(
         self, call: Call, route: Route, credentials: str, function_arn: str
@@ -153,9 +159,11 @@ class LambdaProxyIntegration:
 
     def _caller_may_invoke(self, call: Call, function_arn: str) -> iam.Decision:
         role = self._stack.roles.get(call.caller.role_arn) if call.caller else None
-        if role is None:
+        if role is None or call.caller is None:
             return iam.Decision(False, False, None, "no caller credentials to invoke with")
-        return iam.evaluate(role.policies, action=INVOKE, resource=function_arn)
+        return iam.evaluate_session(
+            role.policies, call.caller.session_policies, action=INVOKE, resource=function_arn
+        )
 
     def _role_may_invoke(self, role_arn: str, function_arn: str) -> iam.Decision:
         role = self._stack.roles.get(role_arn)
@@ -167,8 +175,12 @@ class LambdaProxyIntegration:
         return iam.evaluate(role.policies, action=INVOKE, resource=function_arn)
 
 
-def proxy_response(payload: Any) -> Response:
-    """A function's proxy result as the HTTP answer; anything malformed is a 502."""
+def proxy_response(payload: Any, *, binary: bool = False) -> Response:
+    """A function's proxy result as the HTTP answer; anything malformed is a 502.
+
+    `binary`: the request's Accept names one of the API's binary media types, so a body with
+    `isBase64Encoded: true` is decoded to bytes; otherwise it goes out as the text it is.
+    """
     if not isinstance(payload, dict) or not set(payload) <= _RESULT_KEYS:
         raise function_error(
             "Malformed Lambda proxy response: not an object of the documented keys"
@@ -188,7 +200,7 @@ def proxy_response(payload: Any) -> Response:
         if not isinstance(values, list):
             raise function_error("Malformed Lambda proxy response: multiValueHeaders need lists")
         headers.extend((str(name), _header_value(v)) for v in values)
-    return Response(int(status), headers, _body(payload))
+    return Response(int(status), as_sent(headers), _body(payload, binary=binary))
 
 
 def _header_value(value: Any) -> str:
@@ -199,13 +211,13 @@ def _header_value(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _body(payload: dict[str, Any]) -> bytes:
+def _body(payload: dict[str, Any], *, binary: bool) -> bytes:
     body = payload.get("body")
     if body is None:
         return b""
     if not isinstance(body, str):
         raise function_error("Malformed Lambda proxy response: body is not a string")
-    if payload.get("isBase64Encoded") is True:
+    if binary and payload.get("isBase64Encoded") is True:
         try:
             return base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):

@@ -102,3 +102,5 @@ class RestApi:
     resources: tuple[Resource, ...]
     stages: dict[str, Stage]
     gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
+    # binaryMediaTypes, "/" already unescaped ("image/png", "*/*"): see binary_media.py
+    binary_media_types: tuple[str, ...] = ()

@@ -205,31 +205,22 @@ class Gateway:
         policies = role.policies if role is not None else ()
         # A role whose statements read no condition key or policy variable needs no request
         # context: building and normalising it was a tenth of a signed request's cost.
-        needs_context = caller.role_arn not in self._context_free_roles
-        decision = iam.evaluate(
+        needs_context = caller.role_arn not in self._context_free_roles or (
+            bool(caller.session_policies) and iam.reads_context(caller.session_policies)
+        )
+        decision = iam.evaluate_session(
             policies,
+            caller.session_policies,
             action="execute-api:Invoke",
             resource=resource_arn,
             context=self._condition_context(call, caller) if needs_context else {},
         )
         if decision.allowed:
             return
-        # AWS masks the account id in the resource it names, all but its last 4 digits, and
-        # says why (docs/aws-behaviour.md#access-denied-by-iam).
-        account = self._stack.account_id
-        shown = resource_arn.replace(f":{account}:", f":********{account[-4:]}:", 1)
-        message = (
-            f"User: {caller.assumed_role_arn} is not authorized to perform: "
-            f"execute-api:Invoke on resource: {shown}"
-        )
-        if decision.explicit_deny:
-            message += " with an explicit deny"
-        else:
-            message += " because no identity-based policy allows the execute-api:Invoke action"
         raise Refusal(
             gr.GatewayError(
                 ResponseType.ACCESS_DENIED,
-                message,
+                _denied_message(caller, resource_arn, self._stack.account_id, decision),
                 reason=decision.reason,
                 template=gr.IAM_DENIED_TEMPLATE,
             )
@@ -307,3 +298,24 @@ class Gateway:
         if reason:
             line += f" reason='{loggable(reason)}'"
         log.info(line)
+
+
+def _denied_message(
+    caller: IssuedCredential, resource_arn: str, account: str, decision: iam.Decision
+) -> str:
+    """API Gateway's AccessDenied message (docs/aws-behaviour.md#access-denied-by-iam)."""
+    # AWS masks the account id in the resource it names, all but its last 4 digits.
+    shown = resource_arn.replace(f":{account}:", f":********{account[-4:]}:", 1)
+    message = (
+        f"User: {caller.assumed_role_arn} is not authorized to perform: "
+        f"execute-api:Invoke on resource: {shown}"
+    )
+    if decision.explicit_deny:
+        message += " with an explicit deny"
+        if decision.policy_type != "identity-based":
+            message += f" in a {decision.policy_type} policy"
+        return message
+    # "because no session policy allows ..." when Cognito's scope-down refused it.
+    return (
+        message + f" because no {decision.policy_type} policy allows the execute-api:Invoke action"
+    )

@@ -1,9 +1,12 @@
 """The event a Lambda proxy integration receives: REST API payload format 1.0.
 
 Field by field as API Gateway's "Input format of a Lambda function for proxy integration"
-documents it (docs/aws-behaviour.md#lambda-proxy-integration): single-value maps keep the last
-value of a repeated header or query parameter, the multi-value maps keep them all; absent maps
-are null, not empty; `path` is the request path without the stage, `requestContext.path` with it.
+documents it (docs/aws-behaviour.md#proxy-event): single-value maps keep the last value of a
+repeated header or query parameter, the multi-value maps keep them all; header names keep the
+case the client sent, and names that differ in case stay apart (API Gateway processes them
+case-sensitively); absent maps are null, not empty; `path` is the request path without the
+stage, `requestContext.path` with it; the body is text unless its Content-Type is one of the
+API's binary media types (then base64, `isBase64Encoded: true`).
 """
 
 from __future__ import annotations
@@ -12,14 +15,19 @@ import base64
 from typing import Any
 from urllib.parse import parse_qsl
 
+from guestapi.offline.apigateway.binary_media import is_binary
 from guestapi.offline.apigateway.call import Call
 from guestapi.offline.apigateway.router import Route
 
-# Identity fields the REST proxy event carries; those the context has no value for are null.
+# Identity fields the REST proxy event carries; those the context has no value for are null
+# (no API keys, no mutual TLS, no organizations offline).
 _IDENTITY_FIELDS = (
     "accessKey",
     "accountId",
+    "apiKey",
+    "apiKeyId",
     "caller",
+    "clientCert",
     "cognitoAuthenticationProvider",
     "cognitoAuthenticationType",
     "cognitoIdentityId",
@@ -36,7 +44,8 @@ def proxy_event(call: Call, route: Route, context: dict[str, Any]) -> dict[str, 
     req = call.request
     headers, multi_headers = _single_and_multi(req.headers)
     query, multi_query = _single_and_multi(parse_qsl(req.raw_query, keep_blank_values=True))
-    body, is_base64 = _body(req.body)
+    binary = is_binary(req.header("content-type"), route.api.binary_media_types)
+    body, is_base64 = _body(req.body, binary=binary)
     return {
         "resource": route.resource.path,
         "path": route.path,
@@ -85,11 +94,14 @@ def _single_and_multi(
     return (single or None, multi or None)
 
 
-def _body(raw: bytes) -> tuple[str | None, bool]:
-    """The body as a string; bytes that are not UTF-8 go base64-encoded and say so."""
+def _body(raw: bytes, *, binary: bool) -> tuple[str | None, bool]:
+    """The body as the event carries it: base64 for a binary media type, else UTF-8 text.
+
+    Bytes that are not UTF-8 in a text body become U+FFFD: API Gateway documents a text body as
+    a "UTF8-encoded string" and says nothing of invalid bytes ([choice], a known difference).
+    """
     if not raw:
         return None, False
-    try:
-        return raw.decode("utf-8"), False
-    except UnicodeDecodeError:
+    if binary:
         return base64.b64encode(raw).decode(), True
+    return raw.decode("utf-8", errors="replace"), False

@@ -127,7 +127,9 @@ class DeveloperIdentities:
                 "iss": OPENID_ISSUER,
                 "sub": identity_id,
                 "aud": pool.pool_id,
-                "amr": [AUTHENTICATED, provider],
+                # As real developer tokens carry it: the provider, then provider:pool:user
+                # (docs/aws-behaviour.md#developer-authenticated-identities).
+                "amr": [AUTHENTICATED, provider, f"{provider}:{pool.pool_id}:{user_id}"],
                 "iat": now,
                 "exp": now + duration,
             }

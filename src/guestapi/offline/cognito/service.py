@@ -27,6 +27,9 @@ Codes and messages, and where each was confirmed (public issue threads quoting t
   (aws/amazon-freertos#1829: Error Code ValidationException from AmazonCognitoIdentity). Missing
   members use the same service framework's "Value null at '<member>' ... Member must not be null".
 - unknown target: HTTP 400 `{"__type":"UnknownOperationException"}`, no message (aws/aws-sdk-net#1536).
+Enhanced-flow guest credentials carry the session policies given as `guest_session_policies`
+(Cognito's scope-down, `scope_down.py`); authenticated ones and the basic flow's (STS) do not.
+
 Chosen by the twin (no capture of the real service found): malformed JSON or a member of the wrong
 JSON type -> SerializationException with a message; a body over 64 KiB -> ValidationException.
 """
@@ -69,6 +72,7 @@ from guestapi.offline.cognito.validation import (
 )
 from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
 from guestapi.offline.iam.callers import CallerAuthority
+from guestapi.offline.iam.model import PolicyDocument
 from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator
 from guestapi.offline.wire import (
     JSON_1_1,
@@ -127,6 +131,7 @@ class CognitoIdentityService:
         max_identities: int = DEFAULT_MAX_IDENTITIES,
         log: Callable[[str], None] | None = None,
         authority: CallerAuthority | None = None,
+        guest_session_policies: tuple[PolicyDocument, ...] = (),
     ) -> None:
         if credential_ttl <= timedelta(0):
             raise ValueError("credential_ttl must be positive")
@@ -141,6 +146,7 @@ class CognitoIdentityService:
         self._log = log or logging.getLogger(__name__).info
         # Checks the signed operations' callers; None only in unit tests of the operations.
         self._authority = authority
+        self._guest_session_policies = guest_session_policies  # cognito/scope_down.py
         self._signer = OpenIdTokenSigner()
         self._lock = threading.Lock()
         # Bounded: the pool id is public and every GetId mints an identity. When full, GetId is
@@ -267,7 +273,8 @@ class CognitoIdentityService:
                 ttl=self._ttl,
                 role=role,
                 session_name=ENHANCED_SESSION_NAME,
-                web_identity=WebIdentity(identity.identity_id, pool.pool_id, kind),
+                web_identity=WebIdentity.from_amr(identity.identity_id, pool.pool_id, amr),
+                session_policies=self._guest_session_policies if kind == UNAUTHENTICATED else (),
             )
         except StoreFull as full:
             raise AwsError("TooManyRequestsException", f"{full}.") from None

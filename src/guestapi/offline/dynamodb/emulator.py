@@ -18,7 +18,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from guestapi.offline.dynamodb.tables import TableSpec
-from guestapi.offline.motoservice.server import ACCOUNT_HEADER, EmulatorError, MotoServer
+from guestapi.offline.motoservice.server import ACCOUNT_HEADER, EmulatorError, MotoServer, Upstream
 
 __all__ = ["ACCOUNT_HEADER", "DynamoDbEmulator", "EmulatorError"]
 
@@ -46,6 +46,11 @@ class DynamoDbEmulator:
     @property
     def endpoint(self) -> str:
         return self._server.endpoint
+
+    @property
+    def upstream(self) -> Upstream:
+        """The sealed moto server, for the front door (URL and this launch's key)."""
+        return self._server.upstream
 
     @property
     def client(self) -> Any:

@@ -27,6 +27,7 @@ from guestapi.offline.dynamodb.operations import Check, Planner, operation_of
 from guestapi.offline.dynamodb.tables import TableSpec
 from guestapi.offline.iam.model import PolicyDocument
 from guestapi.offline.motoservice.front_door import MotoFrontDoor
+from guestapi.offline.motoservice.server import Upstream
 
 SERVICE = "dynamodb"
 MAX_SKEW = timedelta(minutes=15)
@@ -37,7 +38,7 @@ _RETURNED_HEADERS = ("x-amzn-RequestId", "x-amz-crc32")
 class DynamoDbFrontDoor(MotoFrontDoor):
     """Authenticates and authorizes DynamoDB calls of a stack's callers, forwarding the allowed.
 
-    `upstream` is the moto endpoint (DynamoDbEmulator.endpoint). `lookup_caller` maps an access
+    `upstream` is the moto server (DynamoDbEmulator.upstream: URL and launch key). `lookup_caller` maps an access
     key id to the Caller it was issued to, or None. `tables` (by name) lets the front door
     compute `dynamodb:LeadingKeys`.
     """
@@ -52,7 +53,7 @@ class DynamoDbFrontDoor(MotoFrontDoor):
         *,
         region: str,
         account_id: str,
-        upstream: str,
+        upstream: Upstream,
         lookup_caller: LookupCaller,
         partition: str = "aws",
         tables: Mapping[str, TableSpec] | None = None,

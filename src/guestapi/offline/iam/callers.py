@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from guestapi.offline import sigv4
 from guestapi.offline.credentials import CredentialStore, IssuedCredential
-from guestapi.offline.iam.policy import Decision, evaluate
+from guestapi.offline.iam.policy import Decision, evaluate_session
 from guestapi.offline.wire import Request
 
 if TYPE_CHECKING:
@@ -37,9 +37,11 @@ class Denied:
             f"User: {self.caller_arn} is not authorized to perform: {self.action} "
             f"on resource: {self.resource}"
         )
+        kind = self.decision.policy_type  # "identity-based" or "session"
         if self.decision.explicit_deny:
-            return f"{head} with an explicit deny in an identity-based policy"
-        return f"{head} because no identity-based policy allows the {self.action} action"
+            article = "an" if kind[0] in "aeiou" else "a"
+            return f"{head} with an explicit deny in {article} {kind} policy"
+        return f"{head} because no {kind} policy allows the {self.action} action"
 
 
 class CallerAuthority:
@@ -88,7 +90,9 @@ class CallerAuthority:
         role = self._roles.get(caller.role_arn)
         policies = role.policies if role is not None else ()
         for resource in resources:
-            decision = evaluate(policies, action=action, resource=resource)
+            decision = evaluate_session(
+                policies, caller.session_policies, action=action, resource=resource
+            )
             if not decision.allowed:
                 return Denied(caller.assumed_role_arn, action, resource, decision)
         return None

@@ -27,14 +27,15 @@ Out of scope (documented, visible in the Decision reason when met):
 - an unknown condition operator (a typo IAM itself would refuse when the policy is saved):
   the statement does not match, and the reason says which operator. Beware that this makes
   such a *Deny* inert, which is why the reason always reports it;
-- resource-based policies, permission boundaries, SCPs and session policies (the twin only
-  evaluates the role's own identity policies; see docs/aws-behaviour.md#guest-scope-down-policy).
+- resource-based policies, permission boundaries and SCPs: the twin evaluates a session's role
+  identity policies, intersected (`evaluate_session`) with the session's own session policies
+  when it has any (Cognito's guest scope-down, docs/aws-behaviour.md#guest-scope-down-policy).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from guestapi.offline.iam.conditions import (
@@ -58,6 +59,9 @@ class Decision:
     reason: (
         str  # "allowed by statement X", "explicit deny by statement X", "no statement allows ..."
     )
+    # The kind of policy that refused, as AWS names it in AccessDenied messages ("because no
+    # session policy allows ..."): "identity-based" or "session".
+    policy_type: str = "identity-based"
 
 
 # --------------------------------------------------------------------------------------------
@@ -183,6 +187,32 @@ def evaluate(
     )
 
 
+def evaluate_session(
+    identity_policies: Sequence[Mapping],
+    session_policies: Sequence[Mapping],
+    *,
+    action: str,
+    resource: str,
+    context: Mapping[str, ContextValue] = _EMPTY_CONTEXT,
+) -> Decision:
+    """Decide for a session: its role's identity policies intersected with its session policies.
+
+    IAM: "The resulting session's permissions are the intersection of the role's identity-based
+    policy and the session policies", and an explicit Deny in any of them refuses
+    (docs/aws-behaviour.md#evaluation-logic). A session without session policies is its role.
+    When both refuse without a Deny, the identity policy is the one named, as AWS names one
+    policy type only.
+    """
+    decision = evaluate(identity_policies, action=action, resource=resource, context=context)
+    if not session_policies or decision.explicit_deny:
+        return decision
+    session = evaluate(session_policies, action=action, resource=resource, context=context)
+    if session.explicit_deny or (decision.allowed and not session.allowed):
+        reason = session.reason.replace("no statement allows", "no session policy allows", 1)
+        return replace(session, reason=reason, policy_type="session")
+    return decision
+
+
 def evaluate_trust(
     policy: Mapping,
     *,
@@ -204,4 +234,4 @@ def evaluate_trust(
     )
 
 
-__all__ = ["Decision", "evaluate", "evaluate_trust"]
+__all__ = ["Decision", "evaluate", "evaluate_session", "evaluate_trust"]

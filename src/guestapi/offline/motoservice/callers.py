@@ -37,6 +37,7 @@ class Caller:
     assumed_role_arn: str  # arn:<partition>:sts::<account>:assumed-role/<name>/<session>
     policies: tuple[PolicyDocument, ...]  # the role's identity policies
     context: Mapping[str, ContextValue] = field(default_factory=dict)  # principal's keys
+    session_policies: tuple[PolicyDocument, ...] = ()  # intersected with `policies`
 
 
 LookupCaller = Callable[[str], Caller | None]
@@ -67,6 +68,7 @@ def caller_lookup(store: CredentialStore, roles: Mapping[str, Role]) -> LookupCa
             assumed_role_arn=issued.assumed_role_arn,
             policies=role.policies if role is not None else (),
             context=context,
+            session_policies=issued.session_policies,
         )
 
     return lookup

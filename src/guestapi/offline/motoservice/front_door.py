@@ -38,7 +38,7 @@ from guestapi.offline import iam, sigv4, wire
 from guestapi.offline.iam.callers import Denied
 from guestapi.offline.iam.model import PolicyDocument
 from guestapi.offline.motoservice.callers import Caller, ContextValue, LookupCaller
-from guestapi.offline.motoservice.server import ACCOUNT_HEADER
+from guestapi.offline.motoservice.server import ACCOUNT_HEADER, Upstream
 
 
 class RequestShapeError(Exception):
@@ -72,8 +72,8 @@ class Dialect(Protocol):
 class MotoFrontDoor:
     """Authenticates and authorizes a stack's callers, forwarding the allowed calls to moto.
 
-    `upstream` is the moto endpoint. `lookup_caller` maps an access key id to the Caller it was
-    issued to, or None.
+    `upstream` is the moto server (its URL and launch key). `lookup_caller` maps an access key
+    id to the Caller it was issued to, or None.
     """
 
     SERVICE: ClassVar[str]  # SigV4 signing name
@@ -93,7 +93,7 @@ class MotoFrontDoor:
         *,
         region: str,
         account_id: str,
-        upstream: str,
+        upstream: Upstream,
         lookup_caller: LookupCaller,
         dialect: Dialect,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -101,7 +101,8 @@ class MotoFrontDoor:
     ) -> None:
         self._region = region
         self._account_id = account_id
-        self._upstream = upstream.rstrip("/") + "/"
+        self._upstream = upstream.url.rstrip("/") + "/"
+        self._upstream_headers = upstream.headers()
         self._lookup_caller = lookup_caller
         self._errors = dialect
         self._clock = clock
@@ -202,8 +203,12 @@ class MotoFrontDoor:
         base = {**caller.context, **self._request_context(request)}
         for check in checks:
             context: dict[str, ContextValue] = {**base, **check.context}
-            decision = iam.evaluate(
-                policies, action=check.action, resource=check.resource, context=context
+            decision = iam.evaluate_session(
+                policies,
+                caller.session_policies,
+                action=check.action,
+                resource=check.resource,
+                context=context,
             )
             if not decision.allowed:
                 self.log.info(
@@ -238,6 +243,7 @@ class MotoFrontDoor:
         }
         # moto keeps one store per account: this stack's, whatever the access key says.
         headers[ACCOUNT_HEADER] = self._account_id
+        headers.update(self._upstream_headers)  # the sealed back-end's key
         try:
             answer = self._session.post(
                 self._upstream, data=request.body, headers=headers, timeout=self._timeout

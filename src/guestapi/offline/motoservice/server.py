@@ -9,12 +9,23 @@ logging off. Only a front door should call it: moto checks no signature or polic
 moto keeps its data in process-wide backends, one per (account, region). Every request carries
 `x-moto-account-id` (moto's own header for this), so the resources live in the stack's account
 and their ARNs name it.
+
+moto answers anyone who reaches its port, with no signature: listing tables, reading SecureStrings
+decrypted, writing items. A function's code (or any local process) could find that port. So the
+server is sealed: `_Sealed` wraps moto's WSGI app and answers 403, with no data, to any request
+that lacks this launch's key in `x-guestapi-backend-key`. The key is made at `start` with
+`secrets` and held only in this process's memory (never in argv, the environment or a file a
+function's sandbox could read); the front door (`Upstream`) and the internal client add it.
 """
 
 from __future__ import annotations
 
 import functools
+import hmac
+import secrets
 import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -28,7 +39,10 @@ from guestapi.errors import GuestApiError
 _INTERNAL_KEY = "AKIAOFFLINEMOTO00000"
 _INTERNAL_SECRET = "offline-moto-internal-not-a-secret000000"
 ACCOUNT_HEADER = "x-moto-account-id"
+KEY_HEADER = "x-guestapi-backend-key"
+_KEY_ENVIRON = "HTTP_X_GUESTAPI_BACKEND_KEY"  # the header as WSGI names it
 _POLL_SECONDS = 0.05
+_REFUSED = b'{"message":"This back-end answers the offline stack\'s front door only."}'
 
 
 class EmulatorError(GuestApiError):
@@ -43,6 +57,42 @@ def _session() -> boto3.session.Session:
     # One session for every emulator: a new one loads botocore's service model again (~35 ms
     # of each start).
     return boto3.session.Session()
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """Where a front door reaches its moto server, and the key that server requires."""
+
+    url: str
+    key: str = field(repr=False)
+
+    def headers(self) -> dict[str, str]:
+        return {KEY_HEADER: self.key}
+
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class _Sealed:
+    """moto's WSGI app, reachable only with the launch's key (checked in constant time)."""
+
+    def __init__(self, app: WsgiApp, key: str) -> None:
+        self._app = app
+        self._key = key.encode()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        given = str(environ.pop(_KEY_ENVIRON, "")).encode("latin-1", "replace")
+        if not hmac.compare_digest(given, self._key):
+            start_response(
+                "403 Forbidden",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(_REFUSED)))],
+            )
+            return [_REFUSED]
+        return self._app(environ, start_response)
+
+
+def _sealed(app: WsgiApp, key: str) -> WsgiApp:
+    return _Sealed(app, key)
 
 
 class _QuietHandler(MotoRequestHandler):
@@ -76,6 +126,7 @@ class MotoServer:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._client: Any = None
+        self._key = ""
 
     @property
     def running(self) -> bool:
@@ -89,6 +140,11 @@ class MotoServer:
         return f"http://{host}:{port}"
 
     @property
+    def upstream(self) -> Upstream:
+        """What a front door needs to reach this server: its URL and this launch's key."""
+        return Upstream(self.endpoint, self._key)
+
+    @property
     def client(self) -> Any:
         """A boto3 client straight to moto, in the stack's account (no IAM)."""
         if self._client is None:
@@ -98,11 +154,12 @@ class MotoServer:
     def start(self) -> None:
         if self._server is not None:
             return
+        self._key = secrets.token_urlsafe(32)
         try:
             self._server = make_server(
                 self._host,
                 self._port,
-                create_backend_app(self._service),
+                _sealed(create_backend_app(self._service), self._key),
                 threaded=True,
                 request_handler=_QuietHandler,
             )
@@ -143,10 +200,11 @@ class MotoServer:
                 aws_secret_access_key=_INTERNAL_SECRET,
                 config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
             )
-        account = self._account_id
+        account, key = self._account_id, self._key
 
         def to_stack_account(request: Any, **_: Any) -> None:
             request.headers[ACCOUNT_HEADER] = account
+            request.headers[KEY_HEADER] = key
 
         client.meta.events.register(f"before-sign.{self._service}", to_stack_account)
         return client

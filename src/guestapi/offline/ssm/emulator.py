@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from guestapi.offline.motoservice.server import EmulatorError, MotoServer
+from guestapi.offline.motoservice.server import EmulatorError, MotoServer, Upstream
 from guestapi.offline.ssm.parameters import (
     SECURE_STRING,
     ParameterDefinitionError,
@@ -64,6 +64,11 @@ class SsmEmulator:
     @property
     def endpoint(self) -> str:
         return self._server.endpoint
+
+    @property
+    def upstream(self) -> Upstream:
+        """The sealed moto server, for the front door (URL and this launch's key)."""
+        return self._server.upstream
 
     @property
     def client(self) -> Any:

@@ -27,6 +27,7 @@ from guestapi.offline import wire
 from guestapi.offline.iam.model import PolicyDocument
 from guestapi.offline.motoservice.callers import Caller, LookupCaller, ServiceKeys, fail_closed
 from guestapi.offline.motoservice.front_door import Check, MotoFrontDoor
+from guestapi.offline.motoservice.server import Upstream
 from guestapi.offline.ssm import errors
 from guestapi.offline.ssm.operations import Planner, operation_of
 from guestapi.offline.ssm.parameters import SECURE_STRING
@@ -49,7 +50,7 @@ class SsmFrontDoor(MotoFrontDoor):
         *,
         region: str,
         account_id: str,
-        upstream: str,
+        upstream: Upstream,
         lookup_caller: LookupCaller,
         partition: str = "aws",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),

@@ -74,7 +74,7 @@ class SsmService:
                 raise EmulatorError("the SSM emulator was stopped with its stack")
             if self._door is None:
                 self.emulator.start()
-                self._door = SsmFrontDoor(upstream=self.emulator.endpoint, **self._door_args)
+                self._door = SsmFrontDoor(upstream=self.emulator.upstream, **self._door_args)
             return self._door
 
     def handle(self, request: wire.Request) -> wire.Response:
