@@ -90,7 +90,7 @@ class Gateway:
         error: gr.GatewayError | None = None
         stage = self._router.stage_of(request.raw_path)
         try:
-            self._filter(call, stage)
+            _filter(self._web_acls, call, stage)
             response = self._pipeline(call, body_too_large)
         except Refusal as refusal:
             error = refusal.error
@@ -169,19 +169,6 @@ class Gateway:
             raise configuration_error(str(exc)) from None
 
     # ------------------------------------------------------------------ steps
-    def _filter(self, call: Call, stage: tuple[RestApi, Stage] | None) -> None:
-        """0. The stage's web ACL, if it has one: a blocked request never reaches the API."""
-        acl = self._web_acls.get((stage[0].api_id, stage[1].name)) if stage else None
-        if acl is None:
-            return
-        rule = acl.blocking_rule(call.request)
-        if rule is not None:
-            raise Refusal(
-                gr.GatewayError(
-                    ResponseType.WAF_FILTERED, gr.FORBIDDEN, reason=f"blocked by WAF rule {rule}"
-                )
-            )
-
     def _authenticate(self, call: Call) -> IssuedCredential:
         req = call.request
         if not sigv4.has_signature(req):
@@ -319,3 +306,21 @@ def _denied_message(
     return (
         message + f" because no {decision.policy_type} policy allows the execute-api:Invoke action"
     )
+
+
+def _filter(
+    acls: Mapping[tuple[str, str], WebAclEvaluator],
+    call: Call,
+    stage: tuple[RestApi, Stage] | None,
+) -> None:
+    """0. The stage's web ACL, if it has one: a blocked request never reaches the API."""
+    acl = acls.get((stage[0].api_id, stage[1].name)) if stage else None
+    if acl is None:
+        return
+    rule = acl.blocking_rule(call.request)
+    if rule is not None:
+        raise Refusal(
+            gr.GatewayError(
+                ResponseType.WAF_FILTERED, gr.FORBIDDEN, reason=f"blocked by WAF rule {rule}"
+            )
+        )
