@@ -39,7 +39,10 @@ PACKAGE = "dev.guestapi.unit"
 KEYS_PARAMETER = "/unit/attestation/play-integrity-keys"
 HASHES_PARAMETER = "/unit/attestation/debug-token-hashes"
 PROVIDER = "attested.unit"
-DEBUG_TOKEN = "unit-test-debug-token-0123456789abcdef"
+DEBUG_TOKEN = (
+    "uNiT7eSt-d3bUg_t0KeN-Qx9Zr2LmW8vKp4Hs6Jc1Ya"  # 43 characters, as debug_token.py makes
+)
+INSTALL_SECRET = "aNdR0iD-1nStaLL_s3cReT-kP7wQ2zX9mV4bN6cR8t"
 T0 = 1_800_000_000.0
 
 
@@ -177,15 +180,18 @@ class Harness:
             {"keyId": key.key_id_b64, "challenge": challenge, "assertion": b64(made)},
         )
 
-    def android_body(self, challenge: str, install_id: str = "install-0001", **forge: Any) -> dict:
-        nonce = forge.pop("nonce", sha256(challenge.encode() + install_id.encode()).digest())
+    def android_body(
+        self, challenge: str, install_secret: str = INSTALL_SECRET, **forge: Any
+    ) -> dict[str, Any]:
+        nonce = forge.pop("nonce", sha256(challenge.encode() + install_secret.encode()).digest())
         package = forge.pop("package_name", PACKAGE)
         keys = forge.pop("keys", self.root.play)
+        forge.setdefault("timestamp_ms", int(self.clock.now * 1000))
         token = integrity_token(keys, package_name=package, nonce=nonce, **forge)
         return {
             "kind": "android",
             "challenge": challenge,
-            "installId": install_id,
+            "installSecret": install_secret,
             "integrityToken": token,
         }
 

@@ -102,7 +102,16 @@ def test_attestation_has_apples_layout(root: TestRoot) -> None:
     assert auth[:32] == sha256(APP_ID.encode()).digest()
     assert auth[33:37] == b"\x00\x00\x00\x00"
     assert auth[37:53] == b"appattest" + b"\x00" * 7
-    assert auth[55:] == key.key_id
+    assert auth[53:55] == b"\x00\x20"  # credentialIdLength 32
+    assert auth[55:87] == key.key_id
+    assert cbor2.loads(auth[87:]) == {
+        1: 2,
+        3: -7,
+        -1: 1,
+        -2: key.public_point[1:33],
+        -3: key.public_point[33:],
+    }
+    assert decoded["attStmt"]["receipt"]  # Apple always sends one; the service stores it
     leaf = x509.load_der_x509_certificate(decoded["attStmt"]["x5c"][0])
     nonce = sha256(auth + sha256(b"challenge").digest()).digest()
     extension = leaf.extensions.get_extension_for_oid(NONCE_EXTENSION_OID).value
@@ -197,14 +206,16 @@ def test_the_play_attester_binds_the_token_to_its_install(tmp_path: Path) -> Non
     attester = TestPlayIntegrityAttester.from_directory(_directory(tmp_path))
     body = attester.evidence("c-9")
     assert body["kind"] == "android" and attester.assertion("c-9") is None
-    assert 8 <= len(body["installId"]) <= 64
-    assert attester.new_install().install_id != attester.install_id
+    assert "installId" not in body
+    assert len(body["installSecret"]) == 43  # 256 random bits, base64url unpadded
+    assert attester.new_install().install_secret != attester.install_secret
+    assert attester.install_secret not in repr(attester)
     root = TestRoot.load(tmp_path)
     keys = json.loads(root.play_integrity_keys_json())
     config = GooglePlayIntegrityApiConfig(
         keys["decryptionKey"], keys["verificationKey"], "dev.pkg", production=True
     )
-    nonce = sha256(b"c-9" + body["installId"].encode()).digest()
+    nonce = sha256(b"c-9" + body["installSecret"].encode()).digest()
     asyncio.run(Attestation(body["integrityToken"], nonce, config).verify())
 
 
