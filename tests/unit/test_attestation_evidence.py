@@ -194,10 +194,14 @@ def test_the_app_attester_attests_then_asserts(tmp_path: Path) -> None:
     assert attester.new_install().key.key_id != attester.key.key_id
 
 
-def test_the_app_attester_forges_on_request(tmp_path: Path) -> None:
-    attester = TestAppAttester.from_directory(_directory(tmp_path))
-    for how in ("wrong-app-id", "other-challenge", "untrusted-root"):
-        assert attester.forged("c-8", how)["kind"] == "apple"
+@pytest.mark.parametrize("attester_class", [TestAppAttester, TestPlayIntegrityAttester])
+def test_the_test_attesters_forge_on_request(tmp_path: Path, attester_class) -> None:
+    attester = attester_class.from_directory(_directory(tmp_path))
+    genuine = attester.evidence("c-8")
+    for how in attester.FORGERIES:  # what the check suite's rows send (tested end to end offline)
+        forged = attester.forged("c-8", how)
+        assert forged["kind"] == attester.kind and forged.keys() == genuine.keys()
+        assert forged != genuine
     with pytest.raises(ValueError, match="unknown forgery"):
         attester.forged("c-8", "something-else")
 
