@@ -95,7 +95,7 @@ def check_timestamp(request_details: Any, now: float, lifetime_s: int) -> None:
     in the future, each give or take TIMESTAMP_SKEW_S."""
     try:
         made = int(request_details["timestampMillis"]) / 1000
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):  # missing, not a number, infinite
         raise Refusal("evidence_invalid", "timestampMillis") from None
     if not now - lifetime_s - TIMESTAMP_SKEW_S <= made <= now + TIMESTAMP_SKEW_S:
         raise Refusal("evidence_expired", "timestampMillis")

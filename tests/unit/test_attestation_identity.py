@@ -22,6 +22,7 @@ from _attestation_harness import (
     REGION,
     TABLE,
     Harness,
+    load_function,
     running,
 )
 
@@ -214,3 +215,16 @@ def test_the_receipt_is_stored_with_the_key(fn: Harness) -> None:
     item = table.get_item(Key={"pk": "key#" + key.key_id_b64})["Item"]
     assert bytes(item["receipt"].value) == TEST_RECEIPT
     assert set(item) == {"pk", "publicKey", "counter", "appId", "receipt", "createdAt"}
+
+
+@pytest.mark.parametrize(
+    "value", [None, "soon", float("inf"), [1], "9" * 5000, {"ms": 1}], ids=repr
+)
+def test_a_timestamp_that_is_not_a_number_is_evidence_invalid(value: Any) -> None:
+    # Only a token signed with Google's key reaches this check; still, no value of it crashes.
+    load_function()  # the function's modules on sys.path
+    android = importlib.import_module("attest_android")
+    refusal = importlib.import_module("attest_errors").Refusal
+    with pytest.raises(refusal) as refused:
+        android.check_timestamp({"timestampMillis": value}, 1_800_000_000, 300)
+    assert refused.value.code == "evidence_invalid"
