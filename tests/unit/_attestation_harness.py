@@ -44,10 +44,15 @@ DEBUG_TOKEN = (
 )
 INSTALL_SECRET = "aNdR0iD-1nStaLL_s3cReT-kP7wQ2zX9mV4bN6cR8t"
 T0 = 1_800_000_000.0
+SERVICE = "attestation"  # POWERTOOLS_SERVICE_NAME, the metrics' and logs' service
 
 
 def load_function() -> ModuleType:
-    """functions/attestation/app.py as `attestation_function_app` (loaded once per session)."""
+    """functions/attestation/app.py as `attestation_function_app` (loaded once per session).
+
+    Imported with the service name in the environment, as Lambda imports it: Powertools' Logger
+    and Metrics read it once, at import, whichever test happens to load the function first.
+    """
     name = "attestation_function_app"
     if name in sys.modules:
         return sys.modules[name]
@@ -57,7 +62,9 @@ def load_function() -> ModuleType:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("POWERTOOLS_SERVICE_NAME", SERVICE)
+        spec.loader.exec_module(module)
     return module
 
 
@@ -210,7 +217,7 @@ def running(monkeypatch: pytest.MonkeyPatch, root: TestRoot) -> Iterator[Harness
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": REGION,
-        "POWERTOOLS_SERVICE_NAME": "attestation",
+        "POWERTOOLS_SERVICE_NAME": SERVICE,
     }.items():
         monkeypatch.setenv(name, value)
     module = load_function()
