@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from attestation_refusals import MAX_CPU_MS, RefusalCost
+from attestation_refusals import report_lines as refusal_lines
+from attestation_refusals import section_lines as refusal_section
 from attested_flow import AttestedFlowResult
 from attested_flow import report_lines as attested_lines
 from client_round_trips import RoundTripResult
@@ -45,6 +48,7 @@ class RunResults:
     isolation: IsolationResult
     worst_case: WorstCaseResult
     attested: AttestedFlowResult
+    refusals: RefusalCost
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,14 @@ def targets(r: RunResults) -> list[Target]:
             r.attested.wrong_answers == 0,
         )
     )
+    worst = r.refusals.worst
+    found.append(
+        Target(
+            f"every hostile attestation request refused in < {MAX_CPU_MS:.0f} ms CPU, as expected",
+            f"worst {worst.worst_ms:.1f} ms ({worst.name}); {len(r.refusals.unexpected)} unexpected",
+            r.refusals.met,
+        )
+    )
     return found
 
 
@@ -162,6 +174,7 @@ def console(r: RunResults) -> str:
     )
     out.append("")
     out += attested_lines(r.attested)
+    out += ["", *refusal_lines(r.refusals)]
     out.append("")
     for t in targets(r):
         out.append(f"[{'met ' if t.met else 'MISS'}] {t.name}: {t.figure}")
@@ -369,6 +382,7 @@ def markdown(r: RunResults) -> str:
         *attested_lines(r.attested),
         "```",
         "",
+        *refusal_section(r.refusals),
         "## How to reproduce",
         "",
         "```sh",

@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import attestation_refusals
 import attested_flow
 import client_round_trips
 import guest_target
@@ -46,17 +47,17 @@ def run(*, quick: bool) -> RunResults:
     wrk_runner.wrk_version()  # fail early, with the install hint, before any work
     machine = describe(ROOT)
 
-    print("1/7 signing and verification cost", file=sys.stderr, flush=True)
+    print("1/8 signing and verification cost", file=sys.stderr, flush=True)
     signing, missing = signing_cost.measure(per_round=500 if quick else 2000)
     verifier = verify_cost.measure(per_round=500 if quick else 2000)
 
-    print("2/7 client round trips", file=sys.stderr, flush=True)
+    print("2/8 client round trips", file=sys.stderr, flush=True)
     round_trips = client_round_trips.measure(calls=200 if quick else 1000)
 
-    print("3/7 start-up", file=sys.stderr, flush=True)
+    print("3/8 start-up", file=sys.stderr, flush=True)
     startup = startup_time.measure(runs=2 if quick else 3)
 
-    print("4/7 throughput (and memory, same server)", file=sys.stderr, flush=True)
+    print("4/8 throughput (and memory, same server)", file=sys.stderr, flush=True)
     with (
         tempfile.TemporaryDirectory(prefix="guestapi-bench-") as tmp,
         start_offline(UNTHROTTLED, template=unthrottled_template(Path(tmp))) as server,
@@ -78,15 +79,18 @@ def run(*, quick: bool) -> RunResults:
         tracker.record("+ 1k GetId" if quick else "+ 10k GetId")
         worst = worst_case.measure(target, duration_s=2 if quick else 4)
 
-    print("5/7 store bounds", file=sys.stderr, flush=True)
+    print("5/8 store bounds", file=sys.stderr, flush=True)
     store = memory_use.store_bounds()
 
-    print("6/7 Lambda route and isolation", file=sys.stderr, flush=True)
+    print("6/8 Lambda route and isolation", file=sys.stderr, flush=True)
     lam = lambda_route.measure(duration_s=2 if quick else 4)
     isolation = lambda_isolation.measure(calls=500 if quick else 2000, cold_runs=3 if quick else 10)
 
-    print("7/7 attested installs next to guests", file=sys.stderr, flush=True)
+    print("7/8 attested installs next to guests", file=sys.stderr, flush=True)
     attested = attested_flow.measure(rounds=10 if quick else 50)
+
+    print("8/8 attestation refusals under attack", file=sys.stderr, flush=True)
+    refusals = attestation_refusals.measure(rounds=5 if quick else 20)
     return RunResults(
         machine=machine,
         signing=signing,
@@ -103,6 +107,7 @@ def run(*, quick: bool) -> RunResults:
         isolation=isolation,
         worst_case=worst,
         attested=attested,
+        refusals=refusals,
     )
 
 

@@ -1,15 +1,17 @@
-"""Play Integrity: tokens decrypted and verified locally by pyattest with the app's keys, its
-exceptions mapped to the contract's refusal codes."""
+"""Play Integrity: classic requests' tokens, decrypted and verified locally by pyattest with the
+app's keys, its exceptions mapped to the contract's refusal codes.
+
+Imported only once a request has passed the cheap checks (attest_service), so a refusal of a
+malformed request never pays for pyattest and python-jose.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import binascii
 import json
 from hashlib import sha256
 from typing import Any
 
-from attest_apple import DECODING_ERRORS
 from attest_errors import Refusal
 from pyattest import exceptions as pa
 from pyattest.attestation import Attestation
@@ -24,6 +26,12 @@ _CODES: tuple[tuple[type[Exception], str], ...] = (
     (pa.InvalidAppIntegrity, "integrity_verdict_failed"),
     (pa.InvalidDeviceIntegrity, "integrity_verdict_failed"),
 )
+# As in attest_apple: the token is the caller's, and whatever python-jose, cryptography or
+# pyattest raise on it means "not verified", a coded refusal.
+VERIFICATION_ERRORS: tuple[type[Exception], ...] = (Exception,)
+# requestDetails.timestampMillis is Google's clock, the challenge's lifetime ours: this much
+# disagreement between the two is tolerated either way (docs/attestation.md).
+TIMESTAMP_SKEW_S = 60
 
 
 class PlayIntegrityVerifier(GooglePlayIntegrityAttestationVerifier):
@@ -64,9 +72,11 @@ def parse_keys(value: str) -> tuple[str, str]:
     return decryption, verification
 
 
-def expected_nonce(challenge: str, install_id: str) -> bytes:
-    """The install binds its token to this challenge and to itself (docs/attestation.md)."""
-    return sha256(challenge.encode() + install_id.encode()).digest()
+def expected_nonce(challenge: str, install_secret: str) -> bytes:
+    """A classic request's nonce, set by the install: it binds the token to this challenge and
+    to the secret only this install holds, so no other install can present it
+    (docs/attestation.md)."""
+    return sha256(challenge.encode() + install_secret.encode()).digest()
 
 
 def make_config(
@@ -80,14 +90,33 @@ def make_config(
     return config_class(decryption, verification, package_name, production=True)
 
 
+def check_timestamp(request_details: Any, now: float, lifetime_s: int) -> None:
+    """The token was made during the challenge's lifetime: not before `now - lifetime_s` and not
+    in the future, each give or take TIMESTAMP_SKEW_S."""
+    try:
+        made = int(request_details["timestampMillis"]) / 1000
+    except (KeyError, TypeError, ValueError, OverflowError):  # missing, not a number, infinite
+        raise Refusal("evidence_invalid", "timestampMillis") from None
+    if not now - lifetime_s - TIMESTAMP_SKEW_S <= made <= now + TIMESTAMP_SKEW_S:
+        raise Refusal("evidence_expired", "timestampMillis")
+
+
 def verify_integrity_token(
-    token: str, challenge: str, install_id: str, config: GooglePlayIntegrityApiConfig
+    token: str,
+    challenge: str,
+    install_secret: str,
+    config: GooglePlayIntegrityApiConfig,
+    *,
+    now: float,
+    lifetime_s: int,
 ) -> None:
-    attestation = Attestation(token, expected_nonce(challenge, install_id), config)
+    attestation = Attestation(token, expected_nonce(challenge, install_secret), config)
     try:
         asyncio.run(attestation.verify())
-    except (*DECODING_ERRORS, binascii.Error) as exc:
+        request_details = attestation.data["data"]["requestDetails"]
+    except VERIFICATION_ERRORS as exc:
         for kind, code in _CODES:
             if isinstance(exc, kind):
                 raise Refusal(code, type(exc).__name__) from None
         raise Refusal("evidence_invalid", type(exc).__name__) from None
+    check_timestamp(request_details, now, lifetime_s)

@@ -1,12 +1,14 @@
 """App Attest: attestations and assertions verified by pyattest, its exceptions mapped to the
 contract's refusal codes. What pyattest leaves out is done here: the assertion's RP ID (App ID)
-and, with attest_keys, its counter.
+and, with attest_keys, its counter; attest_shapes has checked the evidence's shape before.
+
+Imported only once a request has passed the cheap checks (attest_service), so a refusal of a
+malformed request never pays for pyattest, pyhanko-certvalidator and their imports.
 """
 
 from __future__ import annotations
 
 import asyncio
-import struct
 from hashlib import sha256
 
 from asn1crypto.x509 import Certificate
@@ -33,17 +35,12 @@ _CODES: tuple[tuple[type[Exception], str], ...] = (
     (pa.InvalidCredentialIdException, "key_id_mismatch"),
     (pa.InvalidAaguidException, "environment_mismatch"),
 )
-# What malformed CBOR, authData or certificates raise inside pyattest's unpacking: the caller's
-# bytes, not our bug, so evidence_invalid rather than a 500.
-DECODING_ERRORS = (
-    pa.PyAttestException,
-    ValueError,  # cbor2 and asn1crypto decoding errors derive from it
-    KeyError,
-    IndexError,
-    TypeError,
-    AttributeError,
-    struct.error,
-)
+# What a verifier may raise on the caller's evidence. Everything a verification touches is the
+# caller's bytes (certificates for asn1crypto and pyhanko, CBOR for cbor2, signatures for
+# cryptography), and those libraries raise many unrelated classes on malformed input (cbor2's
+# CBORDecodeError and pyhanko's InvalidCertificateError are not ValueErrors). Any of them means
+# "not verified": a coded refusal, failing closed, with the class name in the log.
+VERIFICATION_ERRORS: tuple[type[Exception], ...] = (Exception,)
 
 
 def refusal_for(exc: BaseException) -> Refusal:
@@ -53,19 +50,37 @@ def refusal_for(exc: BaseException) -> Refusal:
     return Refusal("evidence_invalid", type(exc).__name__)
 
 
+def split_chain(chain: list[bytes]) -> tuple[bytes, list[bytes]]:
+    """(credCert, [intermediate]): the only chain App Attest has. attest_shapes refused any other
+    count already; this keeps a longer one from path building even if that check were gone."""
+    if len(chain) != 2:
+        raise pa.InvalidCertificateChainException
+    return chain[0], chain[1:]
+
+
 class PinnedRootAttestationVerifier(AppleAttestationVerifier):
-    """pyattest's verifier, with the chain checked against the configured root ONLY.
+    """pyattest's verifier, with the chain built from exactly [leaf, intermediate] to the
+    configured root and nothing else.
 
     pyattest passes its root as `extra_trust_roots`, which pyhanko-certvalidator adds to the
-    operating system's TLS trust list; a chain to any public CA would then pass that step.
-    App Attest has exactly one root (Apple's, or offline the test root), so it is the only one.
+    operating system's TLS trust list, and passes every x5c entry after the first as a candidate
+    intermediate. A chain to any public CA would then pass, and a padded x5c makes path building
+    try every candidate (seconds of CPU per request). App Attest has one root (Apple's, or offline
+    the test root) and one intermediate: those are all that path building ever sees.
     """
 
     async def verify_certificate_chain(self, chain: list[bytes]) -> ValidationPath:
-        leaf = _load_certificate(chain.pop(0))
+        leaf, intermediates = split_chain(chain)
+        return await self.validate_path(leaf, intermediates)
+
+    async def validate_path(self, leaf: bytes, intermediates: list[bytes]) -> ValidationPath:
+        """pyhanko's path building and validation: the expensive step (tests count its calls)."""
         context = ValidationContext(trust_roots=[self.attestation.config.root_ca])
-        intermediates = [_load_certificate(i) for i in chain]
-        validator = CertificateValidator(leaf, intermediates, validation_context=context)
+        validator = CertificateValidator(
+            _load_certificate(leaf),
+            [_load_certificate(der) for der in intermediates],
+            validation_context=context,
+        )
         try:
             return await validator.async_validate_usage({"digital_signature"})
         except (PathBuildingError, PathValidationError) as exception:
@@ -95,10 +110,10 @@ def verify_attestation(
     attestation = Attestation(raw, challenge.encode(), config)
     try:
         asyncio.run(attestation.verify())
-    except DECODING_ERRORS as exc:
+        leaf: Certificate = attestation.data["certs"].last
+        public_key = serialization.load_der_public_key(leaf.public_key.dump())
+    except VERIFICATION_ERRORS as exc:
         raise refusal_for(exc) from None
-    leaf: Certificate = attestation.data["certs"].last
-    public_key = serialization.load_der_public_key(leaf.public_key.dump())
     return public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
@@ -121,11 +136,12 @@ def verify_assertion(
     assertion = Assertion(raw, sha256(challenge.encode()).digest(), public_key, config)
     try:
         assertion.verify()
+        rp_id, counter = assertion.data["rp_id"], int(assertion.data["counter"])
     except InvalidSignature:
         raise Refusal("assertion_invalid", "InvalidSignature") from None
-    except DECODING_ERRORS as exc:
+    except VERIFICATION_ERRORS as exc:
         raise Refusal("evidence_invalid", type(exc).__name__) from None
     # pyattest's assertion verifier checks neither: Apple's step 4 (RP ID) is ours.
-    if assertion.data["rp_id"] != sha256(app_id.encode()).digest():
+    if rp_id != sha256(app_id.encode()).digest():
         raise Refusal("app_id_mismatch", "rp_id")
-    return int(assertion.data["counter"])
+    return counter

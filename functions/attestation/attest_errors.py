@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 MESSAGES = {
-    "malformed_request": "The body is not JSON, or a member is missing or of the wrong type.",
+    "malformed_request": (
+        "The body is not JSON, is too large or too deep, or a member is missing, of the wrong "
+        "type or out of its bounds."
+    ),
+    "weak_secret": "The installSecret or debugToken is too short or too repetitive to be secret.",
     "provider_not_configured": "This stack is not configured for that kind of evidence.",
     "challenge_unknown": "This service never issued that challenge.",
     "challenge_expired": "The challenge has expired; ask for a new one.",
@@ -18,17 +22,18 @@ MESSAGES = {
     "assertion_invalid": "The assertion's signature does not verify with the attested key.",
     "counter_not_increasing": "The assertion counter is not above the last one seen.",
     "integrity_verdict_failed": "The Play Integrity app or device verdict is not good enough.",
+    "evidence_expired": "The Play Integrity token was not made during the challenge's lifetime.",
     "evidence_invalid": "The evidence cannot be decoded or fails a check.",
     "debug_token_unknown": "No registered debug token matches.",
     "debug_token_not_allowed": "Debug tokens are refused in this environment.",
-    "identity_service_unavailable": "The identity service failed; try again later.",
+    "identity_service_unavailable": "A service the attestation depends on failed; try again later.",
 }
-_STATUS = {"malformed_request": 400, "identity_service_unavailable": 503}
+_STATUS = {"malformed_request": 400, "weak_secret": 400, "identity_service_unavailable": 503}
 
 
 class Refusal(Exception):
-    """The service says no. `detail` goes to the log only (an exception class name, never
-    evidence or tokens); the caller sees the code and its fixed message."""
+    """The service says no. `detail` goes to the log only (an exception class name or the rule
+    that failed, never evidence or tokens); the caller sees the code and its fixed message."""
 
     def __init__(self, code: str, detail: str = "") -> None:
         if code not in MESSAGES:

@@ -1,16 +1,18 @@
-"""Attested App Attest keys: the public key and the last assertion counter seen, per key id."""
+"""Attested App Attest keys: the public key, the last assertion counter seen and Apple's receipt,
+per key id."""
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attest_errors import Refusal
 from attest_settings import Clock
 from botocore.exceptions import ClientError
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 
 def key_item_key(key_id: bytes) -> str:
@@ -35,8 +37,12 @@ class KeyStore:
         self.table = table
         self.clock = clock
 
-    def store(self, key_id: bytes, public_key_pem: str, app_id: str) -> None:
-        """Record a newly attested key; key_already_attested if the id is known."""
+    def store(self, key_id: bytes, public_key_pem: str, app_id: str, receipt: bytes) -> None:
+        """Record a newly attested key; key_already_attested if the id is known.
+
+        Apple's receipt (attStmt.receipt) is kept with it, as Apple says to: it is what a later
+        fraud-metric request to Apple's App Attest server presents for this key.
+        """
         try:
             self.table.put_item(
                 Item={
@@ -44,6 +50,7 @@ class KeyStore:
                     "publicKey": public_key_pem,
                     "counter": 0,
                     "appId": app_id,
+                    "receipt": receipt,
                     "createdAt": int(self.clock()),
                 },
                 # An attestation is replayable by whoever saw it: the first one wins.
@@ -60,6 +67,10 @@ class KeyStore:
         )
         if item is None:
             raise Refusal("unknown_key")
+        # Imported here, after the cheap checks: only a refresh of a known key needs it.
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         public_key = serialization.load_pem_public_key(str(item["publicKey"]).encode())
         if not isinstance(public_key, ec.EllipticCurvePublicKey):
             raise ValueError("stored key is not an EC key")

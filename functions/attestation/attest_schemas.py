@@ -1,42 +1,65 @@
 """JSON schemas of the request bodies (docs/attestation.md), checked with powertools validation.
 
-Members are bounded so that a scripted caller cannot make the function parse megabytes; other
-members are allowed, so that a newer app does not break against an older stack.
+Every member is bounded, so that what follows (base64 and CBOR decoding, a DynamoDB write, a
+verifier) only ever sees inputs of a known size; other members are allowed, so that a newer app
+does not break against an older stack. The body as a whole was bounded before it was parsed
+(attest_body).
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Any
 
 from attest_errors import Refusal
+from attest_secrets import MAX_CHARS as SECRET_MAX_CHARS
+from attest_shapes import ASSERTION_MAX_BYTES, ATTESTATION_MAX_BYTES, INTEGRITY_TOKEN_MAX_CHARS
 from aws_lambda_powertools.utilities.validation import SchemaValidationError, validate
 
-_CHALLENGE = {"type": "string", "minLength": 1, "maxLength": 256}
+
+def _base64_chars(max_bytes: int) -> int:
+    return (max_bytes + 2) // 3 * 4  # padded standard base64 of max_bytes bytes
+
+
+# The service's own challenges: 32 random bytes, base64url without padding (attest_challenges).
+_CHALLENGE = {"type": "string", "pattern": "^[A-Za-z0-9_-]{43}$"}
 # Standard alphabet, padding optional; a key id is 32 bytes (44 characters padded).
 _KEY_ID = {"type": "string", "pattern": "^[A-Za-z0-9+/]{43}=?$"}
+# Length and alphabet only here: attest_secrets says why a well-formed secret is still too weak.
+_SECRET = {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": SECRET_MAX_CHARS}
 
 
-def _body(required: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "required": list(required), "properties": required}
+def _body(required: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "object", "required": list(required), "properties": required, **extra}
 
 
 CHALLENGE_REQUEST = {"type": "object"}
 ATTEST = _body({"kind": {"enum": ["apple", "android", "debug"]}, "challenge": _CHALLENGE})
-ATTEST_APPLE = _body({"keyId": _KEY_ID, "attestation": {"type": "string", "maxLength": 65536}})
-ATTEST_ANDROID = _body(
+ATTEST_APPLE = _body(
     {
-        "installId": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
-        "integrityToken": {"type": "string", "maxLength": 65536},
+        "keyId": _KEY_ID,
+        "attestation": {"type": "string", "maxLength": _base64_chars(ATTESTATION_MAX_BYTES)},
     }
 )
-ATTEST_DEBUG = _body({"debugToken": {"type": "string", "minLength": 1, "maxLength": 512}})
+ATTEST_ANDROID = _body(
+    {
+        "installSecret": _SECRET,
+        "integrityToken": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_.-]+$",
+            "maxLength": INTEGRITY_TOKEN_MAX_CHARS,
+        },
+    },
+    # The client-chosen installId of earlier versions is refused outright: an id anyone could
+    # learn from the install's traffic must not silently keep working as its identity.
+    **{"not": {"required": ["installId"]}},
+)
+ATTEST_DEBUG = _body({"debugToken": _SECRET})
 REFRESH = _body(
     {
         "keyId": _KEY_ID,
         "challenge": _CHALLENGE,
-        "assertion": {"type": "string", "maxLength": 8192},
+        "assertion": {"type": "string", "maxLength": _base64_chars(ASSERTION_MAX_BYTES)},
     }
 )
 
@@ -52,14 +75,15 @@ def check(body: Any, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def b64decode(value: str) -> bytes:
-    """Standard base64, padding optional; binascii.Error (a ValueError) when it is not."""
+    """Standard base64, padding optional. ValueError when it is not: binascii.Error for a wrong
+    character or length, a plain ValueError for a character outside ASCII."""
     return base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
 
 
 def key_id(value: str) -> bytes:
     try:
         return b64decode(value)
-    except binascii.Error:
+    except ValueError:
         raise Refusal("malformed_request", "keyId") from None
 
 
@@ -67,5 +91,5 @@ def evidence_bytes(value: str) -> bytes:
     """Evidence that is not base64 is evidence that cannot be decoded: evidence_invalid."""
     try:
         return b64decode(value)
-    except binascii.Error:
+    except ValueError:
         raise Refusal("evidence_invalid", "base64") from None

@@ -1,25 +1,36 @@
 """The three routes' logic, with its collaborators passed in (tests replace them; app.py wires
-the real ones): the table, Cognito, the parameter reader and the pyattest configurations."""
+the real ones): the table, Cognito, the parameter reader and the pyattest configurations.
+
+Every route runs its checks cheapest first, so that what a request costs is bounded by how far
+it gets (docs/attestation.md, "What a caller can cost"):
+1. the body's schema (every member bounded), base64, the evidence's shape (attest_shapes) and
+   the secret rule (attest_secrets): CPU only, no AWS call, no verifier imported;
+2. the configuration (an SSM read, cached) and the challenge, consumed by one conditional
+   DynamoDB update: spent before verification, so a caller cannot probe the verifier with one;
+3. the verifier (pyattest, imported at its first use), then the key store and Cognito.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attest_schemas as schemas
-from attest_android import PlayIntegrityConfig, make_config, parse_keys, verify_integrity_token
-from attest_apple import PinnedAppleConfig, verify_assertion, verify_attestation
+import attest_shapes as shapes
 from attest_challenges import Challenges
 from attest_debug import developer_user_id, registered_hashes
 from attest_errors import Refusal
 from attest_keys import KeyStore
+from attest_secrets import android_user_id, require_strong
 from attest_settings import Settings
 from aws_lambda_powertools.utilities.parameters import GetParameterError, get_parameter
 from botocore.exceptions import BotoCoreError, ClientError
-from pyattest.configs.apple import AppleConfig
-from pyattest.configs.google_play_integrity_api import GooglePlayIntegrityApiConfig
+
+if TYPE_CHECKING:
+    from pyattest.configs.apple import AppleConfig
+    from pyattest.configs.google_play_integrity_api import GooglePlayIntegrityApiConfig
 
 ParameterReader = Callable[[str, bool], str]
 # Parameters change rarely (key rotation, a new debug token); a minute of caching spares an SSM
@@ -44,14 +55,15 @@ class AttestationService:
         cognito: Any,
         keys: KeyStore | None = None,
         read_parameter: ParameterReader = read_parameter,
-        apple_config: type[AppleConfig] = PinnedAppleConfig,
-        play_config: type[GooglePlayIntegrityApiConfig] = PlayIntegrityConfig,
+        apple_config: type[AppleConfig] | None = None,
+        play_config: type[GooglePlayIntegrityApiConfig] | None = None,
     ) -> None:
         self.settings = settings
         self.challenges = Challenges(table, settings.challenge_ttl_seconds, settings.clock)
         self.keys = keys or KeyStore(table, settings.clock)
         self.cognito = cognito
         self.read_parameter = read_parameter
+        # None: the verifier modules' own (pinned) configurations, imported when first needed.
         self.apple_config = apple_config
         self.play_config = play_config
 
@@ -68,17 +80,21 @@ class AttestationService:
 
     def refresh(self, body: Any) -> dict[str, Any]:
         body = schemas.check(body, schemas.REFRESH)
-        app_id = self._apple_app_id()
         key_id = schemas.key_id(body["keyId"])
+        assertion = schemas.evidence_bytes(body["assertion"])
+        shapes.check_assertion(assertion)
+        app_id = self._apple_app_id()
         self.challenges.consume(body["challenge"])
         key = self.keys.load(key_id)
+        from attest_apple import PinnedAppleConfig, verify_assertion
+
         counter = verify_assertion(
-            schemas.evidence_bytes(body["assertion"]),
+            assertion,
             body["challenge"],
             key.public_key,
             app_id=app_id,
             production=self.settings.apple_production,
-            config_class=self.apple_config,
+            config_class=self.apple_config or PinnedAppleConfig,
         )
         self.keys.advance_counter(key_id, counter)
         return self._login(_apple_user_id(key_id), "apple")
@@ -86,33 +102,50 @@ class AttestationService:
     # ----- evidence kinds: each returns the developer user id --------------------------------
     def _apple(self, body: dict[str, Any]) -> str:
         body = schemas.check(body, schemas.ATTEST_APPLE)
-        app_id = self._apple_app_id()
         key_id = schemas.key_id(body["keyId"])
+        attestation = schemas.evidence_bytes(body["attestation"])
+        shape = shapes.check_attestation(attestation)
+        app_id = self._apple_app_id()
         self.challenges.consume(body["challenge"])
+        from attest_apple import PinnedAppleConfig, verify_attestation
+
         public_key_pem = verify_attestation(
-            schemas.evidence_bytes(body["attestation"]),
+            attestation,
             body["challenge"],
             key_id,
             app_id=app_id,
             production=self.settings.apple_production,
             root_pem=self.settings.test_root_pem,
-            config_class=self.apple_config,
+            config_class=self.apple_config or PinnedAppleConfig,
         )
-        self.keys.store(key_id, public_key_pem, app_id)
+        self.keys.store(key_id, public_key_pem, app_id, shape.receipt)
         return _apple_user_id(key_id)
 
     def _android(self, body: dict[str, Any]) -> str:
         body = schemas.check(body, schemas.ATTEST_ANDROID)
+        secret, token = body["installSecret"], body["integrityToken"]
+        require_strong(secret, "installSecret")
+        shapes.check_integrity_token(token)
         config = self._play_integrity_config()
         self.challenges.consume(body["challenge"])
-        verify_integrity_token(body["integrityToken"], body["challenge"], body["installId"], config)
-        return "android." + body["installId"]
+        from attest_android import verify_integrity_token
+
+        verify_integrity_token(
+            token,
+            body["challenge"],
+            secret,
+            config,
+            now=self.settings.clock(),
+            lifetime_s=self.settings.challenge_ttl_seconds,
+        )
+        return android_user_id(secret)
 
     def _debug(self, body: dict[str, Any]) -> str:
         body = schemas.check(body, schemas.ATTEST_DEBUG)
         # Before any lookup: in an environment that refuses them, a debug token is never compared.
         if not self.settings.debug_tokens_allowed:
             raise Refusal("debug_token_not_allowed")
+        require_strong(body["debugToken"], "debugToken")
         self.challenges.consume(body["challenge"])
         registered: list[str] = []
         if self.settings.debug_token_hashes_parameter:
@@ -132,9 +165,12 @@ class AttestationService:
         if not settings.android_package_name or not settings.play_integrity_keys_parameter:
             raise Refusal("provider_not_configured", "ANDROID_PACKAGE_NAME")
         value = self._parameter(settings.play_integrity_keys_parameter, True)
+        from attest_android import PlayIntegrityConfig, make_config, parse_keys
+
         try:
             keys = parse_keys(value)
-            return make_config(keys, settings.android_package_name, self.play_config)
+            config_class = self.play_config or PlayIntegrityConfig
+            return make_config(keys, settings.android_package_name, config_class)
         except (ValueError, binascii.Error) as exc:  # JSON, base64 or DER: keys not usable
             raise Refusal("provider_not_configured", type(exc).__name__) from None
 

@@ -5,6 +5,7 @@ identities and the attested role, for each AttestationMode."""
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -212,7 +213,7 @@ def test_off_serves_no_attestation_routes(tmp_path) -> None:
 def test_a_registered_debug_token_by_environment(
     tmp_path, environment, allow_in_prod, admitted
 ) -> None:
-    token = "ci-debug-token-" + "x" * 32
+    token = secrets.token_urlsafe(32)  # as debug_token.py new makes them
     overrides = {
         "DebugTokenHashes": token_hash(token),
         "Environment": environment,
@@ -227,7 +228,9 @@ def test_a_registered_debug_token_by_environment(
                 provider.credentials()
             assert refused.value.code == "debug_token_not_allowed"
         # A token nobody registered is refused whatever the environment allows.
-        stranger = AttestedCredentialProvider.from_outputs(outputs, DebugTokenAttester("nope"))
+        stranger = AttestedCredentialProvider.from_outputs(
+            outputs, DebugTokenAttester(secrets.token_urlsafe(32))
+        )
         with pytest.raises(AttestationRefused) as unknown:
             stranger.credentials()
         assert unknown.value.code == (
@@ -268,7 +271,7 @@ def test_concurrent_refreshes_with_one_counter_admit_exactly_one(enforce) -> Non
 def test_the_suite_runs_as_a_debug_token_install_as_on_aws(tmp_path, capsys) -> None:
     # What a real stack gets from `check.py --attest debug:env`: no test root, no forging, only
     # the rows any attester can drive.
-    token = "suite-debug-token-" + "y" * 32
+    token = secrets.token_urlsafe(32)
     extra = {"DebugTokenHashes": token_hash(token)}
     for outputs in _serve(tmp_path, "monitor", test_root=False, extra=extra):
         report = tmp_path / "results.json"

@@ -120,7 +120,9 @@ def test_without_the_signature_the_collection_fails(
 
 
 # ------------------------------------------------ an attested install, by a debug token
-DEBUG_TOKEN = "postman-debug-token-" + "z" * 32
+DEBUG_TOKEN = (
+    "p0stMaN-d3bUg_t0KeN-Rv8Wq3Zk5Lx2Nc7Hj4Bs9Ty"  # 43 characters, as debug_token.py makes
+)
 
 
 @pytest.fixture(scope="module")

@@ -39,12 +39,20 @@ PACKAGE = "dev.guestapi.unit"
 KEYS_PARAMETER = "/unit/attestation/play-integrity-keys"
 HASHES_PARAMETER = "/unit/attestation/debug-token-hashes"
 PROVIDER = "attested.unit"
-DEBUG_TOKEN = "unit-test-debug-token-0123456789abcdef"
+DEBUG_TOKEN = (
+    "uNiT7eSt-d3bUg_t0KeN-Qx9Zr2LmW8vKp4Hs6Jc1Ya"  # 43 characters, as debug_token.py makes
+)
+INSTALL_SECRET = "aNdR0iD-1nStaLL_s3cReT-kP7wQ2zX9mV4bN6cR8t"
 T0 = 1_800_000_000.0
+SERVICE = "attestation"  # POWERTOOLS_SERVICE_NAME, the metrics' and logs' service
 
 
 def load_function() -> ModuleType:
-    """functions/attestation/app.py as `attestation_function_app` (loaded once per session)."""
+    """functions/attestation/app.py as `attestation_function_app` (loaded once per session).
+
+    Imported with the service name in the environment, as Lambda imports it: Powertools' Logger
+    and Metrics read it once, at import, whichever test happens to load the function first.
+    """
     name = "attestation_function_app"
     if name in sys.modules:
         return sys.modules[name]
@@ -54,7 +62,9 @@ def load_function() -> ModuleType:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("POWERTOOLS_SERVICE_NAME", SERVICE)
+        spec.loader.exec_module(module)
     return module
 
 
@@ -177,15 +187,18 @@ class Harness:
             {"keyId": key.key_id_b64, "challenge": challenge, "assertion": b64(made)},
         )
 
-    def android_body(self, challenge: str, install_id: str = "install-0001", **forge: Any) -> dict:
-        nonce = forge.pop("nonce", sha256(challenge.encode() + install_id.encode()).digest())
+    def android_body(
+        self, challenge: str, install_secret: str = INSTALL_SECRET, **forge: Any
+    ) -> dict[str, Any]:
+        nonce = forge.pop("nonce", sha256(challenge.encode() + install_secret.encode()).digest())
         package = forge.pop("package_name", PACKAGE)
         keys = forge.pop("keys", self.root.play)
+        forge.setdefault("timestamp_ms", int(self.clock.now * 1000))
         token = integrity_token(keys, package_name=package, nonce=nonce, **forge)
         return {
             "kind": "android",
             "challenge": challenge,
-            "installId": install_id,
+            "installSecret": install_secret,
             "integrityToken": token,
         }
 
@@ -204,7 +217,7 @@ def running(monkeypatch: pytest.MonkeyPatch, root: TestRoot) -> Iterator[Harness
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": REGION,
-        "POWERTOOLS_SERVICE_NAME": "attestation",
+        "POWERTOOLS_SERVICE_NAME": SERVICE,
     }.items():
         monkeypatch.setenv(name, value)
     module = load_function()

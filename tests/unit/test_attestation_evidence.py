@@ -102,7 +102,16 @@ def test_attestation_has_apples_layout(root: TestRoot) -> None:
     assert auth[:32] == sha256(APP_ID.encode()).digest()
     assert auth[33:37] == b"\x00\x00\x00\x00"
     assert auth[37:53] == b"appattest" + b"\x00" * 7
-    assert auth[55:] == key.key_id
+    assert auth[53:55] == b"\x00\x20"  # credentialIdLength 32
+    assert auth[55:87] == key.key_id
+    assert cbor2.loads(auth[87:]) == {
+        1: 2,
+        3: -7,
+        -1: 1,
+        -2: key.public_point[1:33],
+        -3: key.public_point[33:],
+    }
+    assert decoded["attStmt"]["receipt"]  # Apple always sends one; the service stores it
     leaf = x509.load_der_x509_certificate(decoded["attStmt"]["x5c"][0])
     nonce = sha256(auth + sha256(b"challenge").digest()).digest()
     extension = leaf.extensions.get_extension_for_oid(NONCE_EXTENSION_OID).value
@@ -185,10 +194,14 @@ def test_the_app_attester_attests_then_asserts(tmp_path: Path) -> None:
     assert attester.new_install().key.key_id != attester.key.key_id
 
 
-def test_the_app_attester_forges_on_request(tmp_path: Path) -> None:
-    attester = TestAppAttester.from_directory(_directory(tmp_path))
-    for how in ("wrong-app-id", "other-challenge", "untrusted-root"):
-        assert attester.forged("c-8", how)["kind"] == "apple"
+@pytest.mark.parametrize("attester_class", [TestAppAttester, TestPlayIntegrityAttester])
+def test_the_test_attesters_forge_on_request(tmp_path: Path, attester_class) -> None:
+    attester = attester_class.from_directory(_directory(tmp_path))
+    genuine = attester.evidence("c-8")
+    for how in attester.FORGERIES:  # what the check suite's rows send (tested end to end offline)
+        forged = attester.forged("c-8", how)
+        assert forged["kind"] == attester.kind and forged.keys() == genuine.keys()
+        assert forged != genuine
     with pytest.raises(ValueError, match="unknown forgery"):
         attester.forged("c-8", "something-else")
 
@@ -197,14 +210,16 @@ def test_the_play_attester_binds_the_token_to_its_install(tmp_path: Path) -> Non
     attester = TestPlayIntegrityAttester.from_directory(_directory(tmp_path))
     body = attester.evidence("c-9")
     assert body["kind"] == "android" and attester.assertion("c-9") is None
-    assert 8 <= len(body["installId"]) <= 64
-    assert attester.new_install().install_id != attester.install_id
+    assert "installId" not in body
+    assert len(body["installSecret"]) == 43  # 256 random bits, base64url unpadded
+    assert attester.new_install().install_secret != attester.install_secret
+    assert attester.install_secret not in repr(attester)
     root = TestRoot.load(tmp_path)
     keys = json.loads(root.play_integrity_keys_json())
     config = GooglePlayIntegrityApiConfig(
         keys["decryptionKey"], keys["verificationKey"], "dev.pkg", production=True
     )
-    nonce = sha256(b"c-9" + body["installId"].encode()).digest()
+    nonce = sha256(b"c-9" + body["installSecret"].encode()).digest()
     asyncio.run(Attestation(body["integrityToken"], nonce, config).verify())
 
 

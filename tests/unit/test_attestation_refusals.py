@@ -8,10 +8,11 @@ from hashlib import sha256
 
 import boto3
 import pytest
-from _attestation_harness import DEBUG_TOKEN, PACKAGE, REGION, Harness, running
+from _attestation_harness import DEBUG_TOKEN, INSTALL_SECRET, PACKAGE, REGION, Harness, running
 from botocore.stub import Stubber
 
 from guestapi.attestation.apple_evidence import AppAttestKey
+from guestapi.attestation.attesters import new_install_secret
 from guestapi.attestation.play_evidence import verdict_payload
 from guestapi.attestation.test_root import PlayIntegrityKeys, TestRoot
 
@@ -70,17 +71,44 @@ def test_a_challenge_is_spent_by_refresh_too(fn: Harness) -> None:
 
 
 # ----- malformed requests ----------------------------------------------------------------------
+C = "C" * 43  # shaped like a challenge, so that each body below is malformed for its own reason
+TOKEN = "a.b.c.d.e"
+
+
 @pytest.mark.parametrize(
-    "body",
+    ("body", "detail"),
     [
-        "{not json",
-        [],
-        {"kind": "apple"},
-        {"kind": "carrier-pigeon", "challenge": "c"},
-        {"kind": "debug", "challenge": 5, "debugToken": "t"},
-        {"kind": "debug", "challenge": "c"},
-        {"kind": "apple", "challenge": "c", "keyId": "short", "attestation": "AA"},
-        {"kind": "android", "challenge": "c", "installId": "bad id!", "integrityToken": "t"},
+        ("{not json", "not JSON"),
+        ([], "data: type"),
+        ({"kind": "apple"}, "data: required"),
+        ({"kind": "carrier-pigeon", "challenge": C}, "data.kind: enum"),
+        ({"kind": "debug", "challenge": 5, "debugToken": DEBUG_TOKEN}, "data.challenge: type"),
+        ({"kind": "debug", "challenge": "c", "debugToken": DEBUG_TOKEN}, "data.challenge: pattern"),
+        ({"kind": "debug", "challenge": C}, "data: required"),
+        ({"kind": "apple", "challenge": C, "keyId": "short", "attestation": "AA"}, "keyId"),
+        (
+            {
+                "kind": "android",
+                "challenge": C,
+                "installSecret": "bad id!",
+                "integrityToken": TOKEN,
+            },
+            "data.installSecret: pattern",
+        ),
+        (
+            {"kind": "android", "challenge": C, "installSecret": "s" * 87, "integrityToken": TOKEN},
+            "data.installSecret: maxLength",
+        ),
+        (
+            {
+                "kind": "android",
+                "challenge": C,
+                "installId": "install-0001",
+                "installSecret": INSTALL_SECRET,
+                "integrityToken": TOKEN,
+            },
+            "data: not",
+        ),
     ],
     ids=[
         "not-json",
@@ -88,17 +116,22 @@ def test_a_challenge_is_spent_by_refresh_too(fn: Harness) -> None:
         "no-challenge",
         "unknown-kind",
         "wrong-type",
+        "not-a-challenge",
         "no-debug-token",
         "bad-key-id",
-        "bad-install-id",
+        "bad-install-secret",
+        "long-install-secret",
+        "old-install-id",
     ],
 )
-def test_malformed_requests_are_400(fn: Harness, body) -> None:
+def test_malformed_requests_are_400(fn: Harness, body, detail) -> None:
     assert _code(fn.post("/attest", body)) == (400, "malformed_request")
+    (record,) = [r for r in fn.logs.records if r.getMessage() == "refused"]
+    assert detail in record.detail  # type: ignore[attr-defined]  # refused for its own reason
 
 
 def test_malformed_refresh_and_challenge_requests_are_400(fn: Harness) -> None:
-    assert _code(fn.post("/attest/refresh", {"keyId": "x", "challenge": "c"})) == (
+    assert _code(fn.post("/attest/refresh", {"keyId": "x", "challenge": C})) == (
         400,
         "malformed_request",
     )
@@ -140,15 +173,17 @@ def test_android_off_when_the_keys_are_missing_or_unusable(fn: Harness, value) -
 
 # ----- Play Integrity --------------------------------------------------------------------------
 def test_android_admits_a_genuine_install(fn: Harness) -> None:
-    status, body = fn.post("/attest", fn.android_body(fn.challenge(), "install-0042"))
+    status, body = fn.post("/attest", fn.android_body(fn.challenge(), new_install_secret()))
     assert (status, body["Kind"]) == (200, "android")
 
 
 def test_android_admits_an_unpadded_nonce(fn: Harness) -> None:
     # Android's Base64.NO_PADDING; pyattest alone would fail to decode it.
-    challenge, install = fn.challenge(), "install-0043"
+    challenge, install = fn.challenge(), new_install_secret()
     nonce = sha256(challenge.encode() + install.encode()).digest()
-    payload = verdict_payload(package_name=PACKAGE, nonce=nonce)
+    payload = verdict_payload(
+        package_name=PACKAGE, nonce=nonce, timestamp_ms=int(fn.clock.now * 1000)
+    )
     payload["requestDetails"]["nonce"] = payload["requestDetails"]["nonce"].rstrip("=")
     body = fn.android_body(challenge, install, payload=payload)
     assert _code(fn.post("/attest", body)) == (200, "admitted")
@@ -172,8 +207,8 @@ def test_android_refusals(fn: Harness, forge, code) -> None:
 
 
 def test_android_token_bound_to_another_install_is_nonce_mismatch(fn: Harness) -> None:
-    body = fn.android_body(fn.challenge(), "install-aaaa")
-    assert _code(fn.post("/attest", {**body, "installId": "install-bbbb"})) == (
+    body = fn.android_body(fn.challenge(), new_install_secret())
+    assert _code(fn.post("/attest", {**body, "installSecret": new_install_secret()})) == (
         403,
         "nonce_mismatch",
     )
@@ -191,7 +226,7 @@ def test_a_registered_debug_token_is_admitted(fn: Harness) -> None:
 
 
 def test_an_unregistered_debug_token_is_unknown(fn: Harness) -> None:
-    answer = fn.post("/attest", fn.debug_body(fn.challenge(), "never-registered-token"))
+    answer = fn.post("/attest", fn.debug_body(fn.challenge(), new_install_secret()))
     assert _code(answer) == (403, "debug_token_unknown")
 
 

@@ -4,7 +4,8 @@ signed by a TestRoot instead of Apple. Never for production.
 Formats (Apple, "Validating apps that connect to your server"):
 - attestation: CBOR {"fmt": "apple-appattest", "attStmt": {"x5c": [leaf, intermediate],
   "receipt"}, "authData"}; authData = SHA256(App ID) | flags | counter (4 bytes) | aaguid (16) |
-  credential id length (2) | credential id (the key id); the leaf certifies the key and carries
+  credential id length (2) | credential id (the key id) | the public key as a COSE key (as in
+  Apple's sample attestation; no verifier reads it); the leaf certifies the key and carries
   extension 1.2.840.113635.100.8.2 = SEQUENCE { [1] EXPLICIT OCTET STRING nonce } with
   nonce = SHA256(authData | SHA256(clientData)).
 - assertion: CBOR {"signature", "authenticatorData"}; authenticatorData = SHA256(App ID) |
@@ -39,6 +40,9 @@ AAGUIDS = {
 }
 _ATTESTED_CREDENTIAL_FLAG = 0x40  # "AT": authData carries attested credential data
 _LEAF_VALIDITY = datetime.timedelta(days=3)
+# Apple's receipt is a PKCS#7 signed by Apple for its fraud metric; the service stores it and
+# nothing reads it, so a fixed placeholder stands in.
+TEST_RECEIPT = b"guest-api TEST App Attest receipt (not Apple's)"
 _BACKDATE = datetime.timedelta(minutes=5)
 
 Environment = Literal["development", "production"]
@@ -55,11 +59,16 @@ def client_data_hash(client_data: bytes) -> bytes:
 
 
 def _leaf(
-    key: ec.EllipticCurvePrivateKey, key_id: bytes, nonce: bytes, root: TestRoot
+    key: ec.EllipticCurvePrivateKey,
+    key_id: bytes,
+    nonce: bytes,
+    root: TestRoot,
+    *,
+    key_usage: bool = True,
 ) -> x509.Certificate:
     now = datetime.datetime.now(datetime.UTC)
     extension = _NonceExtension({"nonce": nonce}).dump()
-    return (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, key_id.hex())]))
         .issuer_name(root.intermediate.subject)
@@ -67,7 +76,10 @@ def _leaf(
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - _BACKDATE)
         .not_valid_after(now + _LEAF_VALIDITY)
-        .add_extension(
+        .add_extension(x509.UnrecognizedExtension(NONCE_EXTENSION_OID, extension), critical=False)
+    )
+    if key_usage:
+        builder = builder.add_extension(
             x509.KeyUsage(
                 digital_signature=True,
                 content_commitment=False,
@@ -81,9 +93,7 @@ def _leaf(
             ),
             critical=True,
         )
-        .add_extension(x509.UnrecognizedExtension(NONCE_EXTENSION_OID, extension), critical=False)
-        .sign(root.intermediate_key, hashes.SHA256())
-    )
+    return builder.sign(root.intermediate_key, hashes.SHA256())
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,12 @@ class AppAttestKey:
         return self.private_key.public_key().public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
+
+    @property
+    def cose_key(self) -> bytes:
+        """The public key as WebAuthn's credentialPublicKey: COSE EC2, ES256, P-256."""
+        point = self.public_point
+        return cbor2.dumps({1: 2, 3: -7, -1: 1, -2: point[1:33], -3: point[33:]})
 
     @property
     def key_id(self) -> bytes:
@@ -128,6 +144,7 @@ class AppAttestKey:
             + AAGUIDS[environment]
             + struct.pack("!H", len(credential))
             + credential
+            + self.cose_key
         )
 
     def attestation(
@@ -140,21 +157,24 @@ class AppAttestKey:
         counter: int = 0,
         credential_id: bytes | None = None,
         certified_key: AppAttestKey | None = None,
+        leaf_key_usage: bool = True,
     ) -> bytes:
         """CBOR attestation of this key over `challenge` (clientData = challenge as UTF-8).
 
         Forging: `app_id`, `challenge`, `root`, `environment`, `counter` and `credential_id` go
-        into the evidence as given; `certified_key` puts another key in the leaf certificate.
+        into the evidence as given; `certified_key` puts another key in the leaf certificate;
+        `leaf_key_usage=False` leaves the leaf's Key Usage extension out. `reshaped` forges the
+        object's shape.
         """
         auth_data = self.auth_data(
             app_id, environment, counter=counter, credential_id=credential_id
         )
         nonce = sha256(auth_data + client_data_hash(challenge.encode())).digest()
         leaf_key = (certified_key or self).private_key
-        leaf = _leaf(leaf_key, self.key_id, nonce, root)
+        leaf = _leaf(leaf_key, self.key_id, nonce, root, key_usage=leaf_key_usage)
         statement = {
             "x5c": [leaf.public_bytes(serialization.Encoding.DER), root.intermediate_der],
-            "receipt": b"",  # Apple's receipt is for its fraud metric; nothing here reads it
+            "receipt": TEST_RECEIPT,
         }
         return cbor2.dumps({"fmt": "apple-appattest", "attStmt": statement, "authData": auth_data})
 
@@ -164,3 +184,34 @@ class AppAttestKey:
         signed = sha256(authenticator_data + client_data_hash(client_data)).digest()
         signature = self.private_key.sign(signed, ec.ECDSA(hashes.SHA256()))
         return cbor2.dumps({"signature": signature, "authenticatorData": authenticator_data})
+
+
+def reshaped(raw: bytes, **changes: object) -> bytes:
+    """The attestation object `raw` with members replaced: `x5c` and `receipt` in attStmt, the
+    others (`fmt`, `authData`) at the top. Forgeries of the object's shape."""
+    decoded = cbor2.loads(raw)
+    for name, value in changes.items():
+        (decoded["attStmt"] if name in ("x5c", "receipt") else decoded)[name] = value
+    return cbor2.dumps(decoded)
+
+
+def impostor_cas(name: x509.Name, count: int) -> list[bytes]:
+    """`count` self-signed CA certificates (DER), each with its own key and all named `name`:
+    what an attacker pads x5c with, so that a path builder tries each as the leaf's issuer."""
+    now = datetime.datetime.now(datetime.UTC)
+    made = []
+    for _ in range(count):
+        key = ec.generate_private_key(ec.SECP256R1())
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - _BACKDATE)
+            .not_valid_after(now + _LEAF_VALIDITY)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        made.append(certificate.public_bytes(serialization.Encoding.DER))
+    return made

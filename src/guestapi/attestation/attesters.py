@@ -11,12 +11,15 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import time
 from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
 from typing import Any, ClassVar
 
-from guestapi.attestation.apple_evidence import AppAttestKey, Environment
+import cbor2
+
+from guestapi.attestation.apple_evidence import AppAttestKey, Environment, impostor_cas, reshaped
 from guestapi.attestation.play_evidence import integrity_token
 from guestapi.attestation.test_root import TestRoot
 
@@ -79,12 +82,18 @@ class TestAppAttester:
         "wrong-app-id": "app_id_mismatch",
         "other-challenge": "nonce_mismatch",
         "untrusted-root": "untrusted_root",
+        "packed-format": "evidence_invalid",
+        "padded-chain": "evidence_invalid",
     }
 
     def forged(self, challenge: str, how: str) -> dict[str, Any]:
-        """Evidence the service must refuse: `wrong-app-id`, `other-challenge`, `untrusted-root`."""
+        """Evidence the service must refuse: another App ID, another challenge, another root,
+        another `fmt`, or an x5c padded with impostor CAs named as Apple's intermediate (once a
+        way to burn seconds of the verifier's CPU per request)."""
         key = AppAttestKey.generate()
         app_id, signed_challenge, root = self.app_id, challenge, self.root
+        if how in ("packed-format", "padded-chain"):
+            return self._reshaped(key, challenge, how)
         if how == "wrong-app-id":
             app_id = "ZZZZZZZZZZ." + self.app_id.partition(".")[2]
         elif how == "other-challenge":
@@ -98,16 +107,33 @@ class TestAppAttester:
         attestation = key.attestation(signed_challenge, app_id, root, self.environment)
         return {"kind": "apple", "keyId": key.key_id_b64, "attestation": _b64(attestation)}
 
+    def _reshaped(self, key: AppAttestKey, challenge: str, how: str) -> dict[str, Any]:
+        genuine = key.attestation(challenge, self.app_id, self.root, self.environment)
+        if how == "packed-format":
+            attestation = reshaped(genuine, fmt="packed")
+        else:
+            x5c = cbor2.loads(genuine)["attStmt"]["x5c"]
+            pads = impostor_cas(self.root.intermediate.subject, 8)
+            attestation = reshaped(genuine, x5c=[x5c[0], *pads, x5c[1]])
+        return {"kind": "apple", "keyId": key.key_id_b64, "attestation": _b64(attestation)}
+
+
+def new_install_secret() -> str:
+    """What an install generates once and keeps to itself: 256 random bits, base64url unpadded
+    (docs/attestation.md; the service accepts 128 to 512 bits)."""
+    return secrets.token_urlsafe(32)
+
 
 @dataclass
 class TestPlayIntegrityAttester:
-    """A Play Integrity install: a fresh token for each attestation, no key to assert with."""
+    """A Play Integrity install: a fresh token for each attestation (a classic request, its nonce
+    bound to the challenge and to the install's secret), no key to assert with."""
 
     __test__ = False
 
     root: TestRoot = field(repr=False)
     package_name: str
-    install_id: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    install_secret: str = field(default_factory=new_install_secret, repr=False)
     kind: str = "android"
 
     @classmethod
@@ -117,35 +143,50 @@ class TestPlayIntegrityAttester:
     def new_install(self) -> TestPlayIntegrityAttester:
         return TestPlayIntegrityAttester(self.root, self.package_name)
 
+    def nonce(self, challenge: str) -> bytes:
+        return sha256(challenge.encode() + self.install_secret.encode()).digest()
+
     def evidence(self, challenge: str) -> dict[str, Any]:
-        nonce = sha256(challenge.encode() + self.install_id.encode()).digest()
-        token = integrity_token(self.root.play, package_name=self.package_name, nonce=nonce)
-        return {"kind": "android", "installId": self.install_id, "integrityToken": token}
+        token = integrity_token(
+            self.root.play, package_name=self.package_name, nonce=self.nonce(challenge)
+        )
+        return {"kind": "android", "installSecret": self.install_secret, "integrityToken": token}
 
     def assertion(self, challenge: str) -> dict[str, Any] | None:
-        return None  # Play Integrity renews by a new standard request: attest again
+        return None  # Play Integrity renews by a new classic request: attest again
 
     FORGERIES: ClassVar[dict[str, str]] = {
         "wrong-package": "app_id_mismatch",
         "other-challenge": "nonce_mismatch",
         "basic-integrity-only": "integrity_verdict_failed",
+        "other-install": "nonce_mismatch",
+        "stale-token": "evidence_expired",
     }
 
     def forged(self, challenge: str, how: str) -> dict[str, Any]:
-        """A token the service must refuse: another package, another challenge's nonce, or a
-        device verdict below MEETS_DEVICE_INTEGRITY."""
-        package, signed_challenge = self.package_name, challenge
+        """A token the service must refuse: another package, another challenge's nonce, a
+        device verdict below MEETS_DEVICE_INTEGRITY, a genuine token of another install
+        presented with this install's secret, or a token made an hour ago."""
+        package, nonce = self.package_name, self.nonce(challenge)
         verdicts: tuple[str, ...] = ("MEETS_DEVICE_INTEGRITY",)
+        timestamp_ms = None
         if how == "wrong-package":
             package = "com.example.repackaged"
         elif how == "other-challenge":
-            signed_challenge = secrets.token_urlsafe(32)
+            nonce = self.nonce(secrets.token_urlsafe(32))
         elif how == "basic-integrity-only":
             verdicts = ("MEETS_BASIC_INTEGRITY",)
+        elif how == "other-install":
+            nonce = self.new_install().nonce(challenge)
+        elif how == "stale-token":
+            timestamp_ms = int((time.time() - 3600) * 1000)
         else:
             raise ValueError(f"unknown forgery {how!r}")
-        nonce = sha256(signed_challenge.encode() + self.install_id.encode()).digest()
         token = integrity_token(
-            self.root.play, package_name=package, nonce=nonce, device_verdicts=verdicts
+            self.root.play,
+            package_name=package,
+            nonce=nonce,
+            device_verdicts=verdicts,
+            timestamp_ms=timestamp_ms,
         )
-        return {"kind": "android", "installId": self.install_id, "integrityToken": token}
+        return {"kind": "android", "installSecret": self.install_secret, "integrityToken": token}

@@ -38,7 +38,9 @@ def verdict_payload(
         "requestDetails": {
             "requestPackageName": package_name,
             "nonce": nonce_b64url(nonce),
-            "timestampMillis": str(timestamp_ms or int(time.time() * 1000)),
+            "timestampMillis": str(
+                int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
+            ),
         },
         "appIntegrity": {
             "appRecognitionVerdict": app_verdict,
@@ -58,6 +60,7 @@ def integrity_token(
     nonce: bytes,
     app_verdict: str = "PLAY_RECOGNIZED",
     device_verdicts: Sequence[str] = ("MEETS_DEVICE_INTEGRITY",),
+    timestamp_ms: int | None = None,
     payload: dict | None = None,
 ) -> str:
     """A TEST integrity token over `nonce` (raw bytes; the payload carries it base64url).
@@ -69,6 +72,7 @@ def integrity_token(
         nonce=nonce,
         app_verdict=app_verdict,
         device_verdicts=device_verdicts,
+        timestamp_ms=timestamp_ms,
     )
     signing_pem = keys.signing_key.private_bytes(
         serialization.Encoding.PEM,

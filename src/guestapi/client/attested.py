@@ -50,6 +50,8 @@ def _hint(code: str, status: int) -> str:
         return "check the network and the ApiUrl output"
     if code.startswith("debug_token"):
         return "register the token's hash (scripts/debug_token.py) or use another attester"
+    if code == "weak_secret":
+        return "use 128+ random bits, base64url (scripts/debug_token.py new makes a token)"
     return "see docs/attestation.md for what each refusal code means"
 
 
