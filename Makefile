@@ -36,10 +36,10 @@ demo: $(RUNTIME)
 demo-attested: $(RUNTIME)
 	$(PY) scripts/demo.py --attestation-mode enforce
 
-## All tests but the ones that need a real AWS stack.
+## The pre-commit hooks (ruff, cfn-lint, sam validate), then all tests but the ones that need a
+## real AWS stack.
 test: $(STAMP) web
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit run --all-files
 	$(PY) -m pytest
 
 lint: $(STAMP)
