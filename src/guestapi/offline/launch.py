@@ -255,7 +255,7 @@ def local_outputs(stack: Stack, base_url: str) -> dict[str, str]:
     AWS answers `https://<api-id>.execute-api.<region>.<suffix>/<stage>`; here every stage is
     served at `<base_url>/<stage>` on one port. Any other URL in an output that is not on this
     machine is refused: a client following it would leave the offline stack (for the real AWS,
-    when a misspelled resource type left an API unemulated).
+    when the template's API is of a type the offline stack does not serve).
     """
     outputs = dict(stack.outputs)
     api_ids: dict[str, str] = {}
@@ -282,7 +282,7 @@ def _refuse_non_local(key: str, value: str) -> None:
     if parts.scheme in ("http", "https") and (parts.hostname or "") not in _LOCAL_HOSTS:
         raise NonLocalOutputError(
             f"output {key} points outside the offline stack ({parts.hostname}): no resource "
-            "of this stack serves it offline (a misspelled resource type?)"
+            "of this stack serves it offline (a resource type the offline stack does not emulate?)"
         )
 
 
