@@ -86,6 +86,17 @@ def test_call_py_gets_in_attested_and_not_as_a_guest(repo_root: Path, enforce_st
     # one readable line, no traceback
     assert guest.stderr.strip().count("\n") == 0
     assert "Unauthenticated access is not supported for this identity pool." in guest.stderr
+    # The way in on this stack is --attest, not letting guests back in.
+    assert "only attested installs get credentials: pass --attest debug:env" in guest.stderr
+    assert "AllowUnauthenticatedIdentities" not in guest.stderr
+
+
+def test_check_py_without_attest_fails_on_the_enforce_stack(
+    repo_root: Path, enforce_stack: Path
+) -> None:
+    done = _run(repo_root, "check.py", "--outputs-file", str(enforce_stack))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "NOT proven: attested installs (pass --attest debug:env" in done.stdout
 
 
 def test_an_unusable_attest_spec_is_one_line(repo_root: Path, enforce_stack: Path) -> None:

@@ -133,6 +133,25 @@ def test_the_check_suite_passes_in_enforce_mode(enforce, tmp_path, capsys) -> No
     assert {"attest-challenge-replayed", "attest-forged-untrusted-root"} <= names
 
 
+@pytest.mark.parametrize("stack", ["monitor", "enforce"])
+def test_without_an_attester_the_run_fails_saying_what_it_did_not_prove(
+    stack, request, tmp_path, capsys
+) -> None:
+    # Every row it can run passes (the guest rows in monitor, the refusals in enforce), yet the
+    # attested path, which the stack exists for, went unchecked: not a green run.
+    outputs = request.getfixturevalue(stack)
+    report = tmp_path / "results.json"
+    code = run_suite(outputs, None, json_path=report)
+    out = capsys.readouterr().out
+    document = json.loads(report.read_text())
+    assert all(row["passed"] for row in document["results"]), out
+    assert code == 1, out
+    line = "NOT proven: attested installs (pass --attest debug:env"
+    assert line in out
+    assert any(p.startswith(line) and p.endswith(f"AttestationMode is {stack}")
+               for p in document["proven"])  # fmt: skip
+
+
 def test_without_the_flag_test_evidence_is_untrusted(tmp_path) -> None:
     # The default configuration trusts Apple's root only. The control is the enforce fixture,
     # where the same kind of evidence is admitted because the stack was told to trust the root.

@@ -19,12 +19,14 @@ from typing import Any
 
 import requests
 
+from guestapi.checks.modes import ATTEST_HINT, attestation_mode
 from guestapi.checks.target import Target
 from guestapi.cli.arguments import add_attest_argument
 from guestapi.cli.check import add_target_arguments, resolve_outputs
 from guestapi.client import GuestCredentialProvider, signed_session
 from guestapi.client.attested import AttestedCredentialProvider
 from guestapi.client.attesters import attester_from_spec
+from guestapi.client.cognito_calls import GuestCredentialsError
 from guestapi.errors import GuestApiError
 
 DEFAULT_CACHE = Path(".guestapi") / "identities.json"
@@ -114,9 +116,10 @@ def make_call(
             flow=args.flow,
             role_arn=target.guest_role_arn,
         )
-    session = signed_session(provider, target.region)
     url = target.url(args.path)
     try:
+        # The first credentials are fetched here, before the request is signed.
+        session = signed_session(provider, target.region)
         response = session.request(
             args.method,
             url,
@@ -127,6 +130,16 @@ def make_call(
         )
     except requests.RequestException as exc:
         raise CallError(f"cannot reach {url} ({type(exc).__name__}): is the stack up?") from None
+    except GuestCredentialsError as exc:
+        if args.attest or attestation_mode(outputs) != "enforce":
+            raise
+        # Cognito's own hint would be to let guests back in; on this stack the way in is to
+        # call as an attested install.
+        raise CallError(
+            f"{exc.operation} failed: {exc.code}: {exc.service_message} (the stack's "
+            f"AttestationMode is enforce, so only attested installs get credentials: "
+            f"{ATTEST_HINT})"
+        ) from None
     return response, provider
 
 

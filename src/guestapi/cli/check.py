@@ -25,7 +25,12 @@ from guestapi.checks import (
 )
 from guestapi.checks.attestation_rows import attestation_rows
 from guestapi.checks.generated import generated_scenarios
-from guestapi.checks.modes import attestation_mode, shipped_scenarios, signed_as_the_mode_allows
+from guestapi.checks.modes import (
+    attestation_mode,
+    shipped_scenarios,
+    signed_as_the_mode_allows,
+    unproven,
+)
 from guestapi.checks.proven import proven_lines
 from guestapi.checks.report import use_colour
 from guestapi.checks.runner import DEFAULT_ORIGIN, CheckResult
@@ -189,13 +194,15 @@ def run_suite(
     results += runner.run(generated) + probing.results
     if attester is not None and attestation_mode(outputs) != "off":
         results += attestation_rows(target.api_url, attester)
-    proven = proven_lines(scenarios, results) + _probe_claims(probing.results)
+    not_proven = unproven(outputs, attested=attester is not None)
+    proven = proven_lines(scenarios, results) + _probe_claims(probing.results) + not_proven
     print(render_table(results, colour=use_colour(sys.stdout), proven=proven), flush=True)
     if json_path:
         write_json(results, target, json_path, proven=proven)
     if junit_path:
         write_junit(results, target, junit_path)
-    return 0 if all(r.passed for r in results) else 1
+    # Every row may pass and the run still fail: what it could not check is not proven.
+    return 0 if all(r.passed for r in results) and not not_proven else 1
 
 
 def _probe_claims(probes: Sequence[CheckResult]) -> list[str]:
