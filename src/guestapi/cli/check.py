@@ -139,13 +139,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP request")
     add_attest_argument(parser)
-    parser.add_argument(
-        "--template",
-        type=Path,
-        metavar="PATH",
-        help="the template the stack was deployed from: its methods feed the IAM probes "
-        "(needed offline; on AWS apigateway:GetResources lists them)",
-    )
     return parser
 
 
@@ -159,7 +152,6 @@ def run_suite(
     timeout: float = 10.0,
     json_path: Path | None = None,
     junit_path: Path | None = None,
-    template: Path | None = None,
     apigateway_client: Any = None,
     iam_client: Any = None,
     attester: Attester | None = None,
@@ -183,7 +175,7 @@ def run_suite(
     )
     print(f"checking {target.api_url} ({len(scenarios)} scenarios)", flush=True)
     results = runner.run(scenarios)
-    probing = probe_stack(outputs, template=template, apigateway=apigateway_client, iam=iam_client)
+    probing = probe_stack(outputs, apigateway=apigateway_client, iam=iam_client)
     if probing.skipped:
         print(f"IAM probes and generated rows skipped: {probing.skipped}", flush=True)
     generated = signed_as_the_mode_allows(
@@ -249,7 +241,6 @@ def main(
             timeout=args.timeout,
             json_path=args.json,
             junit_path=args.junit,
-            template=args.template,
             apigateway_client=apigateway_client,
             iam_client=iam_client,
         )

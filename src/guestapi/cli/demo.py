@@ -88,6 +88,5 @@ def _run(args: argparse.Namespace, template: Path, scratch: Path) -> int:
             args.events or None,
             json_path=args.json,
             junit_path=args.junit,
-            template=template,
             attester=attester,
         )
