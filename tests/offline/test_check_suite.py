@@ -276,3 +276,39 @@ def test_stack_name_target_needs_no_code_change(
     out = capsys.readouterr().out
     assert code == 0, out
     assert f"checking {offline_outputs['ApiUrl']}" in out
+
+
+def _column(out: str, scenario: str, index: int) -> str:
+    """The text of one column of a scenario's row, across its wrapped continuation lines."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(scenario + " "))
+    cells = [lines[start].split(" | ")[index]]
+    for line in lines[start + 1 :]:
+        if not line.startswith(" ") or " | " not in line:
+            break
+        cells.append(line.split(" | ")[index])
+    return " ".join(c.strip().removesuffix("|") for c in cells)
+
+
+def test_long_values_are_whole_in_the_table_and_the_json_with_no_secret_in_them(
+    offline_outputs: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The mismatch message quotes the canonical request AWS expected: long, and with the
+    # session token the request was signed with in it.
+    code, out, report = run_check(offline_outputs, tmp_path, capsys)
+    assert code == 0, out
+    (row,) = [r for r in report["results"] if r["scenario"] == "tampered-signature"]
+    got = row["got"]
+    assert "…" not in got and got.endswith("'")
+    assert "The String-to-Sign should have been 'AWS4-HMAC-SHA256 " in got
+    assert "x-amz-security-token:<redacted>" in got
+    assert re.sub(r"\s", "", _column(out, "tampered-signature", 2)) == re.sub(r"\s", "", got)
+    # The redaction is what keeps the token out: without it the token is in the report.
+    monkeypatch.setattr("guestapi.checks.observation.redacted", lambda text, secrets: text)
+    _, _, leaked = run_check(offline_outputs, tmp_path, capsys)
+    (row,) = [r for r in leaked["results"] if r["scenario"] == "tampered-signature"]
+    token = re.search(r"x-amz-security-token:(\S+)", row["got"])
+    assert token is not None and len(token.group(1)) > 100
