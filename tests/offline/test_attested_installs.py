@@ -119,6 +119,9 @@ def test_monitor_admits_both_and_the_answer_says_which(monitor) -> None:
     assert (guest.status_code, attested.status_code) == (200, 200)
     assert guest.json()["authenticationType"] == "unauthenticated"
     assert attested.json()["authenticationType"] == "authenticated"
+    # The greeting too: an attested install is not greeted as a guest.
+    assert guest.json()["message"].startswith("Hello, guest: ")
+    assert attested.json()["message"].startswith("Hello, attested install: ")
 
 
 def test_the_check_suite_passes_in_enforce_mode(enforce, tmp_path, capsys) -> None:

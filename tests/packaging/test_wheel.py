@@ -176,6 +176,14 @@ def test_installed_package_finds_its_data_in_the_venv(venv: Path, elsewhere: Pat
 def test_local_help(venv: Path, elsewhere: Path) -> None:
     done = _run([venv / "bin" / "guestapi-local", "--help"], cwd=elsewhere, env=_env())
     assert "--template" in done.stdout
+    # A console script names itself, as the user typed it, not the checkout's script.
+    assert done.stdout.startswith("usage: guestapi-local ")
+    refused = subprocess.run(
+        [venv / "bin" / "guestapi-local", "--region", "eu-wst-1"],
+        capture_output=True, text=True, cwd=elsewhere, env=_env(), timeout=120,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("guestapi-local: region 'eu-wst-1' is not an AWS region")
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ import requests
 
 from guestapi.checks.modes import ATTEST_HINT, attestation_mode
 from guestapi.checks.target import Target
-from guestapi.cli.arguments import add_attest_argument
+from guestapi.cli.arguments import add_attest_argument, program_name
 from guestapi.cli.check import add_target_arguments, resolve_outputs
 from guestapi.client import GuestCredentialProvider, signed_session
 from guestapi.client.attested import AttestedCredentialProvider
@@ -53,7 +53,8 @@ def parse_header(text: str) -> tuple[str, str]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="call.py", description="Make one signed guest call to the API and print the answer."
+        prog=program_name("call.py"),
+        description="Make one signed guest call to the API and print the answer.",
     )
     add_target_arguments(parser)
     parser.add_argument("method", type=str.upper, help="HTTP method, e.g. GET")
@@ -165,14 +166,15 @@ def print_answer(
 
 
 def main(argv: Sequence[str] | None = None, *, cloudformation_client: Any = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         response, provider = make_call(args, cloudformation_client=cloudformation_client)
     except GuestApiError as exc:
-        print(f"call.py: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("call.py: interrupted", file=sys.stderr)
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130
     try:
         print_answer(response, provider, verbose=args.verbose, out=sys.stdout)

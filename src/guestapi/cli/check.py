@@ -35,7 +35,7 @@ from guestapi.checks.proven import proven_lines
 from guestapi.checks.report import use_colour
 from guestapi.checks.runner import DEFAULT_ORIGIN, CheckResult
 from guestapi.checks.simulation import probe_stack
-from guestapi.cli.arguments import add_attest_argument, add_suite_arguments
+from guestapi.cli.arguments import add_attest_argument, add_suite_arguments, program_name
 from guestapi.client.attested import Attester
 from guestapi.client.attesters import attester_from_spec
 from guestapi.errors import GuestApiError
@@ -118,7 +118,7 @@ def pick_origin(
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="check.py",
+        prog=program_name("check.py"),
         description="Prove a guest-api stack lets guests in by signing and nobody else.",
     )
     add_target_arguments(parser)
@@ -224,7 +224,8 @@ def main(
     apigateway_client: Any = None,
     iam_client: Any = None,
 ) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         events = args.events
         # A bad scenario file is reported before any network call.
@@ -245,11 +246,11 @@ def main(
             iam_client=iam_client,
         )
     except GuestApiError as exc:
-        print(f"check.py: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # --json/--junit path not writable
-        print(f"check.py: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        print(f"{parser.prog}: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("check.py: interrupted", file=sys.stderr)
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130

@@ -18,6 +18,7 @@ import secrets
 import sys
 from collections.abc import Sequence
 
+from guestapi.cli.arguments import program_name
 from guestapi.client.attesters import DEBUG_TOKEN_VARIABLE
 
 
@@ -27,7 +28,8 @@ def token_hash(token: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="debug_token.py", description="Attestation debug tokens: make one, or hash one."
+        prog=program_name("debug_token.py"),
+        description="Attestation debug tokens: make one, or hash one.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("new", help="print a new token and its hash")
@@ -36,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.command == "new":
         token = secrets.token_urlsafe(32)
         print(f"token: {token}")
@@ -49,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     token = os.environ.get(DEBUG_TOKEN_VARIABLE) or sys.stdin.readline().strip()
     if not token:
-        print(f"debug_token.py: no token in {DEBUG_TOKEN_VARIABLE} or on stdin", file=sys.stderr)
+        print(f"{parser.prog}: no token in {DEBUG_TOKEN_VARIABLE} or on stdin", file=sys.stderr)
         return 2
     print(token_hash(token))
     return 0
