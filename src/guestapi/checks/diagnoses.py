@@ -191,8 +191,8 @@ _GUEST_REFUSALS = (
     _RefusalRule(
         ("AccessDeniedException",),
         "Denied by a session policy: the enhanced flow's Cognito scope-down policy does "
-        "not let guest credentials call this API. See the README's section on the "
-        "enhanced-flow scope-down; the basic flow (AllowClassicFlow) is the documented "
+        "not let guest credentials call this API. See docs/check-suite.md, "
+        '"Enhanced-flow scope-down"; the basic flow (AllowClassicFlow) is the documented '
         "way out.",
         # IAM names the policy type that denied only in the message (docs/aws-behaviour.md).
         lambda message: "session policy" in message.lower(),
