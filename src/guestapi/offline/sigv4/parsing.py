@@ -93,7 +93,10 @@ def scope_service(authorization: str | None) -> str | None:
     For routing only: several services share the offline stack's port, and a signed request
     says which one it is for. Verification (`verify`) still checks the whole signature.
     """
-    found = _SCOPE_SERVICE.search(authorization or "")
+    text = authorization or ""
+    # One anchored attempt at the first Credential=, so a header of many is read once (linear).
+    start = text.find("Credential=")
+    found = _SCOPE_SERVICE.match(text, start) if start >= 0 else None
     return found.group(1) if found else None
 
 
