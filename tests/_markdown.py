@@ -74,7 +74,8 @@ class ShellBlock:
 
     @property
     def where(self) -> str:
-        return f"{self.page.relative_to(ROOT)}:{self.line}"
+        page = self.page.relative_to(ROOT) if self.page.is_relative_to(ROOT) else self.page.name
+        return f"{page}:{self.line}"
 
 
 def shell_blocks(page: Path) -> list[ShellBlock]:

@@ -122,18 +122,16 @@ def servers() -> Iterator[list[_Server]]:
         server.stop()
 
 
-@pytest.mark.parametrize("page", _runnable_pages(), ids=lambda p: p.name)
-def test_every_shell_command_of_the_page_runs(
-    page: Path, tmp_path: Path, servers: list[_Server]
-) -> None:
-    work, env = _workdir(tmp_path), _environment()
+def _run_page(page: Path, work: Path, servers: list[_Server]) -> tuple[int, list[str]]:
+    """Start the page's servers, run its other unmarked commands: (commands run, failures)."""
+    env = _environment()
     blocks = shell_blocks(page)
     for block in blocks:
         if block.mark == "background":
             servers.append(_Server(block, work, env))
     for server in servers:
         server.wait_ready()
-    ran = 0
+    ran, failures = 0, []
     for block in blocks:
         if block.mark != "run":
             continue
@@ -146,28 +144,37 @@ def test_every_shell_command_of_the_page_runs(
                 text=True,
                 timeout=COMMAND_TIMEOUT_S,
             )
-            output = (done.stdout + done.stderr)[-3000:]
-            assert done.returncode == 0, (
-                f"{block.where}: `{command}` exited {done.returncode}:\n{output}"
-            )
             ran += 1
+            if done.returncode != 0:
+                output = (done.stdout + done.stderr)[-3000:]
+                failures.append(f"{block.where}: `{command}` exited {done.returncode}:\n{output}")
+    return ran, failures
+
+
+@pytest.mark.parametrize("page", _runnable_pages(), ids=lambda p: p.name)
+def test_every_shell_command_of_the_page_runs(
+    page: Path, tmp_path: Path, servers: list[_Server]
+) -> None:
+    ran, failures = _run_page(page, _workdir(tmp_path), servers)
+    assert failures == []
     assert ran or servers, f"{page.name}: nothing ran"
 
 
-def test_an_unmarked_command_that_fails_fails_the_check(tmp_path: Path) -> None:
-    # The control: a page whose unmarked block fails is reported, and the marks are read.
+def test_an_unmarked_command_that_fails_fails_the_check(
+    tmp_path: Path, servers: list[_Server]
+) -> None:
+    # The control: marked blocks are not run (each would fail), an unmarked failure is reported.
     page = tmp_path / "page.md"
     page.write_text(
-        "<!-- aws-only -->\n```sh\naws sts get-caller-identity\n```\n\n"
-        "<!-- skip: shows what a user would type -->\n```sh\nrm -rf /\n```\n\n"
-        "```sh\nfalse  # an unmarked command\n```\n",
+        "<!-- aws-only -->\n```sh\nexit 3\n```\n\n"
+        "<!-- skip: shows what a user would type -->\n```sh\nexit 4\n```\n\n"
+        "```sh\ntrue\nfalse  # an unmarked command that fails\n```\n",
         encoding="utf-8",
     )
-    marks = [(b.mark, b.commands) for b in shell_blocks(page)]
-    assert marks == [
-        ("aws-only", ("aws sts get-caller-identity",)),
-        ("skip", ("rm -rf /",)),
-        ("run", ("false  # an unmarked command",)),
-    ]
-    done = subprocess.run(["bash", "-c", marks[2][1][0]], capture_output=True)
-    assert done.returncode != 0
+    work = tmp_path / "work"
+    work.mkdir()
+    ran, failures = _run_page(page, work, servers)
+    assert ran == 2
+    assert len(failures) == 1
+    assert failures[0].startswith("page.md:11: ")  # the block's opening fence
+    assert "`false  # an unmarked command that fails` exited 1" in failures[0]
