@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 ENV    ?= default
+PORT   ?= 4566
 RUNTIME := $(VENV)/.runtime-installed
 STAMP  := $(VENV)/.installed
 
@@ -36,10 +37,10 @@ demo: $(RUNTIME)
 demo-attested: $(RUNTIME)
 	$(PY) scripts/demo.py --attestation-mode enforce
 
-## All tests but the ones that need a real AWS stack.
+## The pre-commit hooks (ruff, cfn-lint, sam validate), then all tests but the ones that need a
+## real AWS stack.
 test: $(STAMP) web
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit run --all-files
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -51,8 +52,9 @@ deploy: $(STAMP)
 check: $(RUNTIME)
 	$(PY) scripts/check.py --config-env $(ENV)
 
+## The offline stack until Ctrl-C; `make local PORT=N` when 4566 is taken.
 local: $(RUNTIME)
-	$(PY) scripts/local.py --outputs-file .guestapi/outputs-local.json
+	$(PY) scripts/local.py --port $(PORT) --outputs-file .guestapi/outputs-local.json
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -385,6 +385,7 @@ def markdown(r: RunResults) -> str:
         *refusal_section(r.refusals),
         "## How to reproduce",
         "",
+        "<!-- skip: installs a system package, then runs every benchmark (minutes) -->",
         "```sh",
         "apt-get install -y wrk   # Debian's wrk, the load generator",
         "make bench               # about 1.5 minutes; rewrites docs/benchmarks.md",

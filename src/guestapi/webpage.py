@@ -77,6 +77,23 @@ def _handler(web_dir: Path, config_json: bytes) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _unbuilt(web_dir: Path) -> str:
+    """How to get the missing bundle: npm builds it, not the Python build. In a checkout
+    (web/ beside package.json, also through the editable install's links) that is `make web`;
+    an installed package made before `make web` has no way to get it."""
+    bundle = web_dir / "dist" / "app.js"
+    root = web_dir.resolve().parent
+    if (root / "package.json").is_file():
+        return (
+            f"the browser example's bundle {bundle} is not built: run `make web` in {root} "
+            "(npm ci && npm run build)"
+        )
+    return (
+        f"the browser example's bundle {bundle} is not in this installed package: it was built "
+        "before `make web`; build the wheel again from a checkout after `make web`"
+    )
+
+
 @contextmanager
 def serve_web(
     outputs: Mapping[str, str],
@@ -91,12 +108,7 @@ def serve_web(
     """
     web_dir = web_dir if web_dir is not None else packaged_web_dir()
     if not (web_dir / "dist" / "app.js").is_file():
-        # The bundle is built by npm, not by the Python build: a wheel made before `make web`
-        # ships the page without it.
-        raise WebPageError(
-            f"the browser example's bundle {web_dir / 'dist' / 'app.js'} is not built: run "
-            "`make web` (npm ci && npm run build) in the repository, before building a wheel"
-        )
+        raise WebPageError(_unbuilt(web_dir))
     config_json = json.dumps(page_config(outputs), indent=2).encode()
     try:
         server = ThreadingHTTPServer((host, port), _handler(web_dir, config_json))

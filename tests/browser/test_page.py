@@ -176,7 +176,8 @@ def test_access_denied_reaches_the_page_as_a_readable_403(
 
 
 # ------------------------------------------------------ 4. Cognito refuses guests, readably
-# (what AttestationMode=enforce does to the pool; the page is a guest client, see the README)
+# (what AttestationMode=enforce does to the pool; the page is a guest client, see
+# docs/attested-installs.md)
 GUESTS_DISABLED = (
     "AllowUnauthenticatedIdentities: !If [AttestationEnforced, false, true]",
     "AllowUnauthenticatedIdentities: false",
@@ -202,7 +203,7 @@ def test_cognito_refusal_reaches_the_page_readably(
 # ------------------------------------------ 5. AttestationMode monitor: the page stays a guest
 def test_page_is_a_guest_client_on_a_monitor_stack(open_guest_page: OpenPage) -> None:
     # monitor adds the attested path beside the guest one; a browser has no device attestation,
-    # so the page keeps working as a guest (README "The web page stays a guest client").
+    # so the page keeps working as a guest (docs/attested-installs.md, "The web page stays a guest client").
     with serve(overrides={"AttestationMode": "monitor"}) as outputs:
         run = open_guest_page(outputs, screenshot=ARTIFACTS / "browser-monitor-mode.png")
     assert run.cors_errors == []

@@ -29,6 +29,9 @@ def enforce_stack(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> 
             str(outputs_file),
             "--parameter-overrides",
             "AttestationMode=enforce",
+            # Several runs share this stack; the default burst (20) is for one app, not them.
+            "ThrottlingRateLimit=1000",
+            "ThrottlingBurstLimit=2000",
             "--attestation-test-root",
         ],
         cwd=work,  # the test root goes to ./.guestapi/attestation-test-root
@@ -68,12 +71,12 @@ def test_the_check_suite_passes_on_the_enforce_stack(repo_root: Path, enforce_st
         str(enforce_stack),
         "--attest",
         "test-apple",
-        "--template",
-        str(repo_root / "template.yaml"),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "proven: the attested install reaches GET /demo" in done.stdout
     assert "attest-forged-untrusted-root" in done.stdout
+    # The IAM probes ran from the outputs alone, for the attested role too.
+    assert "proven: IAM simulation allows the attested role" in done.stdout
 
 
 def test_call_py_gets_in_attested_and_not_as_a_guest(repo_root: Path, enforce_stack: Path) -> None:
@@ -86,6 +89,17 @@ def test_call_py_gets_in_attested_and_not_as_a_guest(repo_root: Path, enforce_st
     # one readable line, no traceback
     assert guest.stderr.strip().count("\n") == 0
     assert "Unauthenticated access is not supported for this identity pool." in guest.stderr
+    # The way in on this stack is --attest, not letting guests back in.
+    assert "only attested installs get credentials: pass --attest debug:env" in guest.stderr
+    assert "AllowUnauthenticatedIdentities" not in guest.stderr
+
+
+def test_check_py_without_attest_fails_on_the_enforce_stack(
+    repo_root: Path, enforce_stack: Path
+) -> None:
+    done = _run(repo_root, "check.py", "--outputs-file", str(enforce_stack))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "NOT proven: attested installs (pass --attest debug:env" in done.stdout
 
 
 def test_an_unusable_attest_spec_is_one_line(repo_root: Path, enforce_stack: Path) -> None:

@@ -1,4 +1,5 @@
-"""The IAM probes in the check suite, end to end on the offline stack (`check.py --template`).
+"""The IAM probes in the check suite, end to end on the offline stack, from its outputs alone
+(`check.py --outputs-file`): the methods come from the stack's GetResources, as on AWS.
 
 Each template variant widens what a guest may do in one way; the probes that guard it fail with
 a diagnosis naming the mistake, and the variant that adds a method and grants it passes.
@@ -54,9 +55,8 @@ def _check(template: Path, tmp_path: Path, capsys) -> tuple[int, str, dict[str, 
         report = tmp_path / "report.json"
         junit = tmp_path / "junit.xml"
         code = check.main(
-            ["--outputs-file", str(outputs_file), "--template", str(template),
-             "--json", str(report), "--junit", str(junit)]
-        )  # fmt: skip
+            ["--outputs-file", str(outputs_file), "--json", str(report), "--junit", str(junit)]
+        )
     document = json.loads(report.read_text())
     document["junit"] = junit.read_text()
     return code, capsys.readouterr().out, document
@@ -83,14 +83,14 @@ def test_project_template_shows_the_probes_in_table_json_and_junit(template_path
 
 VARIANTS = [
     (
-        "policy widened to /*",
-        [("/${StageName}/GET/demo", "/${StageName}/*")],
-        "iam-denies-other-method",
+        "policy widened to */*",
+        [("${Api}/${StageName}/GET/demo", "${Api}/*/*")],
+        "iam-denies-other-stage",
         "the guest role allows execute-api:Invoke on",
     ),
     (
-        "execute-api:*",
-        [("Action: execute-api:Invoke", "Action: execute-api:*")],
+        "execute-api:* on *",
+        [("Action: execute-api:Invoke", "Action: execute-api:*"), (GRANT, 'Resource: "*"')],
         "iam-denies-invalidate-cache",
         "the guest role allows execute-api:InvalidateCache on",
     ),

@@ -89,8 +89,12 @@ def test_every_scenario_passes_on_the_project_template(
     code, out, report = run_check(offline_outputs, tmp_path, capsys, "--junit", str(junit))
     assert failed(report) == set(), out
     assert code == 0
-    assert {r["scenario"] for r in report["results"]} == ALL_SCENARIOS
-    assert f"{len(ALL_SCENARIOS)}/{len(ALL_SCENARIOS)} scenarios passed" in out
+    names = {r["scenario"] for r in report["results"]}
+    # The shipped scenarios, then what the outputs alone add: the rows generated from the API's
+    # methods (GetResources) and the IAM probes.
+    assert {n for n in names if not n.startswith(("gen-", "iam-"))} == ALL_SCENARIOS
+    assert {"gen-GET-/demo", "iam-allows-GET-/demo", "iam-denies-other-stage"} <= names
+    assert f"{len(names)}/{len(names)} scenarios passed" in out
     assert 'failures="0"' in junit.read_text()
 
 
@@ -122,12 +126,13 @@ def test_a_post_method_alone_is_still_refused_to_guests(
 ) -> None:
     # Control for the widened-policy variant: with the POST method but the narrow policy the
     # guest is denied (AccessDenied), so guest-post fails below because of the policy alone.
+    # The only failure here is the probe saying the method is served but granted to nobody.
     with serve(template_variant(ADD_POST)) as outputs:
         code, out, report = run_check(outputs, tmp_path, capsys)
-    assert failed(report) == set(), out
-    assert code == 0
+    assert failed(report) == {"iam-allows-POST-/demo"}, out
+    assert code == 1
     (post,) = [r for r in report["results"] if r["scenario"] == "guest-post"]
-    assert post["got"].startswith("403 AccessDeniedException")
+    assert post["passed"] and post["got"].startswith("403 AccessDeniedException")
 
 
 def test_policy_widened_to_the_whole_api_is_caught(
@@ -137,7 +142,13 @@ def test_policy_widened_to_the_whole_api_is_caught(
     with serve(template) as outputs:
         code, out, report = run_check(outputs, tmp_path, capsys)
     assert code == 1
-    assert failed(report) == {"guest-post"}
+    # The scenario and the probes each see the policy reach past GET /demo.
+    assert failed(report) == {
+        "guest-post",
+        "iam-denies-other-method",
+        "iam-denies-other-path",
+        "iam-denies-other-stage",
+    }
     assert "policy is too wide" in diagnoses(report)["guest-post"]
     assert "diagnosis: A guest may call POST /demo" in out
 
@@ -265,3 +276,39 @@ def test_stack_name_target_needs_no_code_change(
     out = capsys.readouterr().out
     assert code == 0, out
     assert f"checking {offline_outputs['ApiUrl']}" in out
+
+
+def _column(out: str, scenario: str, index: int) -> str:
+    """The text of one column of a scenario's row, across its wrapped continuation lines."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(scenario + " "))
+    cells = [lines[start].split(" | ")[index]]
+    for line in lines[start + 1 :]:
+        if not line.startswith(" ") or " | " not in line:
+            break
+        cells.append(line.split(" | ")[index])
+    return " ".join(c.strip().removesuffix("|") for c in cells)
+
+
+def test_long_values_are_whole_in_the_table_and_the_json_with_no_secret_in_them(
+    offline_outputs: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The mismatch message quotes the canonical request AWS expected: long, and with the
+    # session token the request was signed with in it.
+    code, out, report = run_check(offline_outputs, tmp_path, capsys)
+    assert code == 0, out
+    (row,) = [r for r in report["results"] if r["scenario"] == "tampered-signature"]
+    got = row["got"]
+    assert "…" not in got and got.endswith("'")
+    assert "The String-to-Sign should have been 'AWS4-HMAC-SHA256 " in got
+    assert "x-amz-security-token:<redacted>" in got
+    assert re.sub(r"\s", "", _column(out, "tampered-signature", 2)) == re.sub(r"\s", "", got)
+    # The redaction is what keeps the token out: without it the token is in the report.
+    monkeypatch.setattr("guestapi.checks.observation.redacted", lambda text, secrets: text)
+    _, _, leaked = run_check(offline_outputs, tmp_path, capsys)
+    (row,) = [r for r in leaked["results"] if r["scenario"] == "tampered-signature"]
+    token = re.search(r"x-amz-security-token:(\S+)", row["got"])
+    assert token is not None and len(token.group(1)) > 100

@@ -1,6 +1,6 @@
-"""The README's Python snippet, run as written against the offline stack.
+"""The Python snippet of docs/clients.md, run as written against the offline stack.
 
-Only the outputs-file path is substituted (the README names the deployed stack's file); if the
+Only the outputs-file path is substituted (the page names the deployed stack's file); if the
 snippet ever stops taking the Cognito endpoint from the outputs, it calls the real Cognito and
 this test fails.
 """
@@ -18,14 +18,14 @@ import pytest
 
 from guestapi.outputs import write_outputs_file
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "clients.md"
 DEPLOYED_PATH = '".guestapi/outputs-default.json"'
 
 
 def readme_python_snippet() -> str:
-    """The one ```python block of the README section "Calling the API from an app"."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## Calling the API from an app", 1)[1].split("\n## ", 1)[0]
+    """The one ```python block of the page's section "In Python"."""
+    text = PAGE.read_text(encoding="utf-8")
+    section = text.split("## In Python", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
     assert len(blocks) == 1, "expected exactly one python block in the section"
     return blocks[0]
@@ -36,7 +36,7 @@ def run_snippet(code: str) -> tuple[str, dict[str, object]]:
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
-            exec(compile(code, str(README), "exec"), namespace)  # the README's own code
+            exec(compile(code, str(PAGE), "exec"), namespace)  # the page's own code
     finally:
         provider = namespace.get("provider")
         if provider is not None:

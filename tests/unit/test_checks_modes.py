@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from guestapi.checks.modes import shipped_scenarios
+from guestapi.checks.modes import shipped_scenarios, unproven
 from guestapi.client.attested import DebugTokenAttester
 from guestapi.client.attesters import attester_from_spec
 from guestapi.errors import GuestApiError
@@ -32,7 +32,12 @@ def test_directories_by_mode(outputs, attested, expected) -> None:
     mode = outputs.get("AttestationMode", "off")
     skipped = mode in ("monitor", "enforce") and not attested
     unused = mode == "off" and attested
-    assert bool(plan.notes) == (skipped or unused)
+    assert bool(plan.notes) == unused
+    lines = unproven(outputs, attested=attested)
+    assert bool(lines) == skipped
+    if skipped:
+        (line,) = lines
+        assert line.startswith("NOT proven: attested installs (pass --attest debug:env")
 
 
 def test_attester_specs(monkeypatch) -> None:

@@ -102,7 +102,7 @@ def test_access_denied_by_session_policy_points_to_the_scope_down() -> None:
         _obs(403, "AccessDeniedException", message),
         [Failure(Aspect.STATUS, "200", "403")],
     )
-    assert "scope-down" in text and "README" in text and "basic flow" in text
+    assert "scope-down" in text and "docs/check-suite.md" in text and "basic flow" in text
     assert "AmazonCognitoUnAuthedIdentitiesSessionPolicy" in text
     plain = diagnose(
         _scenario(status=200),

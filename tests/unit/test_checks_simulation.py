@@ -10,9 +10,17 @@ import botocore.session
 import pytest
 from botocore.stub import Stubber
 
+from guestapi import deployer
 from guestapi.checks.generated import generated_scenarios, sample_path
 from guestapi.checks.methods import ApiMethod
-from guestapi.checks.simulation import OTHER_STAGE, probe_stack, probes_for, scope_from
+from guestapi.checks.simulation import (
+    OTHER_STAGE,
+    api_id_of,
+    control_plane_client,
+    probe_stack,
+    probes_for,
+    scope_from,
+)
 from guestapi.checks.target import TargetError
 from guestapi.cli import check
 
@@ -137,11 +145,33 @@ def test_simulation_refused_is_a_target_error_naming_the_permission():
             probe_stack(OUTPUTS, apigateway=apigateway, iam=iam)
 
 
-def test_offline_outputs_without_a_template_skip_the_probes():
-    offline = {**OUTPUTS, "ApiUrl": "http://127.0.0.1:4566/dev", "ApiId": "x1"}
-    probing = probe_stack(offline)
-    assert probing.results == []
-    assert probing.skipped == "the API's methods are unknown offline without --template"
+@pytest.mark.parametrize("service", ["apigateway", "iam"])
+def test_offline_outputs_send_the_control_plane_calls_to_the_stack_signed_as_its_deployer(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The caller's own (here fake) credentials, which only a real stack's client may use.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDCALLERSOWNKEY000")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "callers-own-secret")
+    offline = {
+        **OUTPUTS,
+        "ApiUrl": "http://127.0.0.1:4566/dev",
+        "ApiId": "x1",
+        "ApiGatewayEndpoint": "http://127.0.0.1:4566/",
+        "IamEndpoint": "http://127.0.0.1:4566/",
+    }
+    assert api_id_of(offline) == "x1"
+    client = control_plane_client(service, offline, "eu-west-1")
+    assert client.meta.endpoint_url == "http://127.0.0.1:4566/"
+    keys = client._request_signer._credentials
+    assert (keys.access_key, keys.secret_key) == (
+        deployer.ACCESS_KEY_ID,
+        deployer.SECRET_ACCESS_KEY,
+    )
+    # A real stack's outputs name no endpoint: the SDK's own, with the caller's credentials.
+    assert api_id_of(OUTPUTS) == API
+    real = control_plane_client(service, OUTPUTS, "eu-west-1")
+    assert real.meta.endpoint_url.endswith(".amazonaws.com")
+    assert real._request_signer._credentials.access_key == "AKIDCALLERSOWNKEY000"
 
 
 def test_generated_rows_follow_the_simulation_and_fill_path_parameters():

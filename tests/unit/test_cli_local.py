@@ -83,3 +83,27 @@ def test_attestation_without_its_extra_is_one_line(
     assert err.count("\n") == 1, err
     assert "pip install 'guestapi[attestation]'" in err
     assert not (tmp_path / "root").exists()  # nothing made
+
+
+def test_a_port_in_use_says_how_to_pick_another(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert local.main(["--port", str(port), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"local.py: port {port} is in use: pass --port N (or make local PORT=N)"
+
+
+def test_make_local_takes_port(repo_root: Path) -> None:
+    done = subprocess.run(
+        ["make", "-n", "local", "PORT=5123"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "scripts/local.py --port 5123 " in done.stdout

@@ -232,7 +232,7 @@ def test_no_credentials_is_exit_2_one_line_and_sam_never_runs(project, capsys):
     assert run([], make_world(credentials=False)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith("deploy: no AWS credentials found")
+    assert err.startswith("deploy.py: no AWS credentials found")
 
 
 def test_real_credentials_check_finds_none_in_an_empty_environment(monkeypatch, tmp_path):
@@ -274,7 +274,7 @@ def test_sam_failure_exits_with_its_code_and_one_line(project, capsys):
     runner = FakeRunner(returncode=7)
     assert run([], make_world(runner=runner)) == 7  # no deploy or DescribeStacks after it
     err = capsys.readouterr().err
-    assert err == "deploy: sam build failed with exit code 7; see its output above\n"
+    assert err == "deploy.py: sam build failed with exit code 7; see its output above\n"
     assert [call[1] for call in runner.calls] == ["build"]
 
 
@@ -325,7 +325,7 @@ def test_interrupted_sam_is_one_line(project, capsys):
         raise KeyboardInterrupt
 
     assert run([], make_world(runner=interrupted)) == 130
-    assert capsys.readouterr().err.startswith("deploy: interrupted;")
+    assert capsys.readouterr().err.startswith("deploy.py: interrupted;")
 
 
 @pytest.mark.parametrize("extra", [["--dry-run"], ["--dry-run", "--guided"], []])

@@ -229,8 +229,7 @@ def test_optional_hardening_resources_are_deployed_or_skipped_with_one_warning_e
 def test_region_and_partition_flow_into_ids_arns_and_the_url(template_path: Path) -> None:
     stack, _ = deploy(
         template_path,
-        region="cn-north-1",
-        partition="aws-cn",
+        region="cn-north-1",  # its partition, aws-cn, comes from botocore's partition data
         account_id="210987654321",
         stack_name="other",
     )
@@ -297,6 +296,64 @@ def test_the_same_overrides_pass_when_valid(template_path: Path) -> None:
         },
     )
     assert only_api(stack).stages["v2_beta-1"].throttles["*/*"] == Throttle(5.0, 5000)
+
+
+@pytest.mark.parametrize(
+    ("logical_id", "typo", "meant"),
+    [
+        ("IdentityPoolRoles", "AWS::Cognito::IdentityPoolRoleAtachment",
+         "AWS::Cognito::IdentityPoolRoleAttachment"),
+        ("IdentityPool", "AWS::Cognito::IdentityPol", "AWS::Cognito::IdentityPool"),
+        ("Api", "AWS::Serverless::Apii", "AWS::Serverless::Api"),
+    ],
+)  # fmt: skip
+def test_a_misspelled_resource_type_stops_the_deploy_naming_the_real_one(
+    document: dict, logical_id: str, typo: str, meant: str
+) -> None:
+    # Once skipped as "not emulated": the stack started without the role attachment (guests
+    # got no role), or failed later with advice about !Ref that had nothing to do with it.
+    edited = copy.deepcopy(document)
+    edited["Resources"][logical_id]["Type"] = typo
+    message = assert_one_line_error(edited, f"Unrecognized resource types: [{typo}]")
+    assert message.endswith(f"did you mean {meant}?")
+    assert f"resource {logical_id}" in message
+
+
+def test_a_misspelled_type_is_refused_even_under_a_false_condition(document: dict) -> None:
+    # CloudFormation validates every resource's type before it evaluates a Condition.
+    edited = copy.deepcopy(document)
+    assert edited["Resources"]["WebAcl"]["Condition"]  # off with the default parameters
+    edited["Resources"]["WebAcl"]["Type"] = "AWS::WAFv2::WebAcl"
+    assert_one_line_error(edited, "did you mean AWS::WAFv2::WebACL?")
+
+
+def test_a_real_type_the_stack_does_not_serve_is_one_warning_naming_what_is_missing(
+    document: dict,
+) -> None:
+    edited = copy.deepcopy(document)
+    edited["Resources"]["Topic"] = {"Type": "AWS::SNS::Topic"}
+    edited["Resources"]["Custom"] = {"Type": "Custom::Seed", "Properties": {"ServiceToken": "x"}}
+    stack, warnings = deploy(edited)
+    assert ("Topic", "AWS::SNS::Topic") in stack.skipped
+    assert sorted(warnings) == [
+        "Custom (Custom::Seed) is not emulated: no Custom::Seed; whatever it does on AWS does "
+        "not happen offline",
+        "Topic (AWS::SNS::Topic) is not emulated: no SNS Topic; whatever it does on AWS does "
+        "not happen offline",
+    ]
+
+
+def test_a_region_aws_does_not_have_is_refused_naming_the_closest(template_path: Path) -> None:
+    message = assert_one_line_error(
+        template_path, "'eu-wst-1' is not an AWS region", region="eu-wst-1"
+    )
+    assert message.endswith("did you mean eu-west-1?")
+
+
+def test_every_region_of_every_partition_deploys_with_its_partition(template_path: Path) -> None:
+    stack, _ = deploy(template_path, region="us-gov-west-1")
+    assert stack.partition == "aws-us-gov"
+    assert next(iter(stack.roles)).startswith("arn:aws-us-gov:iam::")
 
 
 def test_pattern_without_constraint_description_names_the_pattern(document: dict) -> None:

@@ -5,10 +5,23 @@ from __future__ import annotations
 import pytest
 
 from guestapi.offline.launch import service_routes
-from guestapi.offline.server import route_service
+from guestapi.offline.server import ServiceRoute, route_service
 from guestapi.offline.wire import Response
 
-ROUTES = service_routes(lambda request: Response(200), lambda body: Response(200))
+ROUTES = [
+    *service_routes(lambda request: Response(200), lambda body: Response(200)),
+    ServiceRoute("apigateway", lambda request: Response(200), 1024, signing_name="apigateway"),
+]
+
+
+def _signed_for(service: str) -> tuple[str, str]:
+    return (
+        "Authorization",
+        f"AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/{service}/aws4_request, "
+        "SignedHeaders=host;x-amz-date, Signature=00",
+    )
+
+
 FORM = ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 JSON = ("Content-Type", "application/x-amz-json-1.1")
 
@@ -31,6 +44,12 @@ JSON = ("Content-Type", "application/x-amz-json-1.1")
         ("OPTIONS", "/", (), "cognito-identity"),
         ("GET", "/", (), None),
         ("POST", "/dev/demo", (JSON, ("X-Amz-Target", "AWSCognitoIdentityService.GetId")), None),
+        # The control plane by its signature's scope, on any path; a REST API call (signed for
+        # execute-api, or unsigned) on the same path is the stage's, here a stage `restapis`.
+        ("GET", "/restapis/abc/resources", (_signed_for("apigateway"),), "apigateway"),
+        ("GET", "/restapis/abc/resources", (_signed_for("execute-api"),), None),
+        ("GET", "/restapis/abc/resources", (), None),
+        ("GET", "/restapis/demo", (("Authorization", "Credential=/apigateway/"),), None),
     ],
 )
 def test_route_service(method, path, headers, expected) -> None:

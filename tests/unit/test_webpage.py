@@ -68,12 +68,22 @@ def test_missing_outputs_are_a_readable_error(web_dir: Path) -> None:
         pass
 
 
-def test_unbuilt_bundle_says_how_to_build_it(tmp_path: Path) -> None:
-    with (
-        pytest.raises(GuestApiError, match=r"npm ci && npm run build"),
-        serve_web(OUTPUTS, web_dir=tmp_path),
-    ):
+def test_unbuilt_bundle_in_a_checkout_says_make_web(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text("{}")  # a checkout: web/ beside package.json
+    (tmp_path / "web").mkdir()
+    with pytest.raises(GuestApiError) as caught, serve_web(OUTPUTS, web_dir=tmp_path / "web"):
         pass
+    message = str(caught.value)
+    assert f"is not built: run `make web` in {tmp_path.resolve()}" in message
+    assert "wheel" not in message
+
+
+def test_unbuilt_bundle_in_an_installed_package_says_it_was_built_without(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(GuestApiError) as caught, serve_web(OUTPUTS, web_dir=tmp_path):
+        pass
+    assert "is not in this installed package" in str(caught.value)
 
 
 def test_port_in_use_is_a_readable_error(web_dir: Path) -> None:

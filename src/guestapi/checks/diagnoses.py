@@ -53,8 +53,8 @@ SESSION_POLICY_DENIED = (
     "Denied by a session policy: Cognito scopes enhanced-flow guest credentials down with "
     f"the managed policy {cognito_session_policy.POLICY_NAME}, whose published version "
     f"({cognito_session_policy.VERSION}, {cognito_session_policy.EDITED}) lists no execute-api "
-    "action, so guest keys from GetCredentialsForIdentity cannot call this API. See the "
-    "README's section on the enhanced-flow scope-down; the basic flow (AllowClassicFlow, "
+    "action, so guest keys from GetCredentialsForIdentity cannot call this API. See "
+    'docs/check-suite.md, "Enhanced-flow scope-down"; the basic flow (AllowClassicFlow, '
     "GuestCredentialProvider(flow='basic')) is the documented way out."
 )
 NO_CALLER_IDENTITY = (

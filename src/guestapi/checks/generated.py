@@ -68,8 +68,9 @@ def generated_scenarios(
         if m.public:
             rows.append(
                 _row(f"gen-public-{m.method}-{m.path}", f"unsigned {m.label} reaches the "
-                     "integration (public on purpose)", verb, m.path, _reaches(),
-                     "the operation is marked public, yet API Gateway refused an unsigned call",
+                     "integration (the API serves it without authorization)", verb, m.path,
+                     _reaches(), "the method has no authorization (NONE), yet API Gateway "
+                     "refused an unsigned call",
                      SigningMode.NONE)
             )  # fmt: skip
         elif allowed.get(m):
@@ -99,6 +100,6 @@ def generated_scenarios(
             _row(f"gen-missing-{absent}-{path}", f"guest-signed {absent} {path} (no such method) "
                  "answers Missing Authentication Token", absent, path,
                  _refused("MissingAuthenticationTokenException"),
-                 "the API answered a method the template does not declare")
+                 "the API answered a method it does not list (GetResources)")
         )  # fmt: skip
     return rows

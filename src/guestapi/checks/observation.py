@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from requests.structures import CaseInsensitiveDict
 
@@ -24,6 +25,10 @@ class Observation:
     credentials_error: GuestCredentialsError | None = None
     stage: str = ""  # the stage the request went to
     throttled: int = 0  # 429 answers retried before this one
+    # The secret key and session token the request was signed with: an AWS answer may echo
+    # them (an InvalidSignature message quotes the canonical request, token included), and the
+    # summary goes to the table, the JSON and the JUnit reports.
+    secrets: tuple[str, ...] = ()
 
     @property
     def error_type(self) -> str | None:
@@ -38,6 +43,11 @@ class Observation:
         return ""
 
     def summary(self) -> str:
+        """Status, error type and the whole message, on one line and with the request's own
+        secrets redacted: never cut, as the reporters wrap it inside its column."""
+        return redacted(self._summary(), self.secrets)
+
+    def _summary(self) -> str:
         if self.credentials_error is not None:
             e = self.credentials_error
             return f"refused: {e.operation} {e.code}: {e.service_message}"
@@ -62,6 +72,16 @@ def lifetime_seconds(credentials: GuestCredentials) -> int:
     return math.floor(credentials.lifetime.total_seconds())
 
 
-def one_line(text: str, limit: int = 120) -> str:
+def redacted(text: str, secrets: tuple[str, ...]) -> str:
+    """`text` with each secret, as sent or URI-encoded as SigV4 encodes it, replaced."""
+    for secret in secrets:
+        if secret:
+            for form in {secret, quote(secret, safe="-_.~")}:
+                text = text.replace(form, "<redacted>")
+    return text
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """`text` on one line; cut (marked with …) only when a `limit` is given."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"

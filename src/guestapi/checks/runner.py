@@ -21,7 +21,7 @@ from botocore.credentials import Credentials
 from guestapi.checks.diagnoses import diagnose
 from guestapi.checks.evaluation import evaluate, expected_summary
 from guestapi.checks.matching import substitute
-from guestapi.checks.observation import Observation, one_line
+from guestapi.checks.observation import Observation
 from guestapi.checks.scenario import Scenario, Signing, SigningMode
 from guestapi.checks.target import Target, TargetError
 from guestapi.client import (
@@ -108,7 +108,7 @@ class CheckRunner:
             scenario=scenario.name,
             title=scenario.title,
             expected=expected_summary(scenario),
-            got=one_line(observation.summary(), 160),
+            got=observation.summary(),
             passed=not failures,
             diagnosis=diagnose(scenario, observation, failures) if failures else None,
             failures=tuple(str(f) for f in failures),
@@ -228,6 +228,8 @@ class CheckRunner:
     def _observe(self, scenario: Scenario, variables: Mapping[str, str]) -> Observation:
         observation = Observation()
         credentials = self._credentials(scenario, observation)
+        if credentials is not None:
+            observation.secrets = (credentials.secret_key, credentials.token or "")
         if observation.credentials_error is not None or scenario.request is None:
             return observation
         spec = scenario.request

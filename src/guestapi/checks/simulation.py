@@ -6,7 +6,8 @@ allowed, unless public on purpose) and about everything a guest must never reach
 stage, method, path or API, the other execute-api actions, and a handful of high-value
 actions of other services. Each result names the statement that decided, as IAM reports it
 (policy id and position). The same call serves AWS (the caller needs
-iam:SimulatePrincipalPolicy) and the offline stack (its IamEndpoint output).
+iam:SimulatePrincipalPolicy) and the offline stack (its IamEndpoint output); so does the list of
+the API's methods the probes start from (apigateway:GetResources, guestapi.checks.methods).
 """
 
 from __future__ import annotations
@@ -15,18 +16,14 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from guestapi.checks.methods import (
-    ApiMethod,
-    methods_from_apigateway,
-    methods_from_template,
-)
+from guestapi import deployer
+from guestapi.checks.methods import ApiMethod, methods_from_apigateway
 from guestapi.checks.runner import CheckResult
 from guestapi.checks.target import TargetError
 
@@ -182,29 +179,34 @@ def run_probes(iam: Any, role_arn: str, probes: Sequence[Probe]) -> list[CheckRe
 _AWS_API_HOST = re.compile(r"^([a-z0-9]{10})\.execute-api\.")
 
 
-def api_id_of(outputs: Mapping[str, str]) -> tuple[str | None, bool]:
-    """(API id, whether it came from an AWS host name, where GetResources can list methods)."""
+def api_id_of(outputs: Mapping[str, str]) -> str | None:
+    """The API id: from an AWS ApiUrl's host name, else the ApiId output (offline)."""
     host = urlsplit(outputs.get("ApiUrl", "")).hostname or ""
     found = _AWS_API_HOST.match(host)
-    if found:
-        return found.group(1), True
-    return outputs.get("ApiId") or None, False
+    return found.group(1) if found else outputs.get("ApiId") or None
 
 
-def _iam_client(outputs: Mapping[str, str], region: str) -> Any:
+def control_plane_client(service: str, outputs: Mapping[str, str], region: str) -> Any:
+    """A botocore client for `service` ("iam", "apigateway") of the stack `outputs` name.
+
+    With an endpoint output (IamEndpoint, ApiGatewayEndpoint: the offline stack), the client
+    calls it and signs as the offline deployer (guestapi.deployer), the identity that stack
+    knows; without one, it calls AWS with the caller's own credentials, as any SDK would.
+    """
     session = botocore.session.get_session()
-    endpoint = outputs.get("IamEndpoint")
+    endpoint = outputs.get(_ENDPOINT_OUTPUTS[service])
     if endpoint:
-        # The offline stack's twin: it does not authenticate its caller (there is no deployer
-        # identity offline), so any well-formed keys do; no real credential is sent anywhere.
         return session.create_client(
-            "iam",
+            service,
             region_name=region,
             endpoint_url=endpoint,
-            aws_access_key_id="AKIDOFFLINEPROBES",
-            aws_secret_access_key="offline",
+            aws_access_key_id=deployer.ACCESS_KEY_ID,
+            aws_secret_access_key=deployer.SECRET_ACCESS_KEY,
         )
-    return session.create_client("iam", region_name=region)
+    return session.create_client(service, region_name=region)
+
+
+_ENDPOINT_OUTPUTS = {"iam": "IamEndpoint", "apigateway": "ApiGatewayEndpoint"}
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,6 @@ class Probing:
 def probe_stack(
     outputs: Mapping[str, str],
     *,
-    template: Path | None = None,
     apigateway: Any = None,
     iam: Any = None,
 ) -> Probing:
@@ -228,21 +229,16 @@ def probe_stack(
     role_arn, region = outputs.get("GuestRoleArn"), outputs.get("Region", "")
     if not role_arn:
         return Probing(skipped="no GuestRoleArn output")
-    api_id, on_aws = api_id_of(outputs)
+    api_id = api_id_of(outputs)
     if api_id is None:
         return Probing(skipped="no API id (an AWS ApiUrl or an ApiId output)")
-    if template is not None:
-        methods = methods_from_template(template)
-    elif on_aws:
-        client = apigateway or botocore.session.get_session().create_client(
-            "apigateway", region_name=region
-        )
-        methods = methods_from_apigateway(client, api_id)
-    else:
-        return Probing(skipped="the API's methods are unknown offline without --template")
+    methods = methods_from_apigateway(
+        apigateway or control_plane_client("apigateway", outputs, region), api_id
+    )
+    iam = iam or control_plane_client("iam", outputs, region)
     stage = urlsplit(outputs["ApiUrl"]).path.strip("/")
     probes = probes_for(scope_from(role_arn, region, api_id, stage), methods)
-    results = run_probes(iam or _iam_client(outputs, region), role_arn, probes)
+    results = run_probes(iam, role_arn, probes)
     allowed = {
         probe.method: result.got.startswith("allowed")
         for probe, result in zip(probes, results, strict=True)
@@ -260,5 +256,5 @@ def probe_stack(
             )
             for p in probes_for(scope_from(attested_arn, region, api_id, stage), methods)
         ]
-        results += run_probes(iam or _iam_client(outputs, region), attested_arn, same)
+        results += run_probes(iam, attested_arn, same)
     return Probing(results, None, methods, allowed)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+
+def program_name(script: str) -> str:
+    """The name the command was run by, for usage lines and error prefixes: the console
+    script's (`guestapi-local`) when run as one, else the script's (`local.py`)."""
+    invoked = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return invoked if invoked.startswith("guestapi-") else script
 
 
 def add_template_argument(parser: argparse.ArgumentParser) -> None:

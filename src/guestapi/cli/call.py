@@ -19,12 +19,14 @@ from typing import Any
 
 import requests
 
+from guestapi.checks.modes import ATTEST_HINT, attestation_mode
 from guestapi.checks.target import Target
-from guestapi.cli.arguments import add_attest_argument
+from guestapi.cli.arguments import add_attest_argument, program_name
 from guestapi.cli.check import add_target_arguments, resolve_outputs
 from guestapi.client import GuestCredentialProvider, signed_session
 from guestapi.client.attested import AttestedCredentialProvider
 from guestapi.client.attesters import attester_from_spec
+from guestapi.client.cognito_calls import GuestCredentialsError
 from guestapi.errors import GuestApiError
 
 DEFAULT_CACHE = Path(".guestapi") / "identities.json"
@@ -51,7 +53,8 @@ def parse_header(text: str) -> tuple[str, str]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="call.py", description="Make one signed guest call to the API and print the answer."
+        prog=program_name("call.py"),
+        description="Make one signed guest call to the API and print the answer.",
     )
     add_target_arguments(parser)
     parser.add_argument("method", type=str.upper, help="HTTP method, e.g. GET")
@@ -114,9 +117,10 @@ def make_call(
             flow=args.flow,
             role_arn=target.guest_role_arn,
         )
-    session = signed_session(provider, target.region)
     url = target.url(args.path)
     try:
+        # The first credentials are fetched here, before the request is signed.
+        session = signed_session(provider, target.region)
         response = session.request(
             args.method,
             url,
@@ -127,6 +131,16 @@ def make_call(
         )
     except requests.RequestException as exc:
         raise CallError(f"cannot reach {url} ({type(exc).__name__}): is the stack up?") from None
+    except GuestCredentialsError as exc:
+        if args.attest or attestation_mode(outputs) != "enforce":
+            raise
+        # Cognito's own hint would be to let guests back in; on this stack the way in is to
+        # call as an attested install.
+        raise CallError(
+            f"{exc.operation} failed: {exc.code}: {exc.service_message} (the stack's "
+            f"AttestationMode is enforce, so only attested installs get credentials: "
+            f"{ATTEST_HINT})"
+        ) from None
     return response, provider
 
 
@@ -152,14 +166,15 @@ def print_answer(
 
 
 def main(argv: Sequence[str] | None = None, *, cloudformation_client: Any = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         response, provider = make_call(args, cloudformation_client=cloudformation_client)
     except GuestApiError as exc:
-        print(f"call.py: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("call.py: interrupted", file=sys.stderr)
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130
     try:
         print_answer(response, provider, verbose=args.verbose, out=sys.stdout)

@@ -25,12 +25,17 @@ from guestapi.checks import (
 )
 from guestapi.checks.attestation_rows import attestation_rows
 from guestapi.checks.generated import generated_scenarios
-from guestapi.checks.modes import attestation_mode, shipped_scenarios, signed_as_the_mode_allows
+from guestapi.checks.modes import (
+    attestation_mode,
+    shipped_scenarios,
+    signed_as_the_mode_allows,
+    unproven,
+)
 from guestapi.checks.proven import proven_lines
 from guestapi.checks.report import use_colour
 from guestapi.checks.runner import DEFAULT_ORIGIN, DEFAULT_THROTTLE_RETRIES, CheckResult
 from guestapi.checks.simulation import probe_stack
-from guestapi.cli.arguments import add_attest_argument, add_suite_arguments
+from guestapi.cli.arguments import add_attest_argument, add_suite_arguments, program_name
 from guestapi.client.attested import Attester
 from guestapi.client.attesters import attester_from_spec
 from guestapi.errors import GuestApiError
@@ -113,7 +118,7 @@ def pick_origin(
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="check.py",
+        prog=program_name("check.py"),
         description="Prove a guest-api stack lets guests in by signing and nobody else.",
     )
     add_target_arguments(parser)
@@ -142,13 +147,6 @@ def build_parser() -> argparse.ArgumentParser:
         f"SDKs do (default {DEFAULT_THROTTLE_RETRIES}; 0 reports the 429 at once)",
     )
     add_attest_argument(parser)
-    parser.add_argument(
-        "--template",
-        type=Path,
-        metavar="PATH",
-        help="the template the stack was deployed from: its methods feed the IAM probes "
-        "(needed offline; on AWS apigateway:GetResources lists them)",
-    )
     return parser
 
 
@@ -162,7 +160,6 @@ def run_suite(
     timeout: float = 10.0,
     json_path: Path | None = None,
     junit_path: Path | None = None,
-    template: Path | None = None,
     apigateway_client: Any = None,
     iam_client: Any = None,
     attester: Attester | None = None,
@@ -192,7 +189,7 @@ def run_suite(
     )
     print(f"checking {target.api_url} ({len(scenarios)} scenarios)", flush=True)
     results = runner.run(scenarios)
-    probing = probe_stack(outputs, template=template, apigateway=apigateway_client, iam=iam_client)
+    probing = probe_stack(outputs, apigateway=apigateway_client, iam=iam_client)
     if probing.skipped:
         print(f"IAM probes and generated rows skipped: {probing.skipped}", flush=True)
     generated = signed_as_the_mode_allows(
@@ -203,13 +200,15 @@ def run_suite(
     results += runner.run(generated) + probing.results
     if attester is not None and attestation_mode(outputs) != "off":
         results += attestation_rows(target.api_url, attester)
-    proven = proven_lines(scenarios, results) + _probe_claims(probing.results)
+    not_proven = unproven(outputs, attested=attester is not None)
+    proven = proven_lines(scenarios, results) + _probe_claims(probing.results) + not_proven
     print(render_table(results, colour=use_colour(sys.stdout), proven=proven), flush=True)
     if json_path:
         write_json(results, target, json_path, proven=proven)
     if junit_path:
         write_junit(results, target, junit_path)
-    return 0 if all(r.passed for r in results) else 1
+    # Every row may pass and the run still fail: what it could not check is not proven.
+    return 0 if all(r.passed for r in results) and not not_proven else 1
 
 
 def _probe_claims(probes: Sequence[CheckResult]) -> list[str]:
@@ -239,7 +238,8 @@ def main(
     apigateway_client: Any = None,
     iam_client: Any = None,
 ) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         if args.throttle_retries < 0:
             raise GuestApiError("--throttle-retries must be 0 or more")
@@ -258,17 +258,16 @@ def main(
             timeout=args.timeout,
             json_path=args.json,
             junit_path=args.junit,
-            template=args.template,
             apigateway_client=apigateway_client,
             iam_client=iam_client,
             throttle_retries=args.throttle_retries,
         )
     except GuestApiError as exc:
-        print(f"check.py: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # --json/--junit path not writable
-        print(f"check.py: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        print(f"{parser.prog}: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("check.py: interrupted", file=sys.stderr)
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130

@@ -21,6 +21,7 @@ import secrets
 import sys
 from collections.abc import Sequence
 
+from guestapi.cli.arguments import program_name
 from guestapi.client.attesters import DEBUG_TOKEN_VARIABLE
 
 TOKEN_BYTES = 32  # 256 bits; 43 characters of base64url
@@ -50,7 +51,8 @@ def weakness(token: str) -> str | None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="debug_token.py", description="Attestation debug tokens: make one, or hash one."
+        prog=program_name("debug_token.py"),
+        description="Attestation debug tokens: make one, or hash one.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("new", help="print a new token and its hash")
@@ -59,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.command == "new":
         token = secrets.token_urlsafe(TOKEN_BYTES)
         print(f"token: {token}")
@@ -72,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     token = os.environ.get(DEBUG_TOKEN_VARIABLE) or sys.stdin.readline().strip()
     if not token:
-        print(f"debug_token.py: no token in {DEBUG_TOKEN_VARIABLE} or on stdin", file=sys.stderr)
+        print(f"{parser.prog}: no token in {DEBUG_TOKEN_VARIABLE} or on stdin", file=sys.stderr)
         return 2
     why = weakness(token)
     if why is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from guestapi.assets import template_path
 from guestapi.checks.modes import MODES
-from guestapi.cli.arguments import add_suite_arguments, add_template_argument
+from guestapi.cli.arguments import add_suite_arguments, add_template_argument, program_name
 from guestapi.cli.check import run_suite
 from guestapi.client.attesters import attester_from_spec
 from guestapi.errors import GuestApiError
@@ -25,7 +25,7 @@ from guestapi.offline import attestation_root, launch
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="demo.py",
+        prog=program_name("demo.py"),
         description="Start the offline stack from template.yaml, run the check suite, stop.",
     )
     add_template_argument(parser)
@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     started = time.monotonic()
     try:
         template = args.template if args.template is not None else template_path()
@@ -54,13 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = _run(args, template, Path(scratch))
         print("offline stack stopped.")
     except GuestApiError as exc:
-        print(f"demo.py: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
         code = 2
     except OSError as exc:
-        print(f"demo.py: {exc.strerror or exc} ({exc.filename or 'socket'})", file=sys.stderr)
+        print(f"{parser.prog}: {exc.strerror or exc} ({exc.filename or 'socket'})", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
-        print("demo.py: interrupted", file=sys.stderr)
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
         return 130
     print(
         f"wall time: {time.monotonic() - started:.2f} s (start the offline stack, run the suite, stop)"
@@ -88,6 +89,5 @@ def _run(args: argparse.Namespace, template: Path, scratch: Path) -> int:
             args.events or None,
             json_path=args.json,
             junit_path=args.junit,
-            template=template,
             attester=attester,
         )

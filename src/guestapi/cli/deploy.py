@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from guestapi.cli.arguments import program_name
 from guestapi.deploy import (
     DeployRequest,
     SamDeployFailed,
@@ -20,7 +21,7 @@ from guestapi.outputs import OUTPUTS_DIR
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="deploy.py",
+        prog=program_name("deploy.py"),
         description=(
             "Deploy template.yaml with `sam deploy --config-env ENV`, then write the stack "
             f"outputs (DescribeStacks) to {OUTPUTS_DIR}/outputs-ENV.json for scripts/check.py."
@@ -55,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: Sequence[str] | None = None, world: World | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     request = DeployRequest(
         config_env=args.config_env,
         guided=args.guided,
@@ -69,15 +71,16 @@ def run(argv: Sequence[str] | None = None, world: World | None = None) -> int:
         else:
             deploy(request, world)
     except SamDeployFailed as exc:
-        print(f"deploy: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
         return exc.returncode
     except GuestApiError as exc:
-        print(f"deploy: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         # sam has already said where it stopped; CloudFormation may still be working.
         print(
-            "deploy: interrupted; check the stack's state before deploying again", file=sys.stderr
+            f"{parser.prog}: interrupted; check the stack's state before deploying again",
+            file=sys.stderr,
         )
         return 130
     return 0

@@ -20,6 +20,7 @@ from typing import Any
 import botocore.session
 
 from guestapi.assets import template_path
+from guestapi.cli.arguments import program_name
 from guestapi.cli.check import add_target_arguments, resolve_outputs
 from guestapi.errors import GuestApiError
 from guestapi.export.apigateway_exports import (
@@ -41,7 +42,8 @@ def _key_value(text: str) -> tuple[str, str]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="export.py", description="Export the stack for Postman, generated SDKs or OpenAPI."
+        prog=program_name("export.py"),
+        description="Export the stack for Postman, generated SDKs or OpenAPI.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     postman = commands.add_parser("postman", help="a Postman v2.1 collection and environment")
@@ -136,14 +138,15 @@ def main(
     cloudformation_client: Any = None,
     apigateway_client: Any = None,
 ) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         outputs, _overrides = resolve_outputs(args, cloudformation_client=cloudformation_client)
         run(args, outputs, apigateway_client)
     except GuestApiError as exc:
-        print(f"export.py: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"export.py: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        print(f"{parser.prog}: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
     return 0

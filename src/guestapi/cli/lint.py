@@ -7,13 +7,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from guestapi.cli.arguments import program_name
 from guestapi.errors import GuestApiError
 from guestapi.lint import report, run_lint
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="lint.py",
+        prog=program_name("lint.py"),
         description=(
             "Lint the SAM template with cfn-lint, `sam validate --lint` and checkov. "
             "Exit 0: no findings; 1: findings (printed); 2: a tool or the template is missing "
@@ -31,10 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         results = run_lint(args.template)
     except GuestApiError as exc:
-        print(f"lint: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
         return 2
     return report(results)

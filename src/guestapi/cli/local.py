@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import logging
 import signal
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import uvicorn
 
-from guestapi.cli.arguments import add_template_argument
+from guestapi.cli.arguments import add_template_argument, program_name
 from guestapi.errors import GuestApiError
 from guestapi.offline import attestation_root, launch
 from guestapi.offline.apigateway import access_log
@@ -49,7 +50,7 @@ def port_number(option: str, port: int) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="local.py",
+        prog=program_name("local.py"),
         description="Serve template.yaml as an offline Cognito Identity + API Gateway twin.",
     )
     add_template_argument(parser)
@@ -179,7 +180,8 @@ def ready_message(outputs: dict[str, str], args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO,
         format="%(asctime)s %(name)s %(message)s",
@@ -214,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             sock = launch.bind(args.host, args.port)
         except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise GuestApiError(
+                    f"port {args.port} is in use: pass --port N (or make local PORT=N)"
+                ) from None
             raise GuestApiError(
                 f"cannot listen on {args.host}:{args.port}: {exc.strerror}"
             ) from None
@@ -221,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if test_root is not None:
             if not attestation_root.apply(offline, test_root):
                 print(
-                    "local.py: --attestation-test-root: this template has no attestation "
+                    f"{parser.prog}: --attestation-test-root: this template has no attestation "
                     "function (AttestationMode off?); nothing trusts the test root",
                     file=sys.stderr,
                 )
@@ -246,6 +252,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             http = launch.make_server(offline.app())
             serve_until_stopped(http, sock, ready_message(outputs, args))
     except GuestApiError as exc:
-        print(f"local.py: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
         return 2
     return 0

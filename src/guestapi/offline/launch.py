@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from guestapi.errors import GuestApiError
-from guestapi.offline.apigateway import Gateway
+from guestapi.offline.apigateway import Gateway, management
 from guestapi.offline.apigateway.lambda_proxy import LambdaProxyIntegration
 from guestapi.offline.apigateway.pipeline import default_integrations
 from guestapi.offline.awslambda.roles import ExecutionRoleCredentials, check_execution_roles
@@ -73,6 +73,8 @@ class OfflineStack:
     dynamodb: DynamoDbEmulator | None = None
     dynamodb_front_door: DynamoDbFrontDoor | None = None
     ssm: SsmService | None = None
+    # API Gateway's control plane (GetResources), which the check suite lists methods with.
+    apigateway: management.ApiGatewayManagement | None = None
 
     def app(self) -> OfflineApp:
         """The ASGI app; the first service route is the fallback for unknown targets."""
@@ -123,6 +125,15 @@ class OfflineStack:
                     MAX_SSM_BODY,
                     target_prefix=SSM_TARGET_PREFIX,
                     blocking=True,
+                )
+            )
+        if self.apigateway is not None:
+            routes.append(
+                ServiceRoute(
+                    "apigateway",
+                    self.apigateway.handle,
+                    management.MAX_BODY_BYTES,
+                    signing_name=management.SERVICE,
                 )
             )
         return routes
@@ -226,8 +237,9 @@ def build(
     )
     emulator, front_door = _start_dynamodb(stack, store, now) if stack.tables else (None, None)
     ssm = SsmService.for_stack(stack, caller_lookup(store, stack.roles), clock=now)
+    control = management.ApiGatewayManagement.for_stack(stack, store, now)  # GetResources
     offline = OfflineStack(
-        stack, store, cognito, sts, gateway, lambdas, endpoints, emulator, front_door, ssm
+        stack, store, cognito, sts, gateway, lambdas, endpoints, emulator, front_door, ssm, control
     )
     try:
         ssm.deploy()
@@ -262,7 +274,7 @@ def local_outputs(stack: Stack, base_url: str) -> dict[str, str]:
     AWS answers `https://<api-id>.execute-api.<region>.<suffix>/<stage>`; here every stage is
     served at `<base_url>/<stage>` on one port. Any other URL in an output that is not on this
     machine is refused: a client following it would leave the offline stack (for the real AWS,
-    when a misspelled resource type left an API unemulated).
+    when the template's API is of a type the offline stack does not serve).
     """
     outputs = dict(stack.outputs)
     api_ids: dict[str, str] = {}
@@ -275,9 +287,11 @@ def local_outputs(stack: Stack, base_url: str) -> dict[str, str]:
                 outputs[key] = base_url.rstrip("/") + ("/" + rest[1] if len(rest) > 1 else "")
         _refuse_non_local(key, outputs[key])
     outputs["CognitoIdentityEndpoint"] = base_url.rstrip("/") + "/"
-    # IAM (SimulatePrincipalPolicy) at the same endpoint; ApiId, which AWS's ApiUrl carries
-    # in its host name, for the method ARNs the checks simulate.
+    # IAM (SimulatePrincipalPolicy) and API Gateway's control plane (GetResources) at the same
+    # endpoint; ApiId, which AWS's ApiUrl carries in its host name, for the method ARNs the
+    # checks simulate and the API whose resources they list.
     outputs["IamEndpoint"] = base_url.rstrip("/") + "/"
+    outputs["ApiGatewayEndpoint"] = base_url.rstrip("/") + "/"
     if "ApiUrl" in api_ids:
         outputs.setdefault("ApiId", api_ids["ApiUrl"])
     outputs.setdefault("Region", stack.region)
@@ -289,7 +303,7 @@ def _refuse_non_local(key: str, value: str) -> None:
     if parts.scheme in ("http", "https") and (parts.hostname or "") not in _LOCAL_HOSTS:
         raise NonLocalOutputError(
             f"output {key} points outside the offline stack ({parts.hostname}): no resource "
-            "of this stack serves it offline (a misspelled resource type?)"
+            "of this stack serves it offline (a resource type the offline stack does not emulate?)"
         )
 
 

@@ -1,6 +1,14 @@
 """HTTP wiring of the offline stack: one port serves the AWS service endpoints at `/` and the
 REST APIs under `/{stage}/...`. Dispatch only: every answer comes from a service package.
 
+The routing rule (`route_service`), in order:
+1. a request whose Authorization header's credential scope names a service with a route of
+   its own (`signing_name`: API Gateway's control plane, `apigateway`) goes to it, whatever
+   its path. A call to a REST API is signed for `execute-api` (or not at all), so a stage
+   named `restapis` still reaches its API;
+2. a POST (or its preflight) to `/` goes to the service its X-Amz-Target or form body names;
+3. everything else goes to the REST APIs, `/{stage}/...`.
+
 ASGI (served by uvicorn) because it hands over the request path exactly as it arrived
 (`raw_path`, still percent-encoded): SigV4 must be recomputed from the raw path, and WSGI's
 PATH_INFO is already decoded.
@@ -21,6 +29,7 @@ from typing import Any
 
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
 from guestapi.offline.protocol import HEADER_NAMES
+from guestapi.offline.sigv4 import scope_service
 from guestapi.offline.wire import Request, Response, header
 
 Scope = dict[str, Any]
@@ -51,6 +60,8 @@ class ServiceRoute:
     `target_prefix` selects AWS JSON services ("AWSCognitoIdentityService."); an empty prefix
     with `form=True` selects a Query-protocol service (STS). The first route is the fallback
     for a POST that matches none, so an unknown target gets that service's own answer.
+    `signing_name` selects a REST service by the credential scope of its signature, on any
+    path (API Gateway's control plane, whose paths would otherwise read as a stage).
     """
 
     name: str
@@ -58,6 +69,7 @@ class ServiceRoute:
     max_body: int
     target_prefix: str = ""
     form: bool = False
+    signing_name: str = ""
     # Waits on something else (DynamoDB forwards to moto): served from worker threads so it
     # cannot stall the event loop.
     blocking: bool = False
@@ -148,6 +160,10 @@ def route_service(
     headers: Sequence[tuple[str, str]],
 ) -> ServiceRoute | None:
     """The service endpoint a request is for, or None when it is for the REST APIs."""
+    signed_for = scope_service(header(headers, "authorization"))
+    for service in services:
+        if service.signing_name and service.signing_name == signed_for:
+            return service
     if raw_path != "/" or method not in ("POST", "OPTIONS"):
         return None
     target = header(headers, "x-amz-target") or ""

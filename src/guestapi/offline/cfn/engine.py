@@ -2,7 +2,8 @@
 
 The steps follow what CloudFormation does with `sam deploy`:
 
-1. parse the YAML (`reading.py`, aws-sam-translator's parser, which understands `!Ref` forms);
+1. parse the YAML (`reading.py`, aws-sam-translator's parser, which understands `!Ref` forms),
+   and refuse a region or a resource type AWS does not have (`catalog.py`);
 2. validate the parameter values against their declarations (`parameters.py`);
 3. apply the SAM transform with aws-sam-translator (`transform.py`);
 4. evaluate Conditions, then create the resources in dependency order, each with its properties
@@ -19,7 +20,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from guestapi.offline.cfn import registry
+from guestapi.offline.cfn import registry, unemulated
+from guestapi.offline.cfn.catalog import check_resource_types, partition_of
 from guestapi.offline.cfn.intrinsics import (
     NO_VALUE,
     ResolveContext,
@@ -46,14 +48,16 @@ def load_stack(
     stack_name: str = "guest-api-local",
     overrides: Mapping[str, str] | None = None,
     warn: Callable[[str], None] | None = None,
-    partition: str = "aws",
 ) -> Stack:
     """Deploy `template` (a path, or an already parsed template) and return the stack model.
 
     Raises TemplateError, with one line saying what is wrong, for anything CloudFormation would
-    refuse: malformed YAML, a failed SAM transform, a bad parameter value, a bad intrinsic.
+    refuse: malformed YAML, an unknown region or resource type, a failed SAM transform, a bad
+    parameter value, a bad intrinsic. The partition (and so AWS::Partition) is the region's.
     """
+    partition = partition_of(region)
     source, document = read_template(template)
+    check_resource_types(document["Resources"], region, source)
     declared = document.get("Parameters") or {}
     if not isinstance(declared, dict):
         raise TemplateError(f"{source}: Parameters must be a mapping")
@@ -158,8 +162,8 @@ class _Deployer:
         for created in self.created.values():
             if created.type not in consumed:
                 self.env.warn(
-                    f"skipping {created.logical_id} ({created.type}): "
-                    "not emulated by the offline stack"
+                    f"{created.logical_id} ({created.type}) is not emulated: "
+                    f"{unemulated.missing_offline(created.type)}"
                 )
                 skipped.append((created.logical_id, created.type))
         built: dict[str, Any] = {}

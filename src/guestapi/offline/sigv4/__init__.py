@@ -10,7 +10,7 @@ from guestapi.offline.sigv4.errors import (
     SigV4ErrorKind,
     VerifiedCaller,
 )
-from guestapi.offline.sigv4.parsing import has_signature, malformed_authorization
+from guestapi.offline.sigv4.parsing import has_signature, malformed_authorization, scope_service
 from guestapi.offline.sigv4.verifier import verify
 
 __all__ = [
@@ -20,5 +20,6 @@ __all__ = [
     "VerifiedCaller",
     "has_signature",
     "malformed_authorization",
+    "scope_service",
     "verify",
 ]

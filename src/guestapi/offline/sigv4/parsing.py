@@ -83,6 +83,23 @@ def has_signature(req: Request) -> bool:
     return any(k in ("X-Amz-Signature", "X-Amz-Credential") for k, _ in split_query(req.raw_query))
 
 
+# The service element of a header's credential scope: Credential=KEY/YYYYMMDD/REGION/SERVICE/...
+_SCOPE_SERVICE = re.compile(r"Credential=[^/,\s]*/[^/,\s]*/[^/,\s]*/([^/,\s]+)/")
+
+
+def scope_service(authorization: str | None) -> str | None:
+    """The service an Authorization header's credential scope names, nothing else checked.
+
+    For routing only: several services share the offline stack's port, and a signed request
+    says which one it is for. Verification (`verify`) still checks the whole signature.
+    """
+    text = authorization or ""
+    # One anchored attempt at the first Credential=, so a header of many is read once (linear).
+    start = text.find("Credential=")
+    found = _SCOPE_SERVICE.match(text, start) if start >= 0 else None
+    return found.group(1) if found else None
+
+
 def format_amz(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_AMZ_DATE_FORMAT)
 

@@ -1,0 +1,261 @@
+"""API Gateway's control plane, as far as the check suite uses it: GetResources.
+
+`GET /restapis/{restapi_id}/resources?embed=methods[&limit=N][&position=P]`, signed with SigV4
+for the service `apigateway`, authorized by IAM (`apigateway:GET` on
+`arn:<partition>:apigateway:<region>::/restapis/<id>/resources`), answered in the rest-json shape
+botocore's apigateway model parses: `{"item": [Resource, ...], "position": ...}`
+(docs/aws-behaviour.md#getresources). It shares the offline stack's one port with the REST APIs
+it describes; `server.route_service` sends it the requests whose credential scope names the
+service `apigateway`.
+
+The caller is the account's deployer, as on AWS, where check.py signs with whatever credentials
+botocore finds. Offline there is no account, so the deployer is the published key pair of
+`guestapi.deployer`, with a policy (`DEPLOYER_POLICY`) allowing what the check suite reads and
+nothing more. Any other caller the stack knows (a guest, a function's role) is decided by its
+own role's policies, which normally allow none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote
+
+from guestapi import deployer
+from guestapi.offline import sigv4
+from guestapi.offline.apigateway.model import Method, RestApi
+from guestapi.offline.credentials import CredentialStore, IssuedCredential
+from guestapi.offline.iam.model import Role
+from guestapi.offline.iam.policy import evaluate
+from guestapi.offline.wire import AwsError, Request, Response, new_request_id
+
+if TYPE_CHECKING:
+    from guestapi.offline.stack import Stack
+
+SERVICE = "apigateway"  # the SigV4 signing name, and the IAM action prefix
+ACTION = "apigateway:GET"
+# botocore's apigateway model: GetResources is GET /restapis/{restapi_id}/resources.
+_GET_RESOURCES = re.compile(r"^/restapis/([^/]+)/resources/?$")
+DEFAULT_LIMIT, MAX_LIMIT = 25, 500  # the documented page size and its maximum
+MAX_BODY_BYTES = 64 * 1024  # GET takes no body; a bound on what is read anyway
+
+
+def deployer_policy(partition: str, region: str) -> dict[str, Any]:
+    """What the offline deployer may do: read the stack's REST APIs (all the check suite asks)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "CheckSuiteReadsTheApi",
+                "Effect": "Allow",
+                "Action": ACTION,
+                "Resource": f"arn:{partition}:apigateway:{region}::/restapis/*",
+            }
+        ],
+    }
+
+
+def resource_id(api_id: str, path: str) -> str:
+    """A stable 10-character id per resource, shaped like AWS's (`3kzxbg5sa2`)."""
+    digest = hashlib.sha256(f"{api_id} {path}".encode()).hexdigest()
+    return digest[:10]
+
+
+def _paths(api: RestApi) -> list[str]:
+    """Every resource path of the API: the root, each path declared, and every path between."""
+    paths = {"/"}
+    for resource in api.resources:
+        parts = [p for p in resource.path.split("/") if p]
+        paths.update("/" + "/".join(parts[:n]) for n in range(1, len(parts) + 1))
+    return sorted(paths)
+
+
+def _method(http_method: str, method: Method, embed: bool) -> dict[str, Any]:
+    if not embed:
+        return {}
+    shown: dict[str, Any] = {
+        "httpMethod": http_method,
+        "authorizationType": method.authorization_type,
+        "apiKeyRequired": False,
+    }
+    if method.integration is not None:
+        shown["methodIntegration"] = {"type": method.integration.type}
+    return shown
+
+
+def resources_of(api: RestApi, *, embed: bool) -> list[dict[str, Any]]:
+    """The API's resources as GetResources lists them, sorted by path."""
+    by_path = {r.path: r for r in api.resources}
+    items = []
+    for path in _paths(api):
+        item: dict[str, Any] = {"id": resource_id(api.api_id, path), "path": path}
+        if path != "/":
+            parent, _, part = path.rpartition("/")
+            item["parentId"] = resource_id(api.api_id, parent or "/")
+            item["pathPart"] = part
+        declared = by_path.get(path)
+        if declared is not None and declared.methods:
+            item["resourceMethods"] = {
+                verb: _method(verb, m, embed) for verb, m in declared.methods.items()
+            }
+        items.append(item)
+    return items
+
+
+class ApiGatewayManagement:
+    """Answers GetResources for the REST APIs of one offline stack."""
+
+    def __init__(
+        self,
+        *,
+        rest_apis: Mapping[str, RestApi],
+        roles: Mapping[str, Role],
+        store: CredentialStore,
+        region: str,
+        account_id: str,
+        partition: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._apis = rest_apis
+        self._roles = roles
+        self._store = store
+        self._region = region
+        self._account_id = account_id
+        self._partition = partition
+        self._clock = clock
+
+    @classmethod
+    def for_stack(
+        cls, stack: Stack, store: CredentialStore, clock: Callable[[], datetime]
+    ) -> ApiGatewayManagement:
+        return cls(
+            rest_apis=stack.rest_apis,
+            roles=stack.roles,
+            store=store,
+            region=stack.region,
+            account_id=stack.account_id,
+            partition=stack.partition,
+            clock=clock,
+        )
+
+    def handle(self, request: Request) -> Response:
+        request_id = new_request_id()
+        try:
+            if request.method != "GET":
+                raise AwsError("NotFoundException", "Invalid method for this resource", 404)
+            match = _GET_RESOURCES.match(request.raw_path)
+            if match is None:
+                # Only GetResources is served: any other control-plane call is not found here.
+                raise AwsError("NotFoundException", "Unsupported operation offline", 404)
+            api_id = unquote(match.group(1))
+            policies, caller_arn = self._caller(request)
+            resource = (
+                f"arn:{self._partition}:apigateway:{self._region}::/restapis/{api_id}/resources"
+            )
+            self.authorize(policies, caller_arn, resource)
+            body = self._get_resources(api_id, request.raw_query)
+        except AwsError as err:
+            return _error(err, request_id)
+        except sigv4.SigV4Error as err:
+            return _error(AwsError(str(err.kind), err.message, 403), request_id)
+        return Response(
+            200,
+            [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id)],
+            json.dumps(body).encode(),
+        )
+
+    def _caller(self, request: Request) -> tuple[Sequence[Mapping[str, Any]], str]:
+        """The verified caller's identity policies and ARN; raises sigv4.SigV4Error."""
+        issued: dict[str, IssuedCredential] = {}
+
+        def lookup(access_key_id: str) -> sigv4.KnownCredential | None:
+            if access_key_id == deployer.ACCESS_KEY_ID:
+                return sigv4.KnownCredential(
+                    deployer.ACCESS_KEY_ID, deployer.SECRET_ACCESS_KEY, None, None
+                )
+            found = self._store.lookup(access_key_id)
+            if found is None:
+                return None
+            issued[access_key_id] = found
+            return found.known()
+
+        verified = sigv4.verify(
+            request, region=self._region, service=SERVICE, now=self._clock(), lookup=lookup
+        )
+        key = verified.credential.access_key_id
+        if key == deployer.ACCESS_KEY_ID:
+            arn = f"arn:{self._partition}:iam::{self._account_id}:user/{deployer.USER_NAME}"
+            return [deployer_policy(self._partition, self._region)], arn
+        caller = issued[key]
+        role = self._roles.get(caller.role_arn)
+        return (role.policies if role is not None else ()), caller.assumed_role_arn
+
+    def authorize(
+        self, policies: Sequence[Mapping[str, Any]], caller_arn: str, resource: str
+    ) -> None:
+        """Raise AccessDeniedException unless `policies` allow apigateway:GET on `resource`."""
+        decision = evaluate(policies, action=ACTION, resource=resource)
+        if not decision.allowed:
+            tail = (
+                "with an explicit deny in an identity-based policy"
+                if decision.explicit_deny
+                else f"because no identity-based policy allows the {ACTION} action"
+            )
+            raise AwsError(
+                "AccessDeniedException",
+                f"User: {caller_arn} is not authorized to perform: {ACTION} on resource: "
+                f"{resource} {tail}",
+                403,
+            )
+
+    def _get_resources(self, api_id: str, raw_query: str) -> dict[str, Any]:
+        try:
+            query = parse_qs(raw_query, keep_blank_values=True, max_num_fields=16)
+        except ValueError:
+            raise AwsError("BadRequestException", "Invalid query string", 400) from None
+        api = self._apis.get(api_id)
+        if api is None:
+            raise AwsError(
+                "NotFoundException",
+                f"Invalid API identifier specified {self._account_id}:{api_id}",
+                404,
+            )
+        embed = "methods" in ",".join(query.get("embed", [])).split(",")
+        items = resources_of(api, embed=embed)
+        limit = _number(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        start = _number(query, "position", 0, 0, len(items))
+        body: dict[str, Any] = {"item": items[start : start + limit]}
+        if start + limit < len(items):
+            # An opaque token on AWS; here the index of the next page's first resource.
+            body["position"] = str(start + limit)
+        return body
+
+
+def _number(query: Mapping[str, list[str]], name: str, default: int, low: int, high: int) -> int:
+    values = query.get(name)
+    if not values:
+        return default
+    try:
+        number = int(values[0])
+    except ValueError:
+        number = -1
+    if not low <= number <= high:
+        raise AwsError("BadRequestException", f"Invalid {name} value: {values[0][:32]}", 400)
+    return number
+
+
+def _error(error: AwsError, request_id: str) -> Response:
+    """A rest-json error: `{"message": ...}` with the code in x-amzn-ErrorType."""
+    return Response(
+        error.status,
+        [
+            ("Content-Type", "application/json"),
+            ("x-amzn-RequestId", request_id),
+            ("x-amzn-ErrorType", error.code),
+        ],
+        json.dumps({"message": error.message}).encode(),
+    )
