@@ -26,18 +26,18 @@ def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 def test_two_back_to_back_runs_pass_on_a_default_stack(offline_outputs, capsys) -> None:
     # No retry needed: each method has its own bucket of the stage's 10 req/s, burst 20.
     for _ in range(2):
-        assert run_suite(offline_outputs, None, template=TEMPLATE, throttle_retries=0) == 0
+        assert run_suite(offline_outputs, None, throttle_retries=0) == 0
     capsys.readouterr()
 
 
 def test_retries_pace_a_run_under_tight_limits(tight, capsys) -> None:
-    assert run_suite(tight, None, template=TEMPLATE) == 0
+    assert run_suite(tight, None) == 0
     assert "30/30 scenarios passed" in capsys.readouterr().out
 
 
 def test_a_persisting_429_is_diagnosed_as_the_stages_throttle(tight, tmp_path, capsys) -> None:
     report = tmp_path / "results.json"
-    assert run_suite(tight, None, template=TEMPLATE, throttle_retries=0, json_path=report) == 1
+    assert run_suite(tight, None, throttle_retries=0, json_path=report) == 1
     capsys.readouterr()
     results = json.loads(report.read_text())["results"]
     throttled = [r for r in results if r["got"].startswith("429")]
