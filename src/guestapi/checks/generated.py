@@ -103,3 +103,39 @@ def generated_scenarios(
                  "the API answered a method it does not list (GetResources)")
         )  # fmt: skip
     return rows
+
+
+def superseded(
+    scenarios: Sequence[Scenario],
+    methods: Sequence[ApiMethod],
+    allowed: Mapping[ApiMethod, bool],
+) -> tuple[list[Scenario], list[str]]:
+    """The scenarios to run, and a note for each one a generated row replaces.
+
+    A shipped scenario that expects a guest-signed call to be refused (`guest-post`: POST /demo)
+    states the default template's shape. When this API serves that method and IAM simulation
+    allows it to the guest role, the stack's own design says otherwise: the method's generated
+    row (a signed call that must reach the integration) and its IAM probe check it instead. A
+    wider policy than the methods need is still caught, by the probes of what the API does not
+    serve (other method, path, stage, API).
+    """
+    granted = {(m.method, m.path) for m in methods if allowed.get(m) and not m.public}
+    kept: list[Scenario] = []
+    notes: list[str] = []
+    for scenario in scenarios:
+        request = scenario.request
+        refusal = bool(scenario.expect.status) and all(s >= 400 for s in scenario.expect.status)
+        if (
+            request is not None
+            and refusal
+            and scenario.signing.mode is SigningMode.GUEST
+            and request.stage is None
+            and ({(request.method, request.path), ("ANY", request.path)} & granted)
+        ):
+            notes.append(
+                f"{scenario.name}: not run: {request.method} {request.path} is a method of this "
+                f"API that the guest role is granted; gen-{request.method}-{request.path} checks it"
+            )
+            continue
+        kept.append(scenario)
+    return kept, notes

@@ -24,7 +24,7 @@ from guestapi.checks import (
     write_junit,
 )
 from guestapi.checks.attestation_rows import attestation_rows
-from guestapi.checks.generated import generated_scenarios
+from guestapi.checks.generated import generated_scenarios, superseded
 from guestapi.checks.modes import (
     attestation_mode,
     shipped_scenarios,
@@ -178,6 +178,10 @@ def run_suite(
         for note in plan.notes:
             print(note, flush=True)
     scenarios = load_scenario_dirs([events] if isinstance(events, Path) else events)
+    probing = probe_stack(outputs, apigateway=apigateway_client, iam=iam_client)
+    scenarios, notes = superseded(scenarios, probing.methods, probing.allowed)
+    for note in notes:
+        print(note, flush=True)
     target = Target.from_outputs(outputs, cognito_endpoint=cognito_endpoint)
     runner = CheckRunner(
         target,
@@ -189,7 +193,6 @@ def run_suite(
     )
     print(f"checking {target.api_url} ({len(scenarios)} scenarios)", flush=True)
     results = runner.run(scenarios)
-    probing = probe_stack(outputs, apigateway=apigateway_client, iam=iam_client)
     if probing.skipped:
         print(f"IAM probes and generated rows skipped: {probing.skipped}", flush=True)
     generated = signed_as_the_mode_allows(
