@@ -145,7 +145,7 @@ def test_a_second_method_added_and_granted_passes(
 def test_a_second_method_added_but_not_granted_still_runs_guest_post(
     template_variant: Callable[..., Path], tmp_path, capsys
 ):
-    code, out, report = _check(template_variant(_method("post")), tmp_path, capsys)
+    code, _out, report = _check(template_variant(_method("post")), tmp_path, capsys)
     assert code == 1
     passed = {r["scenario"]: r["passed"] for r in report["results"]}
     assert passed["guest-post"] and passed["gen-POST-/demo"]  # refused with AccessDenied

@@ -47,3 +47,5 @@ def test_a_persisting_429_is_diagnosed_as_the_stages_throttle(tight, tmp_path, c
             "Throttled (429 TooManyRequestsException) by stage dev: API Gateway's per-method "
             "limits (the template's ThrottlingRateLimit / ThrottlingBurstLimit) were hit"
         ), row
+        # The limits themselves, as the stage holds them (apigateway:GetStage).
+        assert row["diagnosis"].endswith("Stage dev's throttle settings: */*: 2 req/s, burst 2.")

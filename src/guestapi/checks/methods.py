@@ -47,3 +47,18 @@ def methods_from_apigateway(client: Any, api_id: str) -> list[ApiMethod]:
             f"cannot list the API's methods (apigateway:GetResources on {api_id}): {exc}"
         ) from None
     return sorted({m for m in found if m.method != "OPTIONS"}, key=lambda m: (m.path, m.method))
+
+
+def stage_throttles(client: Any, api_id: str, stage: str) -> str:
+    """The stage's throttle settings (apigateway:GetStage) as one phrase, e.g.
+    `*/*: 2 req/s, burst 2`; "" when they cannot be read (a 429 is diagnosed either way)."""
+    try:
+        settings = client.get_stage(restApiId=api_id, stageName=stage).get("methodSettings")
+    except (BotoCoreError, ClientError):
+        return ""
+    return "; ".join(
+        f"{key.replace('~1', '/')}: {s['throttlingRateLimit']:g} req/s, burst "
+        f"{s['throttlingBurstLimit']}"
+        for key, s in sorted((settings or {}).items())
+        if "throttlingRateLimit" in s and "throttlingBurstLimit" in s
+    )

@@ -23,7 +23,7 @@ import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
 from guestapi import deployer
-from guestapi.checks.methods import ApiMethod, methods_from_apigateway
+from guestapi.checks.methods import ApiMethod, methods_from_apigateway, stage_throttles
 from guestapi.checks.runner import CheckResult
 from guestapi.checks.target import TargetError
 
@@ -258,3 +258,26 @@ def probe_stack(
         ]
         results += run_probes(iam, attested_arn, same)
     return Probing(results, None, methods, allowed)
+
+
+def with_throttle_limits(
+    results: list[CheckResult], outputs: Mapping[str, str], apigateway: Any = None
+) -> list[CheckResult]:
+    """Rows that stayed throttled, their diagnosis naming the stage's limits (GetStage)."""
+    if not any(r.got.startswith("429") and not r.passed for r in results):
+        return results
+    api_id, region = api_id_of(outputs), outputs.get("Region", "")
+    if api_id is None:
+        return results
+    stage = urlsplit(outputs["ApiUrl"]).path.strip("/")
+    client = apigateway or control_plane_client("apigateway", outputs, region)
+    limits = stage_throttles(client, api_id, stage)
+    if not limits:
+        return results
+    note = f" Stage {stage}'s throttle settings: {limits}."
+    return [
+        replace(r, diagnosis=(r.diagnosis or "") + note)
+        if r.got.startswith("429") and not r.passed
+        else r
+        for r in results
+    ]

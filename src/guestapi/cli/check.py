@@ -34,7 +34,7 @@ from guestapi.checks.modes import (
 from guestapi.checks.proven import proven_lines
 from guestapi.checks.report import use_colour
 from guestapi.checks.runner import DEFAULT_ORIGIN, DEFAULT_THROTTLE_RETRIES, CheckResult
-from guestapi.checks.simulation import probe_stack
+from guestapi.checks.simulation import probe_stack, with_throttle_limits
 from guestapi.cli.arguments import add_attest_argument, add_suite_arguments, program_name
 from guestapi.client.attested import Attester
 from guestapi.client.attesters import attester_from_spec
@@ -203,6 +203,7 @@ def run_suite(
     results += runner.run(generated) + probing.results
     if attester is not None and attestation_mode(outputs) != "off":
         results += attestation_rows(target.api_url, attester)
+    results = with_throttle_limits(results, outputs, apigateway_client)
     not_proven = unproven(outputs, attested=attester is not None)
     proven = proven_lines(scenarios, results) + _probe_claims(probing.results) + not_proven
     print(render_table(results, colour=use_colour(sys.stdout), proven=proven), flush=True)

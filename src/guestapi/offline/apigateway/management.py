@@ -1,10 +1,12 @@
-"""API Gateway's control plane, as far as the check suite uses it: GetResources.
+"""API Gateway's control plane, as far as the check suite uses it: GetResources and GetStage.
 
 `GET /restapis/{restapi_id}/resources?embed=methods[&limit=N][&position=P]`, signed with SigV4
 for the service `apigateway`, authorized by IAM (`apigateway:GET` on
 `arn:<partition>:apigateway:<region>::/restapis/<id>/resources`), answered in the rest-json shape
 botocore's apigateway model parses: `{"item": [Resource, ...], "position": ...}`
-(docs/aws-behaviour.md#getresources). It shares the offline stack's one port with the REST APIs
+(docs/aws-behaviour.md#getresources). `GET /restapis/{id}/stages/{stage}` (GetStage, IAM
+`apigateway:GET` on `.../restapis/<id>/stages/<stage>`) answers the stage's method settings, which
+the check suite names when a stage throttles it. It shares the offline stack's one port with the REST APIs
 it describes; `server.route_service` sends it the requests whose credential scope names the
 service `apigateway`.
 
@@ -40,6 +42,8 @@ SERVICE = "apigateway"  # the SigV4 signing name, and the IAM action prefix
 ACTION = "apigateway:GET"
 # botocore's apigateway model: GetResources is GET /restapis/{restapi_id}/resources.
 _GET_RESOURCES = re.compile(r"^/restapis/([^/]+)/resources/?$")
+# GetStage: GET /restapis/{restapi_id}/stages/{stage_name}.
+_GET_STAGE = re.compile(r"^/restapis/([^/]+)/stages/([^/]+)/?$")
 DEFAULT_LIMIT, MAX_LIMIT = 25, 500  # the documented page size and its maximum
 MAX_BODY_BYTES = 64 * 1024  # GET takes no body; a bound on what is read anyway
 
@@ -147,17 +151,23 @@ class ApiGatewayManagement:
         try:
             if request.method != "GET":
                 raise AwsError("NotFoundException", "Invalid method for this resource", 404)
-            match = _GET_RESOURCES.match(request.raw_path)
-            if match is None:
-                # Only GetResources is served: any other control-plane call is not found here.
+            resources = _GET_RESOURCES.match(request.raw_path)
+            stage = _GET_STAGE.match(request.raw_path)
+            if resources is None and stage is None:
+                # Only GetResources and GetStage are served: anything else is not found here.
                 raise AwsError("NotFoundException", "Unsupported operation offline", 404)
+            match = resources or stage
+            assert match is not None
             api_id = unquote(match.group(1))
             policies, caller_arn = self._caller(request)
-            resource = (
-                f"arn:{self._partition}:apigateway:{self._region}::/restapis/{api_id}/resources"
-            )
-            self.authorize(policies, caller_arn, resource)
-            body = self._get_resources(api_id, request.raw_query)
+            arn = f"arn:{self._partition}:apigateway:{self._region}::/restapis/{api_id}"
+            if stage is not None:
+                name = unquote(stage.group(2))
+                self.authorize(policies, caller_arn, f"{arn}/stages/{name}")
+                body = self._get_stage(api_id, name)
+            else:
+                self.authorize(policies, caller_arn, f"{arn}/resources")
+                body = self._get_resources(api_id, request.raw_query)
         except AwsError as err:
             return _error(err, request_id)
         except sigv4.SigV4Error as err:
@@ -212,11 +222,7 @@ class ApiGatewayManagement:
                 403,
             )
 
-    def _get_resources(self, api_id: str, raw_query: str) -> dict[str, Any]:
-        try:
-            query = parse_qs(raw_query, keep_blank_values=True, max_num_fields=16)
-        except ValueError:
-            raise AwsError("BadRequestException", "Invalid query string", 400) from None
+    def _api(self, api_id: str) -> RestApi:
         api = self._apis.get(api_id)
         if api is None:
             raise AwsError(
@@ -224,6 +230,32 @@ class ApiGatewayManagement:
                 f"Invalid API identifier specified {self._account_id}:{api_id}",
                 404,
             )
+        return api
+
+    def _get_stage(self, api_id: str, name: str) -> dict[str, Any]:
+        stage = self._api(api_id).stages.get(name)
+        if stage is None:
+            raise AwsError("NotFoundException", "Invalid stage identifier specified", 404)
+        settings = {
+            key: {"throttlingRateLimit": t.rate_limit, "throttlingBurstLimit": t.burst_limit}
+            for key, t in stage.throttles.items()
+        }
+        body: dict[str, Any] = {
+            "stageName": stage.name,
+            "deploymentId": stage.deployment_id,
+            "methodSettings": settings,
+            "variables": dict(stage.variables),
+        }
+        if stage.access_log_format:
+            body["accessLogSettings"] = {"format": stage.access_log_format}
+        return body
+
+    def _get_resources(self, api_id: str, raw_query: str) -> dict[str, Any]:
+        try:
+            query = parse_qs(raw_query, keep_blank_values=True, max_num_fields=16)
+        except ValueError:
+            raise AwsError("BadRequestException", "Invalid query string", 400) from None
+        api = self._api(api_id)
         embed = "methods" in ",".join(query.get("embed", [])).split(",")
         items = resources_of(api, embed=embed)
         limit = _number(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
