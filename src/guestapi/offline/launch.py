@@ -21,6 +21,7 @@ from guestapi.errors import GuestApiError
 from guestapi.offline.apigateway import Gateway
 from guestapi.offline.apigateway.lambda_proxy import LambdaProxyIntegration
 from guestapi.offline.apigateway.pipeline import default_integrations
+from guestapi.offline.awslambda.isolation import detect as detect_isolation
 from guestapi.offline.awslambda.roles import ExecutionRoleCredentials, check_execution_roles
 from guestapi.offline.awslambda.service import LambdaService
 from guestapi.offline.cfn import load_stack
@@ -84,10 +85,15 @@ class OfflineStack:
         url = base_url.rstrip("/") + "/"
         self.endpoints.update({service: url for service in FUNCTION_ENDPOINTS})
 
-    def close(self) -> None:
-        """Stop what runs beside the server (function sandboxes, the DynamoDB emulator)."""
+    def stop_functions(self) -> None:
+        """Abort every invocation in flight and end every sandbox: the first step of a stop, so
+        that the server's graceful shutdown does not wait for functions to finish."""
         if self.lambdas is not None:
             self.lambdas.close()
+
+    def close(self) -> None:
+        """Stop what runs beside the server (function sandboxes, the DynamoDB emulator)."""
+        self.stop_functions()
         if self.dynamodb_front_door is not None:
             self.dynamodb_front_door.close()
         if self.dynamodb is not None:
@@ -203,10 +209,14 @@ def build(
     lambdas = None
     if stack.functions:
         check_execution_roles(stack.functions, stack.roles)
+        isolation = detect_isolation()
+        if (warning := isolation.warning()) is not None:
+            (warn or log.warning)(warning)
         lambdas = LambdaService(
             stack.functions,
             credentials_for=ExecutionRoleCredentials(store, stack.roles),
             endpoints=endpoints,
+            isolation=isolation,
         )
         integrations["AWS_PROXY"] = LambdaProxyIntegration(stack, lambdas)
     gateway = Gateway(
@@ -297,7 +307,27 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def make_server(app: OfflineApp) -> uvicorn.Server:
+# How long a stop waits for requests in flight once their functions are aborted (a client still
+# sending a body, a DynamoDB call): Ctrl-C is answered within 2 s.
+SHUTDOWN_GRACE_S = 1.5
+
+
+class OfflineServer(uvicorn.Server):
+    """uvicorn's server, which aborts the functions in flight before its graceful shutdown
+    waits for the requests in flight: otherwise a stop would wait out a function's Timeout and
+    then log a timeout that never happened."""
+
+    def __init__(self, config: uvicorn.Config, stop_work: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._stop_work = stop_work
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._stop_work()
+        await super().shutdown(sockets=sockets)
+
+
+def make_server(app: OfflineApp, stop_work: Callable[[], None] = lambda: None) -> uvicorn.Server:
+    """The server for `app`; `stop_work` runs first when it stops (OfflineStack.stop_functions)."""
     config = uvicorn.Config(
         app,
         # httptools, the faster parser, with h11 for connections that send a method it does
@@ -315,8 +345,9 @@ def make_server(app: OfflineApp) -> uvicorn.Server:
         # The caller's address is the socket's: uvicorn would otherwise take X-Forwarded-For
         # from a local client, letting it choose aws:SourceIp and $context.identity.sourceIp.
         proxy_headers=False,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )
-    return uvicorn.Server(config)
+    return OfflineServer(config, stop_work)
 
 
 def base_url_for(sock: socket.socket) -> str:
@@ -363,7 +394,7 @@ def running(
         offline.close()
         raise
     offline.attach(base_url_for(sock))
-    server = make_server(offline.app())
+    server = make_server(offline.app(), offline.stop_functions)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="offline-stack", daemon=True
     )
