@@ -24,6 +24,7 @@ import pytest
 
 from _sandbox_processes import left_after as left_after_marked
 from _sandbox_processes import processes_with
+from guestapi.offline import launch
 from guestapi.offline.awslambda import runtime as runtime_module
 from guestapi.offline.awslambda.environment import (
     Credentials,
@@ -807,3 +808,25 @@ def test_what_lambda_refuses_is_one_line_at_construction(
         )
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+# --- isolation at start-up -----------------------------------------------------------------------
+
+LIFECYCLE = Path(__file__).resolve().parents[1] / "data" / "lambda_lifecycle" / "template.yaml"
+
+
+@pytest.mark.parametrize("namespaced", [True, False])
+def test_functions_without_a_namespace_are_one_warning_line_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, namespaced: bool
+) -> None:
+    machine = Isolation(prefix=("unshare",)) if namespaced else Isolation(reason="unshare refused")
+    monkeypatch.setattr(launch, "detect_isolation", lambda: machine)
+    said: list[str] = []
+    launch.build(LIFECYCLE, warn=said.append).close()
+    about = [line for line in said if "PID namespace" in line]
+    if namespaced:
+        assert about == []
+    else:
+        [line] = about
+        assert "\n" not in line
+        assert "(unshare refused)" in line and "/proc/<pid>/environ" in line
