@@ -33,7 +33,7 @@ from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.iam.simulator import ACTION as SIMULATE_ACTION
 from guestapi.offline.iam.simulator import IamSimulator, query_protocol
 from guestapi.offline.protocol import MAX_HEAD_BYTES, AnyMethodProtocol
-from guestapi.offline.server import OfflineApp, ServiceRoute
+from guestapi.offline.server import SHUTDOWN_GRACE_S, OfflineApp, OfflineServer, ServiceRoute
 from guestapi.offline.ssm import TARGET_PREFIX as SSM_TARGET_PREFIX
 from guestapi.offline.ssm import SsmService
 from guestapi.offline.stack import Stack
@@ -305,25 +305,6 @@ def bind(host: str, port: int) -> socket.socket:
     sock.listen(1024)
     sock.set_inheritable(True)
     return sock
-
-
-# How long a stop waits for requests in flight once their functions are aborted (a client still
-# sending a body, a DynamoDB call): Ctrl-C is answered within 2 s.
-SHUTDOWN_GRACE_S = 1.5
-
-
-class OfflineServer(uvicorn.Server):
-    """uvicorn's server, which aborts the functions in flight before its graceful shutdown
-    waits for the requests in flight: otherwise a stop would wait out a function's Timeout and
-    then log a timeout that never happened."""
-
-    def __init__(self, config: uvicorn.Config, stop_work: Callable[[], None]) -> None:
-        super().__init__(config)
-        self._stop_work = stop_work
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        self._stop_work()
-        await super().shutdown(sockets=sockets)
 
 
 def make_server(app: OfflineApp, stop_work: Callable[[], None] = lambda: None) -> uvicorn.Server:

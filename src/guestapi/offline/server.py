@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from functools import partial
 from typing import Any
+
+import uvicorn
 
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
 from guestapi.offline.wire import Request, Response, header
@@ -128,6 +131,25 @@ class OfflineApp:
             result = await self._call(service.blocking, partial(service.handle, request))
             response = Response(result.status, [*result.headers, *_cors(request)], result.body)
         await _send(send, response)
+
+
+# How long a stop waits for requests in flight once their functions are aborted (a client still
+# sending a body, a DynamoDB call): Ctrl-C is answered within 2 s.
+SHUTDOWN_GRACE_S = 1.5
+
+
+class OfflineServer(uvicorn.Server):
+    """uvicorn's server, which aborts the functions in flight before its graceful shutdown
+    waits for the requests in flight: otherwise a stop would wait out a function's Timeout and
+    then log a timeout that never happened."""
+
+    def __init__(self, config: uvicorn.Config, stop_work: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._stop_work = stop_work
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._stop_work()
+        await super().shutdown(sockets=sockets)
 
 
 def route_service(

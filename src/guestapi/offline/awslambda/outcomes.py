@@ -23,6 +23,7 @@ stopped waiting while the function runs on, and the offline stack stopped during
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -176,6 +177,15 @@ def aborted(request_id: str, duration_ms: float) -> InvocationResult:
             "errorType": "OfflineStack.Stopping",
             "errorMessage": "the offline stack stopped during the invocation",
         },
+    )
+
+
+def report_line(result: InvocationResult, memory_mb: int, max_used_mb: int) -> str:
+    """Lambda's REPORT line for an invocation (docs/aws-behaviour.md#lambda-memory)."""
+    return (
+        f"REPORT RequestId: {result.request_id}\tDuration: {result.duration_ms:.2f} ms\t"
+        f"Billed Duration: {math.ceil(result.duration_ms)} ms\tMemory Size: {memory_mb} MB\t"
+        f"Max Memory Used: {max_used_mb} MB"
     )
 
 

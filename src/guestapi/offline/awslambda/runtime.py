@@ -18,7 +18,6 @@ stays busy meanwhile, as Lambda keeps running a function API Gateway has given u
 from __future__ import annotations
 
 import logging
-import math
 import secrets
 import threading
 import time
@@ -124,8 +123,8 @@ class FunctionRuntime:
         """Run the invocation on a thread of its own and wait for it until `timeout_s` after
         `started`; past that the caller gets CALLER_GAVE_UP and the invocation runs on."""
         future: Future[InvocationResult] = Future()
-        lock = threading.Lock()
-        abandoned = []  # set when the caller stopped waiting (a list: the thread reads it)
+        lock = threading.Lock()  # the result and the caller's giving up: one or the other first
+        abandoned = threading.Event()
 
         def run() -> None:
             try:
@@ -136,7 +135,7 @@ class FunctionRuntime:
                 return
             with lock:
                 future.set_result(result)
-                late = bool(abandoned)
+                late = abandoned.is_set()
             if late and result.outcome is not Outcome.ABORTED:
                 log.info(
                     "[%s %s] finished after its caller stopped waiting: %s",
@@ -151,7 +150,7 @@ class FunctionRuntime:
         except WaitEnded:
             with lock:
                 if not future.done():
-                    abandoned.append(True)
+                    abandoned.set()
                     elapsed = (time.monotonic() - started) * 1000
                     return outcomes.caller_gave_up(request_id, elapsed, timeout_s)
             return future.result()
@@ -205,13 +204,8 @@ class FunctionRuntime:
             return outcomes.exited(request_id, duration, gone.returncode)
         result = outcomes.out_of_memory(request_id, duration)
         # What Lambda writes to the function's log (docs/aws-behaviour.md#lambda-memory).
-        for line in (
-            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\t"
-            f"Billed Duration: {math.ceil(duration)} ms\tMemory Size: {self.spec.memory_mb} MB"
-            f"\tMax Memory Used: {gone.peak_mb} MB",
-            result.error_message,
-            result.error_type,
-        ):
+        report = outcomes.report_line(result, self.spec.memory_mb, gone.peak_mb)
+        for line in (report, result.error_message, result.error_type):
             log.info("[%s %s] %s", self.spec.name, request_id, line)
         return result
 
