@@ -80,6 +80,9 @@ def supervise(runtime: int, lifeline: int, status: int, limit_mb: int | None) ->
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)  # only to wake the poll
+    # Python's KeyboardInterrupt handler would let a function end its supervisor with SIGINT;
+    # as process 1 of a namespace it is then immune to every signal sent from inside.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     poller = select.poll()
     poller.register(lifeline, select.POLLIN)
     poller.register(wake_r, select.POLLIN)
