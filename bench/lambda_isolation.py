@@ -12,6 +12,10 @@ The same handler is called three ways, in one run, on one machine:
 Rounds interleave direct and warm calls, so load from elsewhere on the machine hits both alike.
 Two events: a typical API Gateway proxy event (~1.5 KB) and one with a 256 KB body.
 
+The two kinds of sandbox are compared in the same run, warm and cold, interleaved: with a PID
+namespace of its own (unshare, what the stack uses where the machine allows it) and a plain
+process tree (the fallback, which is also the isolation the stack had before namespaces).
+
     .venv/bin/python bench/lambda_isolation.py [--calls 2000] [--cold-runs 10]
 """
 
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from guestapi.offline.awslambda.environment import Credentials
+from guestapi.offline.awslambda.isolation import PROCESS_ONLY, Isolation, detect
 from guestapi.offline.awslambda.outcomes import Outcome
 from guestapi.offline.awslambda.runtime import FunctionRuntime
 from guestapi.offline.awslambda.spec import FunctionSpec
@@ -85,6 +90,15 @@ class EventResult:
 
 
 @dataclass(frozen=True)
+class KindCost:
+    """One kind of sandbox: its warm round trip (proxy event) and its cold start."""
+
+    name: str
+    warm_us: float
+    cold_ms: float
+
+
+@dataclass(frozen=True)
 class IsolationResult:
     events: tuple[EventResult, ...]
     cold_ms: float  # median first invocation of a new sandbox, minimal handler
@@ -92,6 +106,7 @@ class IsolationResult:
     rss_mb: float | None  # one warm sandbox's resident memory (Linux), minimal handler
     rss_boto3_mb: float | None  # ... after importing boto3
     calls: int
+    kinds: tuple[KindCost, ...] = ()  # namespace (when available) and process-only, one run
 
 
 def proxy_event(body: str | None = None) -> dict[str, Any]:
@@ -207,22 +222,55 @@ def _measure_event(
     )
 
 
+def _runtime(code_dir: Path, module: str, isolation: Isolation | None = None) -> FunctionRuntime:
+    return FunctionRuntime(
+        _spec(code_dir, module), credentials=_credentials, endpoints={}, isolation=isolation
+    )
+
+
+def _cold_once(code_dir: Path, module: str, isolation: Isolation | None = None) -> float:
+    runtime = _runtime(code_dir, module, isolation)
+    try:
+        started = time.perf_counter()
+        if runtime.invoke(proxy_event()).outcome is not Outcome.OK:
+            raise RuntimeError("the benchmark handler failed in its sandbox")
+        return time.perf_counter() - started
+    finally:
+        runtime.close()
+
+
 def _cold_ms(code_dir: Path, module: str, runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        runtime = FunctionRuntime(_spec(code_dir, module), credentials=_credentials, endpoints={})
-        try:
-            started = time.perf_counter()
-            if runtime.invoke(proxy_event()).outcome is not Outcome.OK:
-                raise RuntimeError("the benchmark handler failed in its sandbox")
-            samples.append(time.perf_counter() - started)
-        finally:
+    return statistics.median(_cold_once(code_dir, module) for _ in range(runs)) * 1000
+
+
+def _kinds(code_dir: Path, calls: int, cold_runs: int) -> tuple[KindCost, ...]:
+    """Warm and cold cost of each kind of sandbox this machine has, rounds interleaved."""
+    kinds = {"PID namespace": detect()} if detect().namespaced else {}
+    kinds["process only"] = PROCESS_ONLY
+    runtimes = {name: _runtime(code_dir, "fast", isolation) for name, isolation in kinds.items()}
+    warm: dict[str, list[float]] = {name: [] for name in kinds}
+    cold: dict[str, list[float]] = {name: [] for name in kinds}
+    event = proxy_event()
+    try:
+        for runtime in runtimes.values():
+            runtime.invoke(event)
+        for _ in range(ROUNDS):
+            for name, runtime in runtimes.items():
+                _time_calls(lambda r=runtime: r.invoke(event), max(1, calls // ROUNDS), warm[name])
+    finally:
+        for runtime in runtimes.values():
             runtime.close()
-    return statistics.median(samples) * 1000
+    for _ in range(cold_runs):
+        for name, isolation in kinds.items():
+            cold[name].append(_cold_once(code_dir, "fast", isolation))
+    return tuple(
+        KindCost(name, _timing(warm[name]).median_us, statistics.median(cold[name]) * 1000)
+        for name in kinds
+    )
 
 
 def _rss_mb(code_dir: Path, *, boto3: bool) -> float | None:
-    runtime = FunctionRuntime(_spec(code_dir, "rss"), credentials=_credentials, endpoints={})
+    runtime = _runtime(code_dir, "rss")
     try:
         result = runtime.invoke({"boto3": boto3})
     finally:
@@ -237,7 +285,7 @@ def measure(*, calls: int = 2000, cold_runs: int = 10) -> IsolationResult:
         (code_dir / "with_boto3.py").write_text(BOTO3_HANDLER_SOURCE)
         (code_dir / "rss.py").write_text(RSS_SOURCE)
         handler = _direct_handler(code_dir)
-        runtime = FunctionRuntime(_spec(code_dir, "fast"), credentials=_credentials, endpoints={})
+        runtime = _runtime(code_dir, "fast")
         try:
             runtime.invoke(proxy_event())  # warm: the sandbox exists before the clock starts
             events = (
@@ -255,6 +303,7 @@ def measure(*, calls: int = 2000, cold_runs: int = 10) -> IsolationResult:
             rss_mb=_rss_mb(code_dir, boto3=False),
             rss_boto3_mb=_rss_mb(code_dir, boto3=True),
             calls=calls,
+            kinds=_kinds(code_dir, calls // 2, cold_runs),
         )
 
 
@@ -278,6 +327,15 @@ def report_lines(result: IsolationResult) -> list[str]:
         lines.append(
             f"memory per warm sandbox (RSS): {result.rss_mb:.0f} MB minimal handler, "
             f"{result.rss_boto3_mb:.0f} MB with boto3 imported"
+        )
+    if result.kinds:
+        lines.append("kind of sandbox, same run   warm round trip us   cold start ms")
+        lines += [f"{k.name:<27} {k.warm_us:>19.1f} {k.cold_ms:>15.1f}" for k in result.kinds]
+    if len(result.kinds) == 2:
+        namespaced, plain = result.kinds
+        lines.append(
+            f"namespace / process only: warm {namespaced.warm_us / plain.warm_us:.2f}x, "
+            f"cold {namespaced.cold_ms / plain.cold_ms:.2f}x"
         )
     return lines
 

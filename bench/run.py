@@ -144,9 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         report = markdown(results)
         previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        kept = sections.section(previous, sections.FRESH_CLONE)  # fresh_clone.py's figures
-        if kept is not None:
-            report = sections.splice(report, sections.FRESH_CLONE, kept)
+        for title in sections.KEPT:  # figures this run does not measure
+            kept = sections.section(previous, title)
+            if kept is not None:
+                report = sections.splice(report, title, kept)
         args.output.write_text(report)
         print(
             f"\nwrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}"

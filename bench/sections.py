@@ -1,12 +1,16 @@
 """Sections of docs/benchmarks.md written by separate benchmarks.
 
 `bench/run.py` rewrites the whole report; `bench/fresh_clone.py` measures something it does not
-(a first install) and owns one section. Each keeps the other's section when it writes.
+(a first install) and owns one section. Each keeps the other's section when it writes. The
+before-and-after comparison of a change is kept too: its "before" figures come from a run of an
+older commit, which no later run can measure again.
 """
 
 from __future__ import annotations
 
 FRESH_CLONE = "## First run from a fresh clone"
+SANDBOX_BEFORE_AFTER = "## Lambda sandbox, before and after namespaces"
+KEPT = (FRESH_CLONE, SANDBOX_BEFORE_AFTER)
 _BEFORE = "## How to reproduce"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from _sandbox_processes import left_after, processes_with
 from _template_variants import write_variant
 from guestapi.client import GuestCredentialProvider, signed_session
 from guestapi.offline.launch import OfflineStack, build, running
@@ -170,14 +171,13 @@ def test_stopping_the_stack_ends_every_sandbox() -> None:
             outputs["Region"],
             endpoint_url=outputs["CognitoIdentityEndpoint"],
         )
-        pid = int(
+        stream = (
             signed_session(provider, outputs["Region"])
             .get(outputs["ApiUrl"] + "/pid", timeout=30)
             .text
         )
-        os.kill(pid, 0)  # alive while the stack runs
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+        assert processes_with(f"AWS_LAMBDA_LOG_STREAM_NAME={stream}")  # alive while it runs
+    assert left_after(f"AWS_LAMBDA_LOG_STREAM_NAME={stream}") == []
 
 
 def test_a_function_reads_and_writes_its_table_as_its_role_allows(stack, guest) -> None:

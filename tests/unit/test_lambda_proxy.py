@@ -233,22 +233,23 @@ def test_a_throttled_invocation_is_500_not_502(offline: OfflineStack) -> None:
 
 
 def test_api_gateway_stops_waiting_at_its_integration_timeout(offline: OfflineStack) -> None:
-    timed_out = RecordingInvoker(InvokeOutcome(ok=False, error="timed out", timed_out=True))
+    gave_up = RecordingInvoker(InvokeOutcome(ok=False, caller_gave_up=True))
     integrations = {
         **default_integrations(offline.stack),
-        # WhoAmI's own Timeout is 2 s: a 1 s integration timeout cuts it short.
-        "AWS_PROXY": LambdaProxyIntegration(offline.stack, timed_out, integration_timeout_s=1.0),
+        "AWS_PROXY": LambdaProxyIntegration(offline.stack, gave_up, integration_timeout_s=1.0),
     }
     gateway = Gateway(offline.stack, offline.store, integrations=integrations)
     response = gateway.handle(Guest(offline).request("GET", "/dev/whoami"))
-    assert timed_out.waited == 1.0
+    assert gave_up.waited == 1.0  # what the gateway was built with, not the function's Timeout
     assert (response.status, json.loads(response.body)) == (
         504,
         {"message": "Endpoint request timed out"},
     )
-    # Within the integration timeout, a function timeout stays Lambda's 502.
+    assert response.header("x-amzn-ErrorType") == "InternalServerErrorException"
+    # By default it waits the documented 29 s; a function's own timeout is still Lambda's 502.
+    timed_out = RecordingInvoker(InvokeOutcome(ok=False, error="timed out", timed_out=True))
     response = gateway_for(offline, timed_out).handle(Guest(offline).request("GET", "/dev/whoami"))
-    assert timed_out.waited == 2.0
+    assert timed_out.waited == 29.0
     assert response.status == 502
 
 

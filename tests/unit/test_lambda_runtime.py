@@ -22,12 +22,16 @@ from pathlib import Path
 
 import pytest
 
+from _sandbox_processes import left_after as left_after_marked
+from _sandbox_processes import processes_with
+from guestapi.offline import launch
 from guestapi.offline.awslambda import runtime as runtime_module
 from guestapi.offline.awslambda.environment import (
     Credentials,
     log_stream_name,
     sandbox_environment,
 )
+from guestapi.offline.awslambda.isolation import PROCESS_ONLY, Isolation, detect
 from guestapi.offline.awslambda.logs import MAX_LOG_LINE, clean_log_line
 from guestapi.offline.awslambda.outcomes import Outcome
 from guestapi.offline.awslambda.runtime import CREDENTIAL_MARGIN_S, FunctionRuntime
@@ -41,6 +45,23 @@ ENDPOINTS = {
     "dynamodb": "http://127.0.0.1:4567/",
 }
 LOGGER = "guestapi.offline.lambda"
+# Every process of a test's sandboxes carries this variable (a function's Environment), so the
+# test can find them from outside, whatever PID namespace they are in.
+MARK = "SANDBOX_MARK"
+# Both ways a sandbox can be isolated; the namespace one is skipped where the machine refuses it.
+ISOLATIONS = [
+    pytest.param(
+        "namespace",
+        marks=pytest.mark.skipif(
+            not detect().namespaced, reason=f"no PID namespace here: {detect().reason}"
+        ),
+    ),
+    "process-only",
+]
+
+
+def isolation_named(name: str) -> Isolation:
+    return detect() if name == "namespace" else PROCESS_ONLY
 
 
 def spec_for(handler: str, **changes: object) -> FunctionSpec:
@@ -82,13 +103,22 @@ class RoleCredentials:
 def make_runtime() -> Iterator[Callable[..., FunctionRuntime]]:
     runtimes: list[FunctionRuntime] = []
 
-    def make(handler: str, *, credentials: RoleCredentials | None = None, **kwargs: object):
+    def make(
+        handler: str,
+        *,
+        credentials: RoleCredentials | None = None,
+        isolation: str = "namespace" if detect().namespaced else "process-only",
+        **kwargs: object,
+    ):
         concurrency = kwargs.pop("max_concurrency", 10)
+        spec = spec_for(handler, **kwargs)
+        environment = {**spec.environment, MARK: secrets.token_hex(8)}
         runtime = FunctionRuntime(
-            spec_for(handler, **kwargs),
+            replace(spec, environment=environment),
             credentials=credentials or RoleCredentials(),
             endpoints=ENDPOINTS,
             max_concurrency=concurrency,  # type: ignore[arg-type]
+            isolation=isolation_named(isolation),
         )
         runtimes.append(runtime)
         return runtime
@@ -98,12 +128,13 @@ def make_runtime() -> Iterator[Callable[..., FunctionRuntime]]:
         runtime.close()
 
 
-def gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
+def sandbox_processes(runtime: FunctionRuntime) -> list[str]:
+    """Command lines of the runtime's live processes."""
+    return list(processes_with(f"{MARK}={runtime.spec.environment[MARK]}").values())
+
+
+def left_after(runtime: FunctionRuntime) -> list[str]:
+    return left_after_marked(f"{MARK}={runtime.spec.environment[MARK]}")
 
 
 def lambda_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -126,9 +157,9 @@ def test_the_handler_gets_the_event_and_its_result_comes_back(make_runtime) -> N
 
 def test_a_warm_sandbox_serves_the_next_invocation(make_runtime) -> None:
     runtime = make_runtime("handlers.echo")
-    first = runtime.invoke({}, "a").payload["pid"]
-    second = runtime.invoke({}, "b").payload["pid"]
-    assert first == second != os.getpid()
+    first = runtime.invoke({}, "a").payload["instance"]
+    second = runtime.invoke({}, "b").payload["instance"]
+    assert first == second
     assert runtime.invocations == 2
     assert runtime.sandboxes == 1
 
@@ -221,6 +252,74 @@ def test_the_environment_probe_would_see_a_leak(monkeypatch: pytest.MonkeyPatch)
     assert answer["payload"]["AWS_PROFILE"] == "developer"
 
 
+# Keys only the process that launches the offline stack holds: a developer's exported keys.
+LAUNCHER_KEYS = {
+    "AWS_ACCESS_KEY_ID": "AKIDLAUNCHERFAKE0042",
+    "AWS_SECRET_ACCESS_KEY": "launcher-secret-must-not-leak-42",
+    "AWS_SESSION_TOKEN": "launcher-token-must-not-leak-42",
+}
+# What CI exports (the brief's fake keys), and whatever this test process holds.
+CI_KEYS = ("AKIDEXAMPLEFAKECI000", "fake-secret-for-ci-only", "fake-session-token-for-ci-only")
+
+
+def scan_from_a_launcher(isolation: str) -> dict[str, object]:
+    """Start a launcher process whose environment holds LAUNCHER_KEYS (as a developer's shell
+    passes theirs on), let it run handlers.scan_environ in a sandbox and return what the handler
+    found in every /proc/<pid>/environ it could read."""
+    needles = [
+        *LAUNCHER_KEYS.values(),
+        *CI_KEYS,
+        *(os.environ[k] for k in LAUNCHER_KEYS if os.environ.get(k)),
+    ]
+    script = textwrap.dedent(
+        f"""
+        import json
+        from datetime import UTC, datetime, timedelta
+        from pathlib import Path
+        from guestapi.offline.awslambda.environment import Credentials
+        from guestapi.offline.awslambda.isolation import PROCESS_ONLY, detect
+        from guestapi.offline.awslambda.runtime import FunctionRuntime
+        from guestapi.offline.awslambda.spec import FunctionSpec
+
+        spec = FunctionSpec("P", "p", "arn:aws:lambda:us-east-1:123456789012:function:p",
+                            Path({str(CODE)!r}), "handlers.scan_environ", "python3.12", 10.0, 128)
+        expiry = datetime.now(UTC) + timedelta(hours=1)
+        runtime = FunctionRuntime(spec, endpoints={{}},
+                                  credentials=lambda: Credentials("ASIAROLE", "s", "t", expiry),
+                                  isolation=detect() if {isolation!r} == "namespace" else PROCESS_ONLY)
+        try:
+            print(json.dumps(runtime.invoke({{"needles": {needles!r}}}).payload))
+        finally:
+            runtime.close()
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, **LAUNCHER_KEYS},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+@pytest.mark.skipif(not detect().namespaced, reason=f"no PID namespace here: {detect().reason}")
+def test_no_environment_a_function_can_read_holds_the_developers_keys() -> None:
+    scan = scan_from_a_launcher("namespace")
+    assert scan["found"] == []
+    # The scan itself works: it read its own environment and its supervisor's, and only those.
+    assert sorted(scan["read"]) == [1, scan["me"]]  # type: ignore[call-overload]
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="no /proc here")
+def test_without_a_namespace_the_same_scan_finds_the_launchers_keys() -> None:
+    """The control for the test above: the same handler in a sandbox with the protection
+    removed (isolation=PROCESS_ONLY) reads the launcher's keys from its /proc/<pid>/environ."""
+    scan = scan_from_a_launcher("process-only")
+    assert set(LAUNCHER_KEYS.values()) <= set(scan["found"])  # type: ignore[arg-type]
+
+
 def test_boto3_in_the_function_reaches_the_offline_endpoints_with_its_role(make_runtime) -> None:
     credentials = RoleCredentials()
     runtime = make_runtime("handlers.boto3_view", credentials=credentials, timeout_s=30.0)
@@ -264,7 +363,8 @@ def test_an_exception_is_the_functions_error_and_the_sandbox_stays(
 
 def test_a_timeout_kills_the_sandbox_and_the_next_call_gets_a_new_one(make_runtime) -> None:
     runtime = make_runtime("handlers.sleep", timeout_s=1.0)
-    warm_pid = runtime.invoke({"seconds": 0}).payload["pid"]
+    warm = runtime.invoke({"seconds": 0}).payload["instance"]
+    assert sandbox_processes(runtime)
     started = time.monotonic()
     result = runtime.invoke({"seconds": 30}, "req-slow")
     assert time.monotonic() - started < 5
@@ -273,17 +373,51 @@ def test_a_timeout_kills_the_sandbox_and_the_next_call_gets_a_new_one(make_runti
     assert result.error_type == "Sandbox.Timedout"
     assert result.error_message == "RequestId: req-slow Error: Task timed out after 1.00 seconds"
     assert 1000 <= result.duration_ms < 5000
-    assert gone(warm_pid)
+    assert left_after(runtime) == []
     after = runtime.invoke({"seconds": 0})
     assert after.outcome is Outcome.OK
-    assert after.payload["pid"] != warm_pid
+    assert after.payload["instance"] != warm
 
 
-def test_the_callers_shorter_wait_ends_the_invocation(make_runtime) -> None:
-    runtime = make_runtime("handlers.sleep", timeout_s=30.0)
-    result = runtime.invoke({"seconds": 30}, timeout_s=0.5)
-    assert result.timed_out
-    assert result.duration_ms < 5000
+def test_when_the_caller_stops_waiting_the_function_runs_on(
+    make_runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    # API Gateway gives up at its integration timeout; Lambda runs the function to its end.
+    runtime = make_runtime("handlers.sleep", timeout_s=5.0, max_concurrency=1)
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        result = runtime.invoke({"seconds": 1.5}, "req-long", timeout_s=0.5)
+        assert result.outcome is Outcome.CALLER_GAVE_UP
+        assert result.caller_gave_up and not result.timed_out
+        assert 500 <= result.duration_ms < 1400
+        # Still running, in the function's only sandbox: a second call is throttled.
+        assert runtime.invoke({"seconds": 0}).outcome is Outcome.THROTTLED
+        deadline = time.monotonic() + 10
+        while not any("finished after" in m for m in lambda_lines(caplog)):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        # It finished its work and its sandbox is warm again.
+        assert runtime.invoke({"seconds": 0}).outcome is Outcome.OK
+    assert f"[{runtime.spec.name} req-long] finished after its caller stopped waiting: ok" in (
+        lambda_lines(caplog)
+    )
+    assert runtime.invocations == 2 and runtime.sandboxes == 1
+
+
+def test_a_function_the_caller_gave_up_on_still_times_out_as_lambdas_do(
+    make_runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime = make_runtime("handlers.sleep", timeout_s=1.5)
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        assert runtime.invoke({"seconds": 30}, "req-stuck", timeout_s=0.3).caller_gave_up
+        deadline = time.monotonic() + 10
+        while not any("finished after" in m for m in lambda_lines(caplog)):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    assert runtime.sandboxes == 0  # killed at its own Timeout, not the caller's
+    assert (
+        f"[{runtime.spec.name} req-stuck] finished after its caller stopped waiting: "
+        "Sandbox.Timedout: RequestId: req-stuck Error: Task timed out after 1.50 seconds"
+    ) in lambda_lines(caplog)
 
 
 def test_importing_the_handler_does_not_count_against_the_timeout(make_runtime) -> None:
@@ -399,6 +533,46 @@ def test_decimals_and_bytes_are_returned_as_the_python_runtime_returns_them(make
     assert make_runtime("handlers.raw_bytes").invoke({}).payload == b"\x00\x01binary"
 
 
+# --- memory -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_past_its_memory_size_a_function_is_killed_as_lambda_kills_it(
+    make_runtime, caplog: pytest.LogCaptureFixture, isolation: str
+) -> None:
+    runtime = make_runtime("handlers.hog", memory_mb=256, timeout_s=30.0, isolation=isolation)
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        result = runtime.invoke({"mb": 2048}, "req-hog")
+    assert result.outcome is Outcome.OUT_OF_MEMORY
+    assert (result.error_type, result.error_message) == (
+        "Runtime.OutOfMemory",
+        "RequestId: req-hog Error: Runtime exited with error: signal: killed",
+    )
+    prefix = f"[{runtime.spec.name} req-hog] "
+    lines = [line.removeprefix(prefix) for line in lambda_lines(caplog)]
+    [report] = [line for line in lines if line.startswith("REPORT ")]
+    used = re.fullmatch(
+        r"REPORT RequestId: req-hog\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\t"
+        r"Memory Size: 256 MB\tMax Memory Used: (\d+) MB",
+        report,
+    )
+    assert used is not None and 256 < int(used[1]) < 2048
+    assert lines[-2:] == [result.error_message, "Runtime.OutOfMemory"]
+    assert runtime.sandboxes == 0  # a runtime killed for memory is gone, as on Lambda
+    assert runtime.invoke({"mb": 64}).outcome is Outcome.OK
+
+
+def test_within_its_memory_size_a_function_keeps_its_memory(make_runtime) -> None:
+    # The control for the test above: the same handler under the limit is left alone.
+    result = make_runtime("handlers.hog", memory_mb=256).invoke({"mb": 160})
+    assert (result.outcome, result.payload) == (Outcome.OK, {"held_mb": 160})
+
+
+def test_boto3_and_its_clients_start_within_lambdas_smallest_memory_size(make_runtime) -> None:
+    result = make_runtime("handlers.boto3_clients", memory_mb=128, timeout_s=30.0).invoke({})
+    assert (result.outcome, result.payload) == (Outcome.OK, "ready")
+
+
 # --- logs ----------------------------------------------------------------------------------------
 
 
@@ -491,7 +665,7 @@ def test_concurrent_invocations_run_in_parallel_sandboxes(make_runtime) -> None:
         results = list(pool.map(lambda _: runtime.invoke({"seconds": 1.0}), range(2)))
         elapsed = time.monotonic() - started
     assert [r.outcome for r in results] == [Outcome.OK, Outcome.OK]
-    assert results[0].payload["pid"] != results[1].payload["pid"]
+    assert results[0].payload["instance"] != results[1].payload["instance"]
     assert elapsed < 1.8  # one after the other would take 2 s or more
 
 
@@ -529,37 +703,58 @@ def test_simultaneous_calls_never_start_more_sandboxes_than_the_concurrency(make
     assert runtime.invocations == 2
 
 
-def test_close_ends_every_sandbox_and_what_they_started(make_runtime) -> None:
-    runtime = make_runtime("handlers.spawn_child")
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_close_ends_every_sandbox_and_what_they_started(make_runtime, isolation: str) -> None:
+    runtime = make_runtime("handlers.spawn_child", isolation=isolation)
     with ThreadPoolExecutor(max_workers=2) as pool:
         answers = [r.payload for r in pool.map(lambda _: runtime.invoke({}), range(2))]
-    pids = {a["pid"] for a in answers} | {a["child"] for a in answers}
-    assert not any(gone(pid) for pid in pids)
+    assert answers[0]["instance"] != answers[1]["instance"]
+    assert sandbox_processes(runtime).count("sleep 60 ") == 2
     runtime.close()
-    deadline = time.monotonic() + 5
-    while not all(gone(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)  # the grandchildren are reaped by init, not by us
-    assert all(gone(pid) for pid in pids)
+    assert left_after(runtime) == []
     assert runtime.sandboxes == 0
 
 
-def test_a_sandbox_dies_with_the_offline_stack(tmp_path: Path) -> None:
-    """A worker stuck in its handler still exits when the process that started it dies."""
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+@pytest.mark.parametrize("ending", ["timeout", "close"])
+def test_a_process_that_left_the_sandboxs_session_ends_with_it(
+    make_runtime, isolation: str, ending: str
+) -> None:
+    # A double fork and setsid: out of the runtime's process tree and process group, which is
+    # all that killing the sandbox's process group reached.
+    runtime = make_runtime("handlers.detach", isolation=isolation, timeout_s=1.0)
+    if ending == "timeout":
+        assert runtime.invoke({"seconds": 30}).outcome is Outcome.TIMEOUT
+    else:
+        assert runtime.invoke({"seconds": 0}).outcome is Outcome.OK
+        assert "sleep 300 " in sandbox_processes(runtime)
+        runtime.close()
+    assert left_after(runtime) == []
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_a_sandbox_dies_with_the_offline_stack(tmp_path: Path, isolation: str) -> None:
+    """A worker stuck in its handler, and what it started, still end when the process that
+    started them dies without closing anything."""
     pidfile = tmp_path / "worker.pid"
+    mark = secrets.token_hex(8)
     script = textwrap.dedent(
         f"""
         import os, threading, time
         from datetime import UTC, datetime, timedelta
         from pathlib import Path
         from guestapi.offline.awslambda.environment import Credentials
+        from guestapi.offline.awslambda.isolation import PROCESS_ONLY, detect
         from guestapi.offline.awslambda.runtime import FunctionRuntime
         from guestapi.offline.awslambda.spec import FunctionSpec
 
         spec = FunctionSpec("P", "p", "arn:aws:lambda:us-east-1:123456789012:function:p",
-                            Path({str(CODE)!r}), "handlers.sleep_and_tell", "python3.12", 60.0, 128)
+                            Path({str(CODE)!r}), "handlers.sleep_and_tell", "python3.12", 60.0, 128,
+                            environment={{{MARK!r}: {mark!r}}})
         expiry = datetime.now(UTC) + timedelta(hours=1)
         runtime = FunctionRuntime(spec, credentials=lambda: Credentials("A", "s", "t", expiry),
-                                  endpoints={{}})
+                                  endpoints={{}},
+                                  isolation=detect() if {isolation!r} == "namespace" else PROCESS_ONLY)
         event = {{"seconds": 60, "pidfile": {str(pidfile)!r}}}
         threading.Thread(target=runtime.invoke, args=(event,), daemon=True).start()
         while not Path({str(pidfile)!r}).exists():
@@ -568,11 +763,7 @@ def test_a_sandbox_dies_with_the_offline_stack(tmp_path: Path) -> None:
         """
     )
     subprocess.run([sys.executable, "-c", script], timeout=30, check=True)
-    worker = int(pidfile.read_text())
-    deadline = time.monotonic() + 5
-    while not gone(worker) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert gone(worker)
+    assert left_after_marked(f"{MARK}={mark}") == []
 
 
 def test_the_service_finds_runtimes_by_arn_or_name_and_counts_invocations() -> None:
@@ -617,3 +808,25 @@ def test_what_lambda_refuses_is_one_line_at_construction(
         )
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+# --- isolation at start-up -----------------------------------------------------------------------
+
+LIFECYCLE = Path(__file__).resolve().parents[1] / "data" / "lambda_lifecycle" / "template.yaml"
+
+
+@pytest.mark.parametrize("namespaced", [True, False])
+def test_functions_without_a_namespace_are_one_warning_line_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, namespaced: bool
+) -> None:
+    machine = Isolation(prefix=("unshare",)) if namespaced else Isolation(reason="unshare refused")
+    monkeypatch.setattr(launch, "detect_isolation", lambda: machine)
+    said: list[str] = []
+    launch.build(LIFECYCLE, warn=said.append).close()
+    about = [line for line in said if "PID namespace" in line]
+    if namespaced:
+        assert about == []
+    else:
+        [line] = about
+        assert "\n" not in line
+        assert "(unshare refused)" in line and "/proc/<pid>/environ" in line

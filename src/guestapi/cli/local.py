@@ -249,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 page = extras.enter_context(serve_web(outputs, host=args.host, port=args.web_port))
                 print(f"browser example: {page}", file=sys.stderr, flush=True)
             print(json.dumps(outputs, indent=2, sort_keys=True), flush=True)
-            http = launch.make_server(offline.app())
+            http = launch.make_server(offline.app(), offline.stop_functions)
             serve_until_stopped(http, sock, ready_message(outputs, args))
     except GuestApiError as exc:
         print(f"{parser.prog}: {exc}", file=sys.stderr)

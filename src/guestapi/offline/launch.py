@@ -21,6 +21,7 @@ from guestapi.errors import GuestApiError
 from guestapi.offline.apigateway import Gateway, management
 from guestapi.offline.apigateway.lambda_proxy import LambdaProxyIntegration
 from guestapi.offline.apigateway.pipeline import default_integrations
+from guestapi.offline.awslambda.isolation import detect as detect_isolation
 from guestapi.offline.awslambda.roles import ExecutionRoleCredentials, check_execution_roles
 from guestapi.offline.awslambda.service import LambdaService
 from guestapi.offline.cfn import load_stack
@@ -33,7 +34,7 @@ from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.iam.simulator import ACTION as SIMULATE_ACTION
 from guestapi.offline.iam.simulator import IamSimulator, query_protocol
 from guestapi.offline.protocol import MAX_HEAD_BYTES, AnyMethodProtocol
-from guestapi.offline.server import OfflineApp, ServiceRoute
+from guestapi.offline.server import SHUTDOWN_GRACE_S, OfflineApp, OfflineServer, ServiceRoute
 from guestapi.offline.ssm import TARGET_PREFIX as SSM_TARGET_PREFIX
 from guestapi.offline.ssm import SsmService
 from guestapi.offline.stack import Stack
@@ -87,10 +88,15 @@ class OfflineStack:
         url = base_url.rstrip("/") + "/"
         self.endpoints.update({service: url for service in FUNCTION_ENDPOINTS})
 
-    def close(self) -> None:
-        """Stop what runs beside the server (function sandboxes, the DynamoDB emulator)."""
+    def stop_functions(self) -> None:
+        """Abort every invocation in flight and end every sandbox: the first step of a stop, so
+        that the server's graceful shutdown does not wait for functions to finish."""
         if self.lambdas is not None:
             self.lambdas.close()
+
+    def close(self) -> None:
+        """Stop what runs beside the server (function sandboxes, the DynamoDB emulator)."""
+        self.stop_functions()
         if self.dynamodb_front_door is not None:
             self.dynamodb_front_door.close()
         if self.dynamodb is not None:
@@ -221,10 +227,14 @@ def build(
     lambdas = None
     if stack.functions:
         check_execution_roles(stack.functions, stack.roles)
+        isolation = detect_isolation()
+        if (warning := isolation.warning()) is not None:
+            (warn or log.warning)(warning)
         lambdas = LambdaService(
             stack.functions,
             credentials_for=ExecutionRoleCredentials(store, stack.roles),
             endpoints=endpoints,
+            isolation=isolation,
         )
         integrations["AWS_PROXY"] = LambdaProxyIntegration(stack, lambdas)
     gateway = Gateway(
@@ -318,7 +328,8 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def make_server(app: OfflineApp) -> uvicorn.Server:
+def make_server(app: OfflineApp, stop_work: Callable[[], None] = lambda: None) -> uvicorn.Server:
+    """The server for `app`; `stop_work` runs first when it stops (OfflineStack.stop_functions)."""
     config = uvicorn.Config(
         app,
         # httptools, the faster parser, with h11 for connections that send a method it does
@@ -336,8 +347,9 @@ def make_server(app: OfflineApp) -> uvicorn.Server:
         # The caller's address is the socket's: uvicorn would otherwise take X-Forwarded-For
         # from a local client, letting it choose aws:SourceIp and $context.identity.sourceIp.
         proxy_headers=False,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )
-    return uvicorn.Server(config)
+    return OfflineServer(config, stop_work)
 
 
 def base_url_for(sock: socket.socket) -> str:
@@ -386,7 +398,7 @@ def running(
         offline.close()
         raise
     offline.attach(base_url_for(sock))
-    server = make_server(offline.app())
+    server = make_server(offline.app(), offline.stop_functions)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="offline-stack", daemon=True
     )

@@ -7,7 +7,8 @@ limits a public endpoint needs.
   it is buffered whole, so half-sent giant headers cannot grow the process.
 - A connection must send its request head within `HEAD_TIMEOUT_S` of connecting or of its
   previous answer, or it is closed, so silent or slow connections (slowloris) cannot hold the
-  server's sockets.
+  server's sockets. The timer runs only while the server waits for a head: never while a request
+  is being answered, however long its integration takes (API Gateway waits up to 29 s).
 - Header names keep the case the client sent: ASGI hands the app lower-cased names, API Gateway
   hands a Lambda proxy event the names as sent (docs/aws-behaviour.md#proxy-event), so the names
   as received go in the scope's extensions under `HEADER_NAMES`, one per `scope["headers"]` entry.
@@ -94,8 +95,13 @@ class AnyMethodProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         super().on_message_complete()
         self._at_request_start = True
-        self._head_bytes = 0
-        self._start_head_timer()
+        self._head_bytes = 0  # what arrives now is the next request's head
+
+    def on_response_complete(self) -> None:
+        waiting_for_head = not self.pipeline  # no request already read waits its turn
+        super().on_response_complete()
+        if waiting_for_head and not self.transport.is_closing():
+            self._start_head_timer()
 
     # -- limits -----------------------------------------------------------------------------
     def _head_fits(self, data: bytes) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from functools import partial
 from typing import Any
+
+import uvicorn
 
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
 from guestapi.offline.protocol import HEADER_NAMES
@@ -151,6 +154,25 @@ def _headers(scope: Scope) -> tuple[tuple[str, str], ...]:
     if names is None or len(names) != len(pairs):
         return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in pairs)
     return tuple((name, v.decode("latin-1")) for name, (_, v) in zip(names, pairs, strict=True))
+
+
+# How long a stop waits for requests in flight once their functions are aborted (a client still
+# sending a body, a DynamoDB call): Ctrl-C is answered within 2 s.
+SHUTDOWN_GRACE_S = 1.5
+
+
+class OfflineServer(uvicorn.Server):
+    """uvicorn's server, which aborts the functions in flight before its graceful shutdown
+    waits for the requests in flight: otherwise a stop would wait out a function's Timeout and
+    then log a timeout that never happened."""
+
+    def __init__(self, config: uvicorn.Config, stop_work: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._stop_work = stop_work
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._stop_work()
+        await super().shutdown(sockets=sockets)
 
 
 def route_service(

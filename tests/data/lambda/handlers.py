@@ -5,14 +5,18 @@ import ctypes
 import decimal
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
 
+# Which sandbox answered: process ids say nothing in a PID namespace (the runtime is always 2).
+INSTANCE = secrets.token_hex(8)
+
 
 def echo(event, context):
-    return {"event": event, "pid": os.getpid()}
+    return {"event": event, "pid": os.getpid(), "instance": INSTANCE}
 
 
 def context_fields(event, context):
@@ -57,7 +61,7 @@ def boom(event, context):
 
 def sleep(event, context):
     time.sleep(event["seconds"])
-    return {"slept": event["seconds"], "pid": os.getpid()}
+    return {"slept": event["seconds"], "pid": os.getpid(), "instance": INSTANCE}
 
 
 def leave(event, context):
@@ -110,7 +114,57 @@ def burst(event, context):
 
 def spawn_child(event, context):
     child = subprocess.Popen(["sleep", "60"])
-    return {"pid": os.getpid(), "child": child.pid}
+    return {"pid": os.getpid(), "child": child.pid, "instance": INSTANCE}
+
+
+def detach(event, context):
+    """Starts a `sleep` that leaves the runtime's process tree and session (fork, setsid, fork:
+    a daemon's double fork), then sleeps itself for event["seconds"]."""
+    running_r, running_w = os.pipe()  # closed on exec: end of file once `sleep` runs
+    middle = os.fork()
+    if middle == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.execvp("sleep", ["sleep", "300"])
+        os._exit(0)
+    os.close(running_w)
+    os.waitpid(middle, 0)
+    os.read(running_r, 1)
+    os.close(running_r)
+    time.sleep(event.get("seconds", 0))
+    return {"detached": True}
+
+
+def hog(event, context):
+    """Holds event["mb"] MB of memory it has written to (untouched pages are not memory)."""
+    blob = b"\x01" * (event["mb"] * 1024 * 1024)
+    return {"held_mb": len(blob) >> 20}
+
+
+def boto3_clients(event, context):
+    """What most functions do at start: boto3 and a few clients."""
+    import boto3
+
+    for service in ("dynamodb", "sts", "cognito-identity", "ssm"):
+        boto3.client(service)
+    return "ready"
+
+
+def scan_environ(event, context):
+    """Every /proc/<pid>/environ this function can read, searched for event["needles"]."""
+    needles = [n.encode() for n in event["needles"]]
+    read, found = [], set()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as environ:
+                data = environ.read()
+        except OSError:
+            continue
+        read.append(int(name))
+        found.update(n.decode() for n in needles if n in data)
+    return {"read": read, "found": sorted(found), "me": os.getpid()}
 
 
 def pid(event, context):

@@ -37,7 +37,8 @@ _FUNCTION_IN_URI = re.compile(
     r"arn:[\w-]+:apigateway:[\w-]+:lambda:path/2015-03-31/functions/"
     r"(?P<arn>arn:[\w-]+:lambda:[\w-]+:\d+:function:[^:/]+)(?::[^/]+)?/invocations"
 )
-# API Gateway's default integration timeout for REST APIs, and Lambda's synchronous request limit.
+# API Gateway's integration timeout for REST APIs, its default and, unless raised by a quota
+# request, its maximum (docs/aws-behaviour.md#limits); and Lambda's synchronous request limit.
 INTEGRATION_TIMEOUT_S = 29.0
 MAX_EVENT_BYTES = 6 * 1024 * 1024
 _RESULT_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
@@ -51,13 +52,14 @@ class InvokeOutcome:
     ok: bool
     payload: Any = None
     error: str = ""  # for the log: "Task timed out after 3.00 seconds", "KeyError: 'x'", ...
-    timed_out: bool = False
+    timed_out: bool = False  # the function ran out of its own Timeout
     rejected: bool = False  # Lambda refused the invocation (throttled)
+    caller_gave_up: bool = False  # no answer within the wait API Gateway asked for
 
 
 class FunctionInvoker(Protocol):
     def invoke(
-        self, function_arn: str, event: dict[str, Any], request_id: str
+        self, function_arn: str, event: dict[str, Any], request_id: str, timeout_s: float
     ) -> InvokeOutcome: ...
 
 
@@ -107,12 +109,13 @@ class LambdaProxyIntegration:
                     template=gr.INTERNAL_ERROR_TEMPLATE,
                 )
             )
-        function_timeout = self._stack.functions[function_arn].timeout_s
-        waited = min(function_timeout, self._integration_timeout_s)
-        # Lambda's request id is its own, not API Gateway's (that one is in the event).
-        outcome = self._invoker.invoke(function_arn, event, new_request_id(), waited)
-        if outcome.timed_out and function_timeout > self._integration_timeout_s:
-            # API Gateway stopped waiting before Lambda would have stopped the function.
+        # Lambda's request id is its own, not API Gateway's (that one is in the event). API
+        # Gateway waits its integration timeout, cold start included, whatever the function's
+        # Timeout; a function still running then runs on in Lambda.
+        outcome = self._invoker.invoke(
+            function_arn, event, new_request_id(), self._integration_timeout_s
+        )
+        if outcome.caller_gave_up:
             raise Refusal(
                 gr.GatewayError(
                     ResponseType.INTEGRATION_TIMEOUT,

@@ -12,12 +12,18 @@ Lambda's wording, as its answers show it (sources in the package's report / docs
 - Sandbox.Timedout "RequestId: <id> Error: Task timed out after 3.00 seconds";
 - Runtime.ExitError "RequestId: <id> Error: Runtime exited with error: exit status 3" (or
   "signal: killed"; "Runtime exited without providing a reason" for a clean exit);
+- Runtime.OutOfMemory "RequestId: <id> Error: Runtime exited with error: signal: killed" when
+  the function went past its MemorySize (docs/aws-behaviour.md#lambda-memory);
 - TooManyRequestsException "Rate Exceeded." when the function's concurrency is used up.
+
+Two outcomes are the offline stack's own: the caller (API Gateway, past its integration timeout)
+stopped waiting while the function runs on, and the offline stack stopped during the invocation.
 """
 
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -33,6 +39,9 @@ class Outcome(Enum):
     TIMEOUT = "timeout"
     CRASH = "crash"  # the runtime exited: sys.exit, os._exit, a signal
     THROTTLED = "throttled"  # no concurrency left: the function never ran
+    OUT_OF_MEMORY = "out of memory"  # killed past its MemorySize
+    CALLER_GAVE_UP = "caller gave up"  # no answer within the caller's wait; the function runs on
+    ABORTED = "aborted"  # the offline stack stopped during the invocation
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,13 @@ class InvocationResult:
 
     @property
     def timed_out(self) -> bool:
+        """The function ran out of its own Timeout (Lambda's error)."""
         return self.outcome is Outcome.TIMEOUT
+
+    @property
+    def caller_gave_up(self) -> bool:
+        """The caller's wait (API Gateway's integration timeout) ended first."""
+        return self.outcome is Outcome.CALLER_GAVE_UP
 
     @property
     def rejected(self) -> bool:
@@ -128,6 +143,49 @@ def exited(request_id: str, duration_ms: float, returncode: int | None) -> Invoc
             "errorType": "Runtime.ExitError",
             "errorMessage": f"RequestId: {request_id} Error: {reason}",
         },
+    )
+
+
+def out_of_memory(request_id: str, duration_ms: float) -> InvocationResult:
+    return failure(
+        Outcome.OUT_OF_MEMORY,
+        request_id,
+        duration_ms,
+        {
+            "errorType": "Runtime.OutOfMemory",
+            "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: "
+            f"{exit_description(-9)}",
+        },
+    )
+
+
+def caller_gave_up(request_id: str, duration_ms: float, waited_s: float) -> InvocationResult:
+    return failure(
+        Outcome.CALLER_GAVE_UP,
+        request_id,
+        duration_ms,
+        {"errorMessage": f"no answer within the caller's {waited_s:g} s; the function runs on"},
+    )
+
+
+def aborted(request_id: str, duration_ms: float) -> InvocationResult:
+    return failure(
+        Outcome.ABORTED,
+        request_id,
+        duration_ms,
+        {
+            "errorType": "OfflineStack.Stopping",
+            "errorMessage": "the offline stack stopped during the invocation",
+        },
+    )
+
+
+def report_line(result: InvocationResult, memory_mb: int, max_used_mb: int) -> str:
+    """Lambda's REPORT line for an invocation (docs/aws-behaviour.md#lambda-memory)."""
+    return (
+        f"REPORT RequestId: {result.request_id}\tDuration: {result.duration_ms:.2f} ms\t"
+        f"Billed Duration: {math.ceil(result.duration_ms)} ms\tMemory Size: {memory_mb} MB\t"
+        f"Max Memory Used: {max_used_mb} MB"
     )
 
 

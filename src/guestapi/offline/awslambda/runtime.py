@@ -9,15 +9,22 @@ next invocation starts a fresh one.
 Init, as Lambda runs it on demand: importing the handler has its own 10 s, not counted in the
 function's Timeout. An import that takes longer is given the invocation's Timeout to finish
 before the handler runs ("suppressed init"), so the function still answers within Timeout.
+
+A caller may wait less than the function may run (API Gateway stops at its integration
+timeout): it then gets CALLER_GAVE_UP, and the function runs on to its end in its sandbox, which
+stays busy meanwhile, as Lambda keeps running a function API Gateway has given up on.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as WaitEnded
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,9 +34,12 @@ from guestapi.offline.awslambda.environment import (
     log_stream_name,
     sandbox_environment,
 )
+from guestapi.offline.awslambda.isolation import Isolation, detect
 from guestapi.offline.awslambda.outcomes import InvocationResult, Outcome
 from guestapi.offline.awslambda.sandbox import Sandbox, SandboxGone, SandboxTimeout
 from guestapi.offline.awslambda.spec import FunctionSpec, check_spec
+
+log = logging.getLogger("guestapi.offline.lambda")
 
 DEFAULT_CONCURRENCY = 10
 # A sandbox takes no invocation within this margin of its credentials' expiry: Lambda gives
@@ -52,9 +62,11 @@ class FunctionRuntime:
         credentials: Callable[[], Credentials],
         endpoints: Mapping[str, str],
         max_concurrency: int = DEFAULT_CONCURRENCY,
+        isolation: Isolation | None = None,
     ) -> None:
         check_spec(spec)
         self.spec = spec
+        self._isolation = isolation or detect()
         self._credentials = credentials
         self._endpoints = endpoints  # read at each sandbox start: the caller may fill it later
         self._max = max_concurrency
@@ -71,21 +83,77 @@ class FunctionRuntime:
         *,
         timeout_s: float | None = None,
     ) -> InvocationResult:
-        """Run the function once. `timeout_s`: how long the caller waits, when that is less
-        than the function's own Timeout (API Gateway's integration timeout)."""
+        """Run the function once. `timeout_s`: how long the caller waits from now, when that may
+        be less than the function takes (API Gateway's integration timeout)."""
         request_id = request_id or str(uuid.uuid4())
         started = time.monotonic()
-        acquired = self._acquire(request_id)
+        try:
+            acquired = self._acquire(request_id)
+        except RuntimeClosed:
+            return self._aborted(request_id, started)
         if acquired is None:
             return outcomes.throttled(request_id)
         sandbox, cold = acquired
+        longest = self.spec.timeout_s + (INIT_TIMEOUT_S if cold else 0.0)
+        if timeout_s is None or timeout_s >= longest:
+            return self._complete(sandbox, cold, event, request_id, started)
+        return self._wait_at_most(timeout_s, sandbox, cold, event, request_id, started)
+
+    def _complete(
+        self, sandbox: Sandbox, cold: bool, event: Any, request_id: str, started: float
+    ) -> InvocationResult:
+        """The invocation, run to its end; the sandbox goes back to the pool or is closed."""
         reusable = False
         try:
-            result = self._run(sandbox, cold, event, request_id, started, timeout_s)
+            result = self._run(sandbox, cold, event, request_id, started)
             reusable = result.outcome in outcomes.REUSABLE
             return result
         finally:
             self._release(sandbox, reusable=reusable)
+
+    def _wait_at_most(
+        self,
+        timeout_s: float,
+        sandbox: Sandbox,
+        cold: bool,
+        event: Any,
+        request_id: str,
+        started: float,
+    ) -> InvocationResult:
+        """Run the invocation on a thread of its own and wait for it until `timeout_s` after
+        `started`; past that the caller gets CALLER_GAVE_UP and the invocation runs on."""
+        future: Future[InvocationResult] = Future()
+        lock = threading.Lock()  # the result and the caller's giving up: one or the other first
+        abandoned = threading.Event()
+
+        def run() -> None:
+            try:
+                result = self._complete(sandbox, cold, event, request_id, started)
+            except BaseException as exc:
+                with lock:
+                    future.set_exception(exc)
+                return
+            with lock:
+                future.set_result(result)
+                late = abandoned.is_set()
+            if late and result.outcome is not Outcome.ABORTED:
+                log.info(
+                    "[%s %s] finished after its caller stopped waiting: %s",
+                    self.spec.name,
+                    request_id,
+                    result.error or "ok",
+                )
+
+        threading.Thread(target=run, name="lambda-invocation", daemon=True).start()
+        try:
+            return future.result(timeout=max(0.0, started + timeout_s - time.monotonic()))
+        except WaitEnded:
+            with lock:
+                if not future.done():
+                    abandoned.set()
+                    elapsed = (time.monotonic() - started) * 1000
+                    return outcomes.caller_gave_up(request_id, elapsed, timeout_s)
+            return future.result()
 
     @property
     def sandboxes(self) -> int:
@@ -94,7 +162,7 @@ class FunctionRuntime:
             return len(self._idle) + len(self._busy)
 
     def close(self) -> None:
-        """Kill every sandbox. Invocations in flight end as CRASH; later ones raise."""
+        """Kill every sandbox. Invocations in flight, and later ones, end as ABORTED."""
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
@@ -105,13 +173,7 @@ class FunctionRuntime:
             sandbox.close()
 
     def _run(
-        self,
-        sandbox: Sandbox,
-        cold: bool,
-        event: Any,
-        request_id: str,
-        started: float,
-        timeout_s: float | None,
+        self, sandbox: Sandbox, cold: bool, event: Any, request_id: str, started: float
     ) -> InvocationResult:
         def elapsed() -> float:
             return (time.monotonic() - started) * 1000
@@ -122,18 +184,36 @@ class FunctionRuntime:
                 init_error, function_deadline = self._init(sandbox)
                 if init_error is not None:
                     return outcomes.failure(Outcome.INIT_ERROR, request_id, elapsed(), init_error)
-            now = time.monotonic()
-            function_deadline = function_deadline or now + self.spec.timeout_s
-            wait = (
-                function_deadline if timeout_s is None else min(function_deadline, now + timeout_s)
-            )
-            answer = sandbox.invoke(self._request(event, request_id, function_deadline), wait)
+            function_deadline = function_deadline or time.monotonic() + self.spec.timeout_s
+            request = self._request(event, request_id, function_deadline)
+            answer = sandbox.invoke(request, function_deadline)
         except SandboxTimeout:
             sandbox.kill()  # Lambda stops a timed-out runtime; the next call gets a fresh one
             return outcomes.timed_out(request_id, elapsed(), self.spec.timeout_s)
         except SandboxGone as gone:
-            return outcomes.exited(request_id, elapsed(), gone.returncode)
+            return self._ended(gone, request_id, started)
         return outcomes.from_answer(answer, request_id, elapsed())
+
+    def _ended(self, gone: SandboxGone, request_id: str, started: float) -> InvocationResult:
+        """The runtime ended before it answered: stopped by close(), killed past MemorySize,
+        or it exited."""
+        if self._closed:
+            return self._aborted(request_id, started)
+        duration = (time.monotonic() - started) * 1000
+        if not gone.oom:
+            return outcomes.exited(request_id, duration, gone.returncode)
+        result = outcomes.out_of_memory(request_id, duration)
+        # What Lambda writes to the function's log (docs/aws-behaviour.md#lambda-memory).
+        report = outcomes.report_line(result, self.spec.memory_mb, gone.peak_mb)
+        for line in (report, result.error_message, result.error_type):
+            log.info("[%s %s] %s", self.spec.name, request_id, line)
+        return result
+
+    def _aborted(self, request_id: str, started: float) -> InvocationResult:
+        log.warning(
+            "offline stack stopping: aborted invocation %s of %s", request_id, self.spec.name
+        )
+        return outcomes.aborted(request_id, (time.monotonic() - started) * 1000)
 
     def _init(self, sandbox: Sandbox) -> tuple[dict[str, Any] | None, float | None]:
         """The init error, if any, and the function's deadline when init ate into it."""
@@ -208,6 +288,7 @@ class FunctionRuntime:
             secrets_to_redact=(credentials.secret_access_key, credentials.session_token),
             expires_at=time.monotonic() + max(lifetime, 0.0),
             request_id=request_id,
+            isolation=self._isolation,
         )
 
     def _release(self, sandbox: Sandbox, *, reusable: bool) -> None:

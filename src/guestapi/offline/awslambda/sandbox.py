@@ -2,10 +2,16 @@
 
 Isolation by process, as Lambda isolates each execution environment: a handler that crashes,
 calls `sys.exit`, leaks memory or never returns takes down its own worker, never the offline
-stack. The worker runs in its own session, so a handler that signals its process group
-(`os.killpg(0, ...)`) or a Ctrl-C in the terminal reaches only itself; the offline stack ends
-it. A worker serves one invocation at a time and stays warm between them, so the import cost
-(boto3 alone is ~0.2 s) is paid once per sandbox, as on Lambda, not once per request.
+stack. The sandbox runs in its own session, so a handler that signals its process group
+(`os.killpg(0, ...)`) or a Ctrl-C in the terminal reaches only itself; where the machine allows
+it, in a PID namespace of its own too (isolation.py). Its first process is a supervisor
+(supervisor.py) that enforces MemorySize and reports how the runtime ended. A worker serves
+one invocation at a time and stays warm between them, so the import cost (boto3 alone is
+~0.2 s) is paid once per sandbox, as on Lambda, not once per request.
+
+Four pipes: requests in and results out (the runtime's), a lifeline whose write end only the
+offline stack holds (when it closes, even because the stack was killed, the supervisor ends the
+sandbox) and the supervisor's status report.
 """
 
 from __future__ import annotations
@@ -18,15 +24,18 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from guestapi.offline.awslambda import proctree
 from guestapi.offline.awslambda.framing import (
     FrameError,
     FrameTimeout,
     read_frame,
     write_frame,
 )
+from guestapi.offline.awslambda.isolation import Isolation, detect
 from guestapi.offline.awslambda.logs import LogForwarder
 
 # A result frame holds at most Lambda's 6 MB response (the worker refuses more) and its
@@ -46,11 +55,14 @@ def _widen(fd: int) -> None:
 
 
 class SandboxGone(Exception):
-    """The worker died (exit, signal) or broke the protocol before it answered."""
+    """The worker died (exit, signal) or broke the protocol before it answered. `oom`: its
+    supervisor killed it for going past MemorySize; `peak_mb`: the most memory it saw used."""
 
-    def __init__(self, returncode: int | None) -> None:
+    def __init__(self, returncode: int | None, *, oom: bool = False, peak_mb: int = 0) -> None:
         super().__init__(exit_description(returncode))
         self.returncode = returncode
+        self.oom = oom
+        self.peak_mb = peak_mb
 
 
 class SandboxTimeout(Exception):
@@ -79,8 +91,10 @@ class Sandbox:
         secrets_to_redact: Sequence[str],
         expires_at: float,
         request_id: str,
+        isolation: Isolation | None = None,
     ) -> None:
         self.function_name = function_name
+        self._isolation = isolation or detect()
         self.expires_at = expires_at  # monotonic time after which it must not take invocations
         self.request_id = request_id  # the invocation its output belongs to
         self._drained = threading.Event()
@@ -88,26 +102,29 @@ class Sandbox:
         marker = f"\x1eguestapi-lambda-end-{secrets.token_hex(8)}"
         request_r, self._request_w = os.pipe()
         self._result_r, result_w = os.pipe()
+        lifeline_r, self._lifeline_w = os.pipe()  # never written: only its closing counts
+        self._status_r, status_w = os.pipe()
         for fd in (self._request_w, result_w):
             _widen(fd)
+        theirs = (request_r, result_w, lifeline_r, status_w)
         try:
             self._process = subprocess.Popen(
-                [*_WORKER, str(request_r), str(result_w), marker],
+                [*self._isolation.prefix, *_WORKER, *map(str, theirs), marker],
                 cwd=code_dir,
                 env=dict(env),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,  # one stream, in the order it was written
-                pass_fds=(request_r, result_w),
+                pass_fds=theirs,
                 start_new_session=True,
             )
         except BaseException:
-            for fd in (self._request_w, self._result_r):
+            for fd in self._ours():
                 os.close(fd)
             raise
         finally:
-            os.close(request_r)
-            os.close(result_w)
+            for fd in theirs:
+                os.close(fd)
         assert self._process.stdout is not None
         self._log = LogForwarder(
             self._process.stdout,
@@ -138,7 +155,7 @@ class Sandbox:
         try:
             write_frame(self._request_w, request)
         except OSError:  # the worker is gone: EPIPE
-            raise SandboxGone(self._reap()) from None
+            raise self._gone() from None
         answer = self._read(deadline)
         self._wait_drained()
         return answer
@@ -147,13 +164,20 @@ class Sandbox:
         return self._process.poll() is None
 
     def kill(self) -> None:
-        """Stop the worker and anything it started (its session); thread-safe, idempotent.
+        """Stop the sandbox and every process in it; thread-safe, idempotent.
+
+        Its process group is killed (its own session: pgid == pid). In a PID namespace that
+        kills the namespace's first process, and the kernel kills the rest, however they
+        detached. Without one, everything below the supervisor is killed first, while it is
+        alive to hold the orphans.
 
         Its pipes stay open: a thread may still be reading them, and closing a descriptor
         under it would let a new file take its number. The owner calls close() afterwards.
         """
         if self._process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):  # its own session: pgid == pid
+            if not self._isolation.namespaced:
+                proctree.kill_descendants(self._process.pid)
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._process.pid, signal.SIGKILL)
 
     def close(self) -> None:
@@ -162,9 +186,12 @@ class Sandbox:
         self._process.wait()
         if not self._closed:
             self._closed = True
-            os.close(self._request_w)
-            os.close(self._result_r)
+            for fd in self._ours():
+                os.close(fd)
         self._log.thread.join(timeout=_LOG_DRAIN_S)
+
+    def _ours(self) -> tuple[int, ...]:
+        return (self._request_w, self._result_r, self._lifeline_w, self._status_r)
 
     def _read(self, deadline: float) -> dict[str, Any]:
         try:
@@ -175,19 +202,32 @@ class Sandbox:
             self.kill()  # the function wrote to the runtime's pipe: it is no runtime any more
             raise SandboxGone(self._process.wait()) from None
         if answer is None:  # end of file: the worker has exited, or is exiting
-            raise SandboxGone(self._reap())
+            raise self._gone()
         if not isinstance(answer, dict):
             self.kill()
             raise SandboxGone(self._process.wait())
         return answer
 
-    def _reap(self) -> int | None:
-        """The worker's exit status, once it has exited (it closed its end: it is exiting)."""
+    def _gone(self) -> SandboxGone:
+        """How the runtime ended (it closed its end: it is exiting): its supervisor's report,
+        or, when the supervisor itself was killed, the sandbox's exit status."""
         try:
-            return self._process.wait(timeout=5)
+            returncode = self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.kill()
-            return self._process.wait()
+            returncode = self._process.wait()
+        try:
+            report = read_frame(self._status_r, deadline=time.monotonic(), max_size=4096)
+        except (FrameError, FrameTimeout, OSError):
+            report = None
+        try:
+            ended = os.waitstatus_to_exitcode(report["status"])  # type: ignore[index]
+        except (TypeError, ValueError, KeyError):  # no report (or not one of the supervisor's)
+            return SandboxGone(returncode)
+        peak = report.get("peak_mb")
+        return SandboxGone(
+            ended, oom=report.get("oom") is True, peak_mb=peak if isinstance(peak, int) else 0
+        )
 
     def _wait_drained(self) -> None:
         self._drained.wait(_LOG_DRAIN_S)

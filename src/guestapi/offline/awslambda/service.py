@@ -7,6 +7,7 @@ from typing import Any
 
 from guestapi.offline.awslambda import outcomes
 from guestapi.offline.awslambda.environment import Credentials
+from guestapi.offline.awslambda.isolation import Isolation
 from guestapi.offline.awslambda.outcomes import InvocationResult
 from guestapi.offline.awslambda.runtime import DEFAULT_CONCURRENCY, FunctionRuntime
 from guestapi.offline.awslambda.spec import FunctionSpec
@@ -20,15 +21,18 @@ class LambdaService:
         *,
         credentials_for: Callable[[FunctionSpec], Credentials],
         endpoints: Mapping[str, str],
+        isolation: Isolation | None = None,
     ) -> None:
         """`functions` by ARN. `endpoints` ({"COGNITO_IDENTITY": url, ...}) is read when a
-        sandbox starts, so the launcher may fill it in once it knows its port."""
+        sandbox starts, so the launcher may fill it in once it knows its port. `isolation`:
+        the machine's best (isolation.detect) unless given."""
         self.runtimes = {
             arn: FunctionRuntime(
                 spec,
                 credentials=lambda spec=spec: credentials_for(spec),
                 endpoints=endpoints,
                 max_concurrency=spec.reserved_concurrency or DEFAULT_CONCURRENCY,
+                isolation=isolation,
             )
             for arn, spec in functions.items()
         }

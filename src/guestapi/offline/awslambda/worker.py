@@ -1,9 +1,11 @@
 """One warm Lambda sandbox: imports the handler once, then runs one invocation at a time.
 
 Started by `sandbox.py` as `python -m guestapi.offline.awslambda.worker REQUEST_FD RESULT_FD
-MARKER` with the function's code directory as its working directory and Lambda's environment.
-It imports nothing of the offline stack but the framing, so a handler sees a process much like
-the Lambda Python runtime's. What the runtime does is modelled on the Lambda runtime interface
+LIFELINE_FD STATUS_FD MARKER` with the function's code directory as its working directory and
+Lambda's environment. It first forks: the parent stays the sandbox's supervisor
+(`supervisor.py`, with the lifeline and status pipes), the child goes on as the runtime (the two
+request pipes). It imports nothing of the offline stack but the framing and the supervisor, so
+a handler sees a process much like the Lambda Python runtime's. What the runtime does is modelled on the Lambda runtime interface
 client (awslambdaric: `bootstrap.py`, `lambda_context.py`, `lambda_runtime_marshaller.py`):
 the error types and messages, the context's attributes, Decimal results, the root log handler.
 """
@@ -17,13 +19,15 @@ import json
 import logging
 import math
 import os
+import signal
 import sys
-import threading
 import time
 import traceback
 from typing import Any
 
+from guestapi.offline.awslambda import proctree
 from guestapi.offline.awslambda.framing import frame_bytes, read_frame, write_all, write_frame
+from guestapi.offline.awslambda.supervisor import supervise
 
 # Lambda's limit on a synchronous response (the moto-captured Function.ResponseSizeTooLarge).
 MAX_RESPONSE_BYTES = 6291556
@@ -202,17 +206,33 @@ def end_of_output(marker: bytes) -> None:
     write_all(1, marker)
 
 
-def watch_parent(parent: int) -> None:
-    """Exit if the offline stack dies, even while a handler never returns: the request pipe's
-    end-of-file alone would only be seen between invocations."""
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
+def split_off_supervisor(request_fd: int, result_fd: int, lifeline_fd: int, status_fd: int) -> None:
+    """Fork: the parent supervises the sandbox and never returns; the child, which returns, is
+    the runtime, holding only the request pipes (a function cannot forge the supervisor's
+    report, and the offline stack sees the runtime's end of the result pipe close with it)."""
+    supervisor = os.getpid()
+    if supervisor != 1:  # process 1 of a namespace collects orphans already
+        proctree.prctl(
+            proctree.PR_SET_CHILD_SUBREAPER, 1
+        )  # before fork: children do not inherit it
+    runtime = os.fork()
+    if runtime:
+        os.close(request_fd)
+        os.close(result_fd)
+        memory = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "")
+        supervise(runtime, lifeline_fd, status_fd, int(memory) if memory.isdigit() else None)
+    os.close(lifeline_fd)
+    os.close(status_fd)
+    # The runtime dies with its supervisor, as a Lambda runtime dies with its sandbox.
+    proctree.prctl(proctree.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != supervisor:  # it ended before the line above took effect
+        os._exit(1)
 
 
 def main(argv: list[str]) -> int:
-    request_fd, result_fd, marker = int(argv[1]), int(argv[2]), argv[3].encode() + b"\n"
-    threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
+    request_fd, result_fd, lifeline_fd, status_fd = (int(fd) for fd in argv[1:5])
+    marker = argv[5].encode() + b"\n"
+    split_off_supervisor(request_fd, result_fd, lifeline_fd, status_fd)
     # LAMBDA_TASK_ROOT first, as on Lambda (python -m put the working directory there too).
     sys.path.insert(0, os.environ["LAMBDA_TASK_ROOT"])
     setup_logging()
