@@ -670,3 +670,10 @@ def test_an_undefined_security_scheme_other_than_sams_none_is_refused(tmp_path: 
     body = template["Resources"]["Api"]["Properties"]["Body"]
     body["paths"]["/items/{id}"]["get"]["security"] = [{"sigv4typo": []}]
     assert_one_line_error(template, "security scheme 'sigv4typo' is not defined")
+
+
+def test_a_functions_logging_config_names_its_log_group(template_path: Path) -> None:
+    # The attestation function logs to its own group (retention); its context says so.
+    stack, _ = deploy(template_path, overrides={"AttestationMode": "monitor"}, stack_name="st")
+    (function,) = stack.functions.values()
+    assert function.log_group_name == "/aws/lambda/st-attestation"

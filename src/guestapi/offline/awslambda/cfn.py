@@ -50,6 +50,7 @@ def build_functions(deployed: Deployed, built: Mapping[str, Any]) -> dict[str, F
             region=deployed.env.region,
             account_id=deployed.env.account_id,
             reserved_concurrency=_optional_int(props.get("ReservedConcurrentExecutions")),
+            log_group=str((props.get("LoggingConfig") or {}).get("LogGroup") or ""),
         )
         check_spec(spec)  # what Lambda refuses fails the deploy, in one line
         functions[spec.arn] = spec

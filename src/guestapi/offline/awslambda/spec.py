@@ -60,6 +60,11 @@ class FunctionSpec:
     region: str = "us-east-1"
     account_id: str = "123456789012"
     reserved_concurrency: int | None = None  # ReservedConcurrentExecutions
+    log_group: str = ""  # LoggingConfig.LogGroup; Lambda's default is /aws/lambda/<name>
+
+    @property
+    def log_group_name(self) -> str:
+        return self.log_group or f"/aws/lambda/{self.name}"
 
 
 def check_spec(spec: FunctionSpec) -> None:
