@@ -1,7 +1,7 @@
 """What an anonymous caller can make the attestation function spend per refused request.
 
 The function runs in-process as its unit tests run it (moto's DynamoDB and SSM, a TEST root;
-tests/unit/_attestation_harness.py), warm: one genuine attestation first, so the one-time import
+tests/_attestation_harness.py), warm: one genuine attestation first, so the one-time import
 of the verifier libraries is reported on its own line rather than inside one row. Each hostile
 request is built outside the clock (its challenge issued, its evidence made: the attacker's work)
 and timed with time.process_time() around app.handler alone, `rounds` times; the worst round is
@@ -41,7 +41,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # The function's in-process harness is its unit tests' own: one way to run it, not two.
-sys.path.insert(0, str(ROOT / "tests" / "unit"))
+sys.path.insert(0, str(ROOT / "tests"))
 from _attestation_harness import (  # noqa: E402
     APP_ID,
     FUNCTION_DIR,
@@ -51,7 +51,6 @@ from _attestation_harness import (  # noqa: E402
     proxy_event,
     running,
 )
-
 from guestapi.attestation.apple_evidence import AppAttestKey, impostor_cas, reshaped  # noqa: E402
 from guestapi.attestation.test_root import PlayIntegrityKeys, TestRoot  # noqa: E402
 

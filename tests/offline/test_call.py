@@ -8,10 +8,18 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import botocore.session
 import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
 
 from guestapi.cli import call
-from guestapi.client import GuestCredentialProvider, SigningClock, signed_session
+from guestapi.client import (
+    GuestCredentialProvider,
+    GuestCredentialsError,
+    SigningClock,
+    signed_session,
+)
 from guestapi.offline.launch import serve
 
 pytestmark = pytest.mark.offline
@@ -191,3 +199,17 @@ def test_basic_flow_refused_by_default_is_one_line(
         "call.py: GetOpenIdToken failed: InvalidParameterException: Basic (classic) flow"
     )
     assert len(err.splitlines()) == 1
+
+
+def test_unreachable_endpoint_is_a_guest_credentials_error() -> None:
+    # Port 9 on loopback: nothing listens, the connection is refused at once.
+    cognito = botocore.session.get_session().create_client(  # no retries: fast
+        "cognito-identity",
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}),
+    )
+    pool = "us-east-1:11111111-2222-3333-4444-555555555555"
+    provider = GuestCredentialProvider(pool, "us-east-1", cognito_client=cognito)
+    with pytest.raises(GuestCredentialsError, match="GetId failed: EndpointConnectionError"):
+        provider.credentials()

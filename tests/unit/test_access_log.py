@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from _offline_guest import Guest
 
+from _offline_guest import Guest
 from guestapi.offline.apigateway.access_log import access_context, render
 from guestapi.offline.apigateway.call import Call
 from guestapi.offline.apigateway.responses import GatewayError, ResponseType

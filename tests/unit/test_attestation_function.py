@@ -7,8 +7,8 @@ import base64
 from collections.abc import Iterator
 
 import pytest
-from _attestation_harness import APP_ID, PROVIDER, Harness, b64, running
 
+from _attestation_harness import APP_ID, PROVIDER, Harness, b64, running
 from guestapi.attestation.apple_evidence import AppAttestKey
 from guestapi.attestation.test_root import TestRoot
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import cbor2
 import pytest
-from _attestation_harness import INSTALL_SECRET, Harness, b64, running
 
+from _attestation_harness import INSTALL_SECRET, Harness, b64, running
 from guestapi.attestation.apple_evidence import AppAttestKey, impostor_cas, reshaped
 from guestapi.attestation.test_root import TestRoot
 

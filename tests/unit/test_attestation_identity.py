@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+
 from _attestation_harness import (
     DEBUG_TOKEN,
     INSTALL_SECRET,
@@ -25,7 +26,6 @@ from _attestation_harness import (
     load_function,
     running,
 )
-
 from guestapi.attestation.apple_evidence import TEST_RECEIPT, AppAttestKey
 from guestapi.attestation.attesters import new_install_secret
 from guestapi.attestation.test_root import TestRoot

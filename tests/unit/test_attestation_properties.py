@@ -22,10 +22,10 @@ from typing import Any
 
 import cbor2
 import pytest
-from _attestation_harness import Harness, b64, running
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from _attestation_harness import Harness, b64, running
 from guestapi.attestation.apple_evidence import AppAttestKey
 from guestapi.attestation.test_root import TestRoot
 

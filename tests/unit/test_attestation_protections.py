@@ -12,8 +12,8 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from _attestation_harness import APP_ID, HASHES_PARAMETER, Harness, running
 
+from _attestation_harness import APP_ID, HASHES_PARAMETER, Harness, running
 from guestapi.attestation.apple_evidence import AppAttestKey
 from guestapi.attestation.test_root import TestRoot
 

@@ -8,9 +8,9 @@ from hashlib import sha256
 
 import boto3
 import pytest
-from _attestation_harness import DEBUG_TOKEN, INSTALL_SECRET, PACKAGE, REGION, Harness, running
 from botocore.stub import Stubber
 
+from _attestation_harness import DEBUG_TOKEN, INSTALL_SECRET, PACKAGE, REGION, Harness, running
 from guestapi.attestation.apple_evidence import AppAttestKey
 from guestapi.attestation.attesters import new_install_secret
 from guestapi.attestation.play_evidence import verdict_payload

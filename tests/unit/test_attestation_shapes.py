@@ -21,10 +21,10 @@ from typing import Any
 import cbor2
 import pyattest
 import pytest
-from _attestation_harness import load_function
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from _attestation_harness import load_function
 from guestapi.attestation.apple_evidence import AppAttestKey, impostor_cas, reshaped
 from guestapi.attestation.play_evidence import integrity_token
 from guestapi.attestation.test_root import TestRoot

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -31,22 +30,6 @@ def test_port_out_of_range_is_one_line(
     assert named in captured.err
     assert "0-65535" in captured.err
     assert captured.out == ""  # no outputs JSON for a stack that never started
-
-
-def test_port_out_of_range_from_the_command_line(repo_root: Path, tmp_path: Path) -> None:
-    # The script as a user runs it, from another directory.
-    done = subprocess.run(
-        [sys.executable, str(repo_root / "scripts" / "local.py"), "--port", "99999"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 2
-    assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines() == [
-        "local.py: --port must be 0-65535 (0 picks a free port), got 99999"
-    ]
 
 
 def test_port_range_limits_are_accepted() -> None:
@@ -83,27 +66,3 @@ def test_attestation_without_its_extra_is_one_line(
     assert err.count("\n") == 1, err
     assert "pip install 'guestapi[attestation]'" in err
     assert not (tmp_path / "root").exists()  # nothing made
-
-
-def test_a_port_in_use_says_how_to_pick_another(capsys: pytest.CaptureFixture[str]) -> None:
-    import socket
-
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen(1)
-        port = taken.getsockname()[1]
-        assert local.main(["--port", str(port), "--quiet"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1] == f"local.py: port {port} is in use: pass --port N (or make local PORT=N)"
-
-
-def test_make_local_takes_port(repo_root: Path) -> None:
-    done = subprocess.run(
-        ["make", "-n", "local", "PORT=5123"],
-        cwd=repo_root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "scripts/local.py --port 5123 " in done.stdout

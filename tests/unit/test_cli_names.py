@@ -4,7 +4,6 @@ as a console script, `usage: local.py` and `local.py: ...` as scripts/local.py."
 from __future__ import annotations
 
 import importlib
-import subprocess
 import sys
 from pathlib import Path
 
@@ -42,14 +41,3 @@ def test_an_error_starts_with_the_console_scripts_name(
     monkeypatch.setattr(sys, "argv", ["/somewhere/.venv/bin/guestapi-local"])
     assert local.main(["--region", "eu-wst-1"]) == 2
     assert capsys.readouterr().err.startswith("guestapi-local: region 'eu-wst-1'")
-
-
-def test_a_script_of_the_checkout_names_itself_by_its_file() -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "check.py"), "--outputs-file", "/nonexistent"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 2
-    assert done.stderr.startswith("check.py: ")

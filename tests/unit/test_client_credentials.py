@@ -323,19 +323,6 @@ def test_basic_flow_needs_the_role_arn() -> None:
         GuestCredentialProvider(POOL, "us-east-1", flow="basic")
 
 
-def test_unreachable_endpoint_is_a_guest_credentials_error() -> None:
-    # Port 9 on loopback: nothing listens, the connection is refused at once.
-    provider = GuestCredentialProvider(POOL, "us-east-1", endpoint_url="http://127.0.0.1:9")
-    provider._cognito = botocore.session.get_session().create_client(  # no retries: fast
-        "cognito-identity",
-        region_name="us-east-1",
-        endpoint_url="http://127.0.0.1:9",
-        config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}),
-    )
-    with pytest.raises(GuestCredentialsError, match="GetId failed: EndpointConnectionError"):
-        provider.credentials()
-
-
 def test_secrets_stay_out_of_repr(cognito: Any) -> None:
     client, stubber = cognito
     stubber.add_response("get_id", {"IdentityId": IDENTITY}, {"IdentityPoolId": POOL})

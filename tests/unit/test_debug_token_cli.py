@@ -9,10 +9,10 @@ import string
 from typing import Any
 
 import pytest
-from _attestation_harness import load_function
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _attestation_harness import load_function
 from guestapi.cli import debug_token
 
 load_function()

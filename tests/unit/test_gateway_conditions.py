@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _offline_guest import Guest
 
+from _offline_guest import Guest
 from _template_variants import write_variant
 from guestapi.offline.launch import build
 

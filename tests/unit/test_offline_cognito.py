@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
-from _json_service_harness import serve_services
+from _botocore_in_process import in_process, serve_services
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -564,17 +564,19 @@ def test_one_log_line_per_call_without_secrets() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Through boto3, over HTTP (a test-only harness; the real server is server.py)
+# Through boto3, answered in-process (botocore's before-send; the real server is server.py)
 # --------------------------------------------------------------------------------------------
 def boto_client(url: str) -> Any:
     # Cognito's guest calls are unsigned; the dummy keys only stop botocore hunting for credentials.
-    return boto3.session.Session().client(
-        "cognito-identity",
-        endpoint_url=url,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"max_attempts": 1}),
+    return in_process(
+        boto3.session.Session().client(
+            "cognito-identity",
+            endpoint_url=url,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(retries={"max_attempts": 1}),
+        )
     )
 
 

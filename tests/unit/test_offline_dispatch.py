@@ -58,8 +58,8 @@ def test_route_service(method, path, headers, expected) -> None:
 
 
 def test_harness_and_server_share_the_rule() -> None:
-    # The unit tests' HTTP harness must not have a dispatch of its own.
-    import _json_service_harness
+    # The unit tests' in-process boto3 bridge must not have a dispatch of its own.
+    import _botocore_in_process
 
-    assert _json_service_harness.route_service is route_service
-    assert _json_service_harness.service_routes is service_routes
+    assert _botocore_in_process.route_service is route_service
+    assert _botocore_in_process.service_routes is service_routes

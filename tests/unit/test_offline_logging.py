@@ -11,8 +11,8 @@ import logging
 from pathlib import Path
 
 import pytest
-from _offline_guest import Guest
 
+from _offline_guest import Guest
 from guestapi.offline.launch import build
 from guestapi.offline.wire import MAX_LOGGED, Request, loggable
 

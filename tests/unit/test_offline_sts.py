@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import boto3
 import pytest
-from _json_service_harness import serve_services
+from _botocore_in_process import in_process, serve_services
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from test_offline_cognito import (
@@ -330,16 +330,18 @@ def test_bad_requests_answer_xml_errors_not_crashes(body: bytes, code: str) -> N
 
 
 # --------------------------------------------------------------------------------------------
-# Through boto3, over HTTP (test-only harness: X-Amz-Target -> Cognito, form posts -> STS)
+# Through boto3, answered in-process (the server's dispatch: X-Amz-Target -> Cognito, form posts -> STS)
 # --------------------------------------------------------------------------------------------
 def sts_client(url: str) -> Any:
-    return boto3.session.Session().client(
-        "sts",
-        endpoint_url=url,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"max_attempts": 1}),
+    return in_process(
+        boto3.session.Session().client(
+            "sts",
+            endpoint_url=url,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(retries={"max_attempts": 1}),
+        )
     )
 
 

@@ -1,4 +1,4 @@
-"""Handlers for tests/unit/test_lambda_runtime.py: one per behaviour of the offline Lambda
+"""Handlers for tests/offline/test_lambda_runtime.py: one per behaviour of the offline Lambda
 runtime. Each reads what it needs from the event, so one module serves every test."""
 
 import ctypes

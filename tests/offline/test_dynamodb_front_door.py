@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
+from _json_service_harness import serve_handler
+from botocore.exceptions import ClientError
+
 from _dynamodb_helpers import (
     ACCOUNT,
     ARN,
@@ -19,12 +23,9 @@ from _dynamodb_helpers import (
     REGION,
     ROLE_ARN,
     allow,
-    served,
     signed,
     spec,
 )
-from botocore.exceptions import ClientError
-
 from guestapi.offline import iam
 from guestapi.offline.credentials import CredentialStore, WebIdentity
 from guestapi.offline.dynamodb.callers import Caller, caller_lookup
@@ -34,6 +35,12 @@ from guestapi.offline.dynamodb.tables import TableSpec
 from guestapi.offline.iam.model import Role
 from guestapi.offline.sigv4 import KnownCredential
 from guestapi.offline.wire import JSON_1_0, Request
+
+
+@contextmanager
+def served(door: DynamoDbFrontDoor) -> Iterator[str]:
+    with serve_handler(door.handle) as url:
+        yield url
 
 
 class Stack:

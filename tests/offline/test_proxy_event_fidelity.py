@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from _http_guest import connect, send, serving, signed
-from _offline_guest import Guest
 from test_lambda_proxy import OK, RecordingInvoker, gateway_for
 
+from _offline_guest import Guest
 from _template_variants import write_variant
 from guestapi.offline import server
 from guestapi.offline.apigateway.export import openapi_export

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from _http_guest import connect, send, serving, signed
-from _offline_guest import Guest
 from test_lambda_proxy import RecordingInvoker, gateway_for
 
+from _offline_guest import Guest
 from guestapi.offline.apigateway import lambda_proxy
 from guestapi.offline.apigateway.lambda_proxy import InvokeOutcome
 from guestapi.offline.launch import OfflineStack, build

@@ -1,6 +1,5 @@
-"""A stdlib HTTP front for the Cognito/STS services under test, so real boto3 clients can call
-them without the uvicorn server. It picks the service with the server's own dispatch
-(`server.route_service` over `launch.service_routes`), so both route STS the same way."""
+"""A stdlib HTTP front for a service's front door (DynamoDB, SSM), so real boto3 clients can call
+it without the uvicorn server."""
 
 from __future__ import annotations
 
@@ -9,8 +8,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from guestapi.offline.launch import service_routes
-from guestapi.offline.server import route_service
 from guestapi.offline.wire import Request, Response
 
 
@@ -41,20 +38,3 @@ def serve_handler(handle: Callable[[Request], Response]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-@contextmanager
-def serve_services(
-    cognito: Callable[[Request], Response],
-    sts: Callable[[bytes], Response] | None = None,
-) -> Iterator[str]:
-    """Serve `cognito` (and `sts`, if given) at `/` as the offline stack's server routes them."""
-    routes = service_routes(cognito, sts)
-
-    def dispatch(request: Request) -> Response:
-        route = route_service(routes, "POST", request.raw_path, request.headers)
-        assert route is not None, f"no service at {request.raw_path}"
-        return route.handle(request)
-
-    with serve_handler(dispatch) as url:
-        yield url

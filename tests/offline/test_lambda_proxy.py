@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _offline_guest import Guest
 
+from _offline_guest import Guest
 from _template_variants import write_variant
 from guestapi.offline.apigateway import Gateway
 from guestapi.offline.apigateway.call import Refusal

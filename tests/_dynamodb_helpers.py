@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from _json_service_harness import serve_handler
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from guestapi.offline.dynamodb.front_door import DynamoDbFrontDoor
 from guestapi.offline.dynamodb.tables import TableSpec, table_spec
 from guestapi.offline.sigv4 import KnownCredential
 from guestapi.offline.wire import JSON_1_0, Request
@@ -57,9 +53,3 @@ def signed(
     prepared = aws.prepare()
     host = urlsplit(url).netloc
     return Request("POST", "/", "", (("Host", host), *prepared.headers.items()), raw, host=host)
-
-
-@contextmanager
-def served(door: DynamoDbFrontDoor) -> Iterator[str]:
-    with serve_handler(door.handle) as url:
-        yield url

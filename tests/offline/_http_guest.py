@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from _offline_guest import Guest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
+from _offline_guest import Guest
 from guestapi.offline.launch import OfflineStack, running
 
 

@@ -31,7 +31,7 @@ from guestapi.attestation.apple_evidence import AppAttestKey
 from guestapi.attestation.play_evidence import integrity_token
 from guestapi.attestation.test_root import TestRoot
 
-FUNCTION_DIR = Path(__file__).resolve().parents[2] / "functions" / "attestation"
+FUNCTION_DIR = Path(__file__).resolve().parents[1] / "functions" / "attestation"
 REGION = "us-east-1"
 TABLE = "attestation-table"
 APP_ID = "TESTTEAM01.dev.guestapi.unit"
@@ -115,6 +115,12 @@ def proxy_event(route: str, body: Any) -> dict[str, Any]:
         "body": text,
         "isBase64Encoded": False,
     }
+
+
+def emf(out: str) -> list[dict[str, Any]]:
+    """The EMF documents printed (one JSON object a line, with an `_aws` member)."""
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith('{"_aws"')]
+    return [doc for doc in lines if "_aws" in doc]
 
 
 def b64(data: bytes) -> str:
