@@ -203,9 +203,6 @@ def test_check_py_stack_name_runs_the_probes_with_getresources_and_simulation(
             return []
 
     monkeypatch.setattr(check, "CheckRunner", NoHttp)
-    # The table fits the terminal (COLUMNS; pytest-xdist's workers see 80): wide enough here that
-    # no cell is cut.
-    monkeypatch.setenv("COLUMNS", "200")
     cloudformation, apigateway, iam = (
         _client("cloudformation"),
         _client("apigateway"),
