@@ -8,7 +8,7 @@ PORT   ?= 4566
 RUNTIME := $(VENV)/.runtime-installed
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo demo-attested test lint deploy check local bench web clean
+.PHONY: install demo demo-attested test test-all lint deploy check local bench web clean
 
 ## Everything: the runtime, then the dev tools (SAM CLI, cfn-lint, checkov, Playwright, pytest).
 install: $(STAMP)
@@ -37,11 +37,21 @@ demo: $(RUNTIME)
 demo-attested: $(RUNTIME)
 	$(PY) scripts/demo.py --attestation-mode enforce
 
-## The pre-commit hooks (ruff, cfn-lint, sam validate), then all tests but the ones that need a
-## real AWS stack.
-test: $(STAMP) web
+# pytest-xdist workers. Four on two cores: the sandbox, timeout and server tests mostly wait.
+# --dist loadfile keeps a file's tests on one worker, so its module-wide stack is built once.
+WORKERS ?= 4
+XDIST   := -n $(WORKERS) --dist loadfile
+
+## The fast loop (under a minute): every test but the slow, real-tool, browser, packaging, load
+## and AWS ones (their markers, pyproject.toml), spread over $(WORKERS) workers.
+test: $(STAMP)
+	$(PY) -m pytest $(XDIST) -m "not (slow or browser or packaging or load or aws)"
+
+## What CI runs: the pre-commit hooks (ruff, cfn-lint, sam validate), then every test but the
+## ones that need a real AWS stack, in parallel.
+test-all: $(STAMP) web
 	$(VENV)/bin/pre-commit run --all-files
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 lint: $(STAMP)
 	$(PY) scripts/lint.py

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# scripts/local.py and check.py/call.py as processes: kept out of `make test`.
+pytestmark = [pytest.mark.offline, pytest.mark.slow]
+
 
 @pytest.fixture(scope="module")
 def enforce_stack(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:

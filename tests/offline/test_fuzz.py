@@ -478,6 +478,7 @@ def test_unmutated_request_is_served(offline: OfflineStack, guests: Guests) -> N
     assert json.loads(body)["identityId"] == guests.a.identity_id
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=3000)
 @given(mutation=MUTATIONS)
 def test_no_mutated_request_is_served_in_process(
@@ -521,6 +522,7 @@ def test_without_the_signature_check_the_same_mutations_get_through(
     assert served_protected(status, body), mutation.label
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=2000)
 @given(
     method=st.sampled_from(["GET", "POST", "OPTIONS", "PUT"]) | st.text(max_size=8),

@@ -89,6 +89,7 @@ def test_an_answer_slower_than_the_head_timeout_reaches_the_caller(short_wait, m
         assert conn.recv(1) == b""  # then closed by the server, 0.5 s later
 
 
+@pytest.mark.slow
 def test_past_the_integration_timeout_the_caller_gets_504_and_the_function_runs_on(
     short_wait, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -426,6 +426,7 @@ def test_importing_the_handler_does_not_count_against_the_timeout(make_runtime) 
     assert result.payload["remaining_ms"] > 500
 
 
+@pytest.mark.slow
 def test_an_init_over_its_limit_finishes_inside_the_functions_timeout(
     make_runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:

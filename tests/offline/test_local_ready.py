@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# scripts/local.py as a process, the whole stack started each time: kept out of `make test`.
+pytestmark = pytest.mark.slow
+
 
 def _start(repo_root: Path, tmp_path: Path, *extra: str) -> tuple[list[str], dict[str, str], int]:
     outputs_file = tmp_path / "outputs-local.json"

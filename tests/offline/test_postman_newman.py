@@ -21,6 +21,9 @@ import pytest
 from guestapi.cli.export import main as export_main
 from guestapi.outputs import write_outputs_file
 
+# newman (a Node tool) runs the collection: a real-tool run, kept out of `make test`.
+pytestmark = [pytest.mark.offline, pytest.mark.slow]
+
 
 @pytest.fixture(scope="module")
 def newman(repo_root: Path) -> Path:

@@ -29,6 +29,9 @@ from _attestation_harness import Harness, b64, running
 from guestapi.attestation.apple_evidence import AppAttestKey
 from guestapi.attestation.test_root import TestRoot
 
+# Hundreds of generated requests a test (1-3 s each): kept out of `make test`.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = 200
 SETTINGS = settings(
     max_examples=EXAMPLES,

@@ -11,6 +11,9 @@ from cfnlint.config import ManualArgs
 
 from _template_variants import write_variant
 
+# Each test runs cfn-lint (in-process, 0.5-2 s a template): kept out of `make test`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 RULES = "guestapi.lint_rules"

@@ -1,6 +1,7 @@
 """`.pre-commit-config.yaml` is one the pinned pre-commit accepts without a warning, and every
-hook runs from the project virtualenv, so `pre-commit run --all-files` (which `make test` runs)
-needs no download: no git clone of a hook repository, no hook environment to build."""
+hook runs from the project virtualenv, so `pre-commit run --all-files` (which `make test-all`,
+and so CI, runs) needs no download: no git clone of a hook repository, no hook environment to
+build."""
 
 from __future__ import annotations
 
@@ -56,12 +57,12 @@ def test_sam_validate_runs_without_telemetry_and_with_a_region():
 
 
 @pytest.mark.parametrize("tool", ["ruff-check", "ruff-format", "cfn-lint", "sam-validate"])
-def test_the_checks_make_lint_and_make_test_rely_on_are_hooks(tool):
+def test_the_checks_make_lint_and_make_test_all_rely_on_are_hooks(tool):
     assert tool in {h["id"] for h in _hooks()}
 
 
-def test_make_test_runs_every_hook():
+def test_make_test_all_runs_every_hook():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
+    recipe = re.search(r"^test-all:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
     assert recipe is not None
     assert "pre-commit run --all-files" in recipe.group(1)
