@@ -21,7 +21,6 @@ from datetime import UTC, datetime, timedelta
 import count_client
 import wrk_runner
 from guest_target import GuestTarget
-from guestapi.offline.cognito import CognitoIdentityService
 from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
 from guestapi.offline.iam import Role
 from guestapi.offline.launch import build
@@ -138,15 +137,9 @@ def store_bounds(*, max_entries: int = 10_000, max_identities: int = 1_000) -> S
     purged = store.purge_expired()
     held_after_purge = len(store)
 
-    # Identities: a service with a small bound refuses new ones and forgets nobody.
-    offline = build()
-    service = CognitoIdentityService(
-        offline.stack,
-        CredentialStore(clock=clock),
-        clock=clock,
-        max_identities=max_identities,
-        log=lambda _line: None,
-    )
+    # Identities: a stack with a small bound refuses new ones and forgets nobody.
+    offline = build(clock=clock, max_identities=max_identities)
+    service = offline.cognito
     pool_id = next(iter(offline.stack.identity_pools))
     target = "AWSCognitoIdentityService."
     ids = []

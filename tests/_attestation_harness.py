@@ -212,7 +212,7 @@ class Harness:
         return {"kind": "debug", "challenge": challenge, "debugToken": token}
 
 
-_SERVICE_OPTIONS = ("keys", "read_parameter", "apple_config", "play_config", "cognito")
+_SERVICE_OPTIONS = ("keys", "read_parameter", "cognito")
 
 
 @contextmanager

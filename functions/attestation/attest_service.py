@@ -29,7 +29,6 @@ from aws_lambda_powertools.utilities.parameters import GetParameterError, get_pa
 from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
-    from pyattest.configs.apple import AppleConfig
     from pyattest.configs.google_play_integrity_api import GooglePlayIntegrityApiConfig
 
 ParameterReader = Callable[[str, bool], str]
@@ -55,17 +54,12 @@ class AttestationService:
         cognito: Any,
         keys: KeyStore | None = None,
         read_parameter: ParameterReader = read_parameter,
-        apple_config: type[AppleConfig] | None = None,
-        play_config: type[GooglePlayIntegrityApiConfig] | None = None,
     ) -> None:
         self.settings = settings
         self.challenges = Challenges(table, settings.challenge_ttl_seconds, settings.clock)
         self.keys = keys or KeyStore(table, settings.clock)
         self.cognito = cognito
         self.read_parameter = read_parameter
-        # None: the verifier modules' own (pinned) configurations, imported when first needed.
-        self.apple_config = apple_config
-        self.play_config = play_config
 
     # ----- routes --------------------------------------------------------------------------
     def challenge(self, body: Any) -> dict[str, Any]:
@@ -94,7 +88,7 @@ class AttestationService:
             key.public_key,
             app_id=app_id,
             production=self.settings.apple_production,
-            config_class=self.apple_config or PinnedAppleConfig,
+            config_class=PinnedAppleConfig,
         )
         self.keys.advance_counter(key_id, counter)
         return self._login(_apple_user_id(key_id), "apple")
@@ -116,7 +110,7 @@ class AttestationService:
             app_id=app_id,
             production=self.settings.apple_production,
             root_pem=self.settings.test_root_pem,
-            config_class=self.apple_config or PinnedAppleConfig,
+            config_class=PinnedAppleConfig,
         )
         self.keys.store(key_id, public_key_pem, app_id, shape.receipt)
         return _apple_user_id(key_id)
@@ -169,8 +163,7 @@ class AttestationService:
 
         try:
             keys = parse_keys(value)
-            config_class = self.play_config or PlayIntegrityConfig
-            return make_config(keys, settings.android_package_name, config_class)
+            return make_config(keys, settings.android_package_name, PlayIntegrityConfig)
         except (ValueError, binascii.Error) as exc:  # JSON, base64 or DER: keys not usable
             raise Refusal("provider_not_configured", type(exc).__name__) from None
 

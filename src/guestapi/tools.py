@@ -17,13 +17,9 @@ class ToolNotFoundError(GuestApiError):
     """A required command-line tool is not installed."""
 
 
-def find_tool(name: str, *, bin_dir: Path | None = None, path: str | None = None) -> str:
-    """Absolute path of ``name``: in ``bin_dir`` (default: this interpreter's bin), else PATH.
-
-    ``path`` replaces the PATH environment variable for the search (tests use it).
-    """
-    bin_dir = Path(sys.executable).parent if bin_dir is None else bin_dir
-    found = shutil.which(name, path=str(bin_dir)) or shutil.which(name, path=path)
+def find_tool(name: str) -> str:
+    """Absolute path of ``name``: next to this interpreter (its bin directory), else on PATH."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if not found:
         raise ToolNotFoundError(
             f"{name} not found next to {sys.executable} or on PATH: run `make install`"

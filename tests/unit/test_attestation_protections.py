@@ -35,7 +35,7 @@ def _status_code(answer: tuple[int, dict]) -> tuple[int, str]:
 
 
 # ----- (a) nonce ------------------------------------------------------------------------------
-def test_a_nonce_check_bites(fn: Harness) -> None:
+def test_a_nonce_check_bites(fn: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     attest_apple = importlib.import_module("attest_apple")  # imported lazily by the function
 
     class NoNonceVerifier(attest_apple.PinnedRootAttestationVerifier):
@@ -47,11 +47,11 @@ def test_a_nonce_check_bites(fn: Harness) -> None:
 
     forge = {"signed_challenge": "a-challenge-this-service-never-issued"}
     assert _status_code(fn.attest_apple(**forge)) == (403, "nonce_mismatch")
-    fn.reconfigure(apple_config=NoNonceConfig)
+    monkeypatch.setattr(attest_apple, "PinnedAppleConfig", NoNonceConfig)
     assert _status_code(fn.attest_apple(**forge)) == (200, "admitted")
 
 
-def test_a_play_integrity_nonce_check_bites(fn: Harness) -> None:
+def test_a_play_integrity_nonce_check_bites(fn: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     attest_android = importlib.import_module("attest_android")
 
     class NoNonceVerifier(attest_android.PlayIntegrityVerifier):
@@ -65,7 +65,7 @@ def test_a_play_integrity_nonce_check_bites(fn: Harness) -> None:
         return fn.post("/attest", fn.android_body(fn.challenge(), nonce=b"\x00" * 32))
 
     assert _status_code(forged()) == (403, "nonce_mismatch")
-    fn.reconfigure(play_config=NoNonceConfig)
+    monkeypatch.setattr(attest_android, "PlayIntegrityConfig", NoNonceConfig)
     assert _status_code(forged()) == (200, "admitted")
 
 

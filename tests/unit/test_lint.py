@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,11 +161,18 @@ def test_missing_or_malformed_template_is_exit_2_one_line(tmp_path, capsys, cont
     assert message in err
 
 
-def test_missing_tool_is_one_clear_error(tmp_path):
+def _interpreter_in(directory, monkeypatch):
+    # What find_tool reads: where this interpreter lives, and PATH.
+    monkeypatch.setattr(sys, "executable", str(directory / "python"))
+
+
+def test_missing_tool_is_one_clear_error(tmp_path, monkeypatch):
+    _interpreter_in(tmp_path, monkeypatch)
+    monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(
         ToolNotFoundError, match=r"^cfn-lint not found next to .* run `make install`"
     ):
-        find_tool("cfn-lint", bin_dir=tmp_path, path=str(tmp_path))
+        find_tool("cfn-lint")
 
 
 def test_missing_tool_stops_the_run_before_any_tool_runs(template_path):
@@ -179,12 +187,15 @@ def test_missing_tool_stops_the_run_before_any_tool_runs(template_path):
     assert runner.calls == []
 
 
-def test_find_tool_prefers_the_interpreters_directory(tmp_path):
+def test_find_tool_prefers_the_interpreters_directory(tmp_path, monkeypatch):
     venv_bin, elsewhere = tmp_path / "venv", tmp_path / "path"
     for directory in (venv_bin, elsewhere):
         directory.mkdir()
         tool = directory / "sam"
         tool.write_text("#!/bin/sh\n")
         tool.chmod(0o755)
-    assert find_tool("sam", bin_dir=venv_bin, path=str(elsewhere)) == str(venv_bin / "sam")
-    assert find_tool("sam", bin_dir=tmp_path, path=str(elsewhere)) == str(elsewhere / "sam")
+    monkeypatch.setenv("PATH", str(elsewhere))
+    _interpreter_in(venv_bin, monkeypatch)
+    assert find_tool("sam") == str(venv_bin / "sam")
+    _interpreter_in(tmp_path, monkeypatch)
+    assert find_tool("sam") == str(elsewhere / "sam")

@@ -29,6 +29,7 @@ from guestapi.offline.cognito.openid import (
 )
 from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.iam import Decision, Role, evaluate_trust
+from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.stack import Stack
 from guestapi.offline.wire import Response
 
@@ -148,8 +149,16 @@ def make_twin(
     clock = FakeClock()
     store = CredentialStore(clock=clock, max_entries=store_size)
     log: list[str] = []
+    stack = stack or make_stack()
+    authority = CallerAuthority(region=REGION, store=store, roles=stack.roles, clock=clock)
     service = CognitoIdentityService(
-        stack or make_stack(), store, clock=clock, trust_evaluator=trust, log=log.append, **kwargs
+        stack,
+        store,
+        clock=clock,
+        trust_evaluator=trust,
+        log=log.append,
+        authority=authority,
+        **kwargs,
     )
     return Twin(service, store, clock, log)
 

@@ -39,6 +39,7 @@ from guestapi.offline.cognito import CognitoIdentityService
 from guestapi.offline.cognito.model import IdentityPool
 from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.iam import Role
+from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.stack import Stack
 from guestapi.offline.sts import StsService
 from guestapi.offline.wire import Response
@@ -83,8 +84,9 @@ def make_twin(stack: Stack | None = None, *, trust: Callable[..., Any] = TRUST) 
     clock = FakeClock()
     store = CredentialStore(clock=clock)
     log: list[str] = []
+    authority = CallerAuthority(region=stack.region, store=store, roles=stack.roles, clock=clock)
     cognito = CognitoIdentityService(
-        stack, store, clock=clock, trust_evaluator=trust, log=log.append
+        stack, store, clock=clock, trust_evaluator=trust, log=log.append, authority=authority
     )
     sts = StsService(stack, store, cognito, clock=clock, trust_evaluator=trust, log=log.append)
     return Twin(cognito, sts, store, clock, log)

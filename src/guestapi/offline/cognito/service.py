@@ -130,7 +130,7 @@ class CognitoIdentityService:
         trust_evaluator: TrustEvaluator | None = None,
         max_identities: int = DEFAULT_MAX_IDENTITIES,
         log: Callable[[str], None] | None = None,
-        authority: CallerAuthority | None = None,
+        authority: CallerAuthority,
         guest_session_policies: tuple[PolicyDocument, ...] = (),
     ) -> None:
         if credential_ttl <= timedelta(0):
@@ -144,7 +144,7 @@ class CognitoIdentityService:
         self._trust = trust_evaluator or default_trust_evaluator()
         self._max_identities = max_identities
         self._log = log or logging.getLogger(__name__).info
-        # Checks the signed operations' callers; None only in unit tests of the operations.
+        # Checks the signed operations' callers in handle_request, before handle serves them.
         self._authority = authority
         self._guest_session_policies = guest_session_policies  # cognito/scope_down.py
         self._signer = OpenIdTokenSigner()
@@ -173,7 +173,7 @@ class CognitoIdentityService:
         """Serve one HTTP request: operations that need AWS credentials check them first."""
         target = request.header("x-amz-target") or ""
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
-        if operation in SIGNED_OPERATIONS and self._authority is not None:
+        if operation in SIGNED_OPERATIONS:
             try:
                 self._authorize(request, operation)
             except AwsError as err:
@@ -182,7 +182,6 @@ class CognitoIdentityService:
         return self.handle(target, request.body)
 
     def _authorize(self, request: Request, operation: str) -> None:
-        assert self._authority is not None
         authorize_developer(
             self._authority,
             request,
