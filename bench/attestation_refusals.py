@@ -10,16 +10,10 @@ the figure that matters (target: under 50 ms of CPU). Its DynamoDB calls are cou
 The last row is the report's attack with the protections removed (shape check and chain split
 monkeypatched away, as the tests do), with fewer impostors than the report's 8 so that it ends:
 the cost the bounds remove.
-
-    python3 bench/attestation_refusals.py [--rounds N] [--write]
-
-`--write` puts the figures in docs/benchmarks.md, section "Attestation refusals under attack"
-(`bench/run.py` measures and writes the same section in a full run).
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import importlib
 import io
@@ -54,7 +48,6 @@ from _attestation_harness import (  # noqa: E402
 from guestapi.attestation.apple_evidence import AppAttestKey, impostor_cas, reshaped  # noqa: E402
 from guestapi.attestation.test_root import PlayIntegrityKeys, TestRoot  # noqa: E402
 
-SECTION = "## Attestation refusals under attack"
 MAX_CPU_MS = 50.0
 UNPROTECTED_IMPOSTORS = 4
 
@@ -290,7 +283,7 @@ def report_lines(r: RefusalCost) -> list[str]:
 
 def section_lines(r: RefusalCost) -> list[str]:
     return [
-        SECTION,
+        "## Attestation refusals under attack",
         "",
         "`bench/attestation_refusals.py`: the attestation function in-process (its unit tests'",
         "harness: moto's DynamoDB and SSM, a TEST root), warm. Each hostile request is built",
@@ -303,24 +296,3 @@ def section_lines(r: RefusalCost) -> list[str]:
         "```",
         "",
     ]
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench/attestation_refusals.py", description=__doc__)
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
-    args = parser.parse_args(argv)
-    result = measure(rounds=args.rounds)
-    print("\n".join(report_lines(result)))
-    if args.write:
-        import sections
-
-        report = ROOT / "docs" / "benchmarks.md"
-        body = "\n".join(section_lines(result))
-        report.write_text(sections.splice(report.read_text(encoding="utf-8"), SECTION, body))
-        print(f"wrote {report.relative_to(ROOT)}")
-    return 0 if result.met else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

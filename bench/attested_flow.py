@@ -147,7 +147,3 @@ def report_lines(r: AttestedFlowResult) -> list[str]:
         f"attested / guest first call (medians): {r.ratio:.2f}x; wrong answers: {r.wrong_answers}",
     ]
     return lines
-
-
-if __name__ == "__main__":
-    print("\n".join(report_lines(measure(rounds=10))))

@@ -3,10 +3,10 @@
 No routing, no SigV4, no IAM, no mapping template: two ASGI messages with a body captured from
 the stack. Same uvicorn settings as the offline stack's `make_server` (no access log, no
 `server` header, a `date` header), its own process like the stack's, and uvicorn's default
-protocol for the parser (`--http h11` picks the other). What the offline stack does beyond
-this is the price of emulating API Gateway.
+protocol for the parser. What the offline stack does beyond this is the price of emulating API
+Gateway.
 
-Run as a script it serves (`--body-file F --port-file P [--http NAME]`); `start_bare()` runs it.
+Run as a script it serves (`--body-file F --port-file P`); `start_bare()` runs it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from processes import stop
+from processes import answers, stop
 
 SCRIPT = Path(__file__).resolve()
 
@@ -45,7 +45,7 @@ def _app(body: bytes) -> Any:
     return app
 
 
-def serve(body: bytes, port_file: Path, http: str) -> None:
+def serve(body: bytes, port_file: Path) -> None:
     import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -54,7 +54,6 @@ def serve(body: bytes, port_file: Path, http: str) -> None:
     sock.listen(1024)
     config = uvicorn.Config(
         _app(body),
-        http=http,
         lifespan="off",
         access_log=False,
         log_level="warning",
@@ -69,37 +68,26 @@ def serve(body: bytes, port_file: Path, http: str) -> None:
 
 
 @contextmanager
-def start_bare(body: bytes, *, http: str = "auto", timeout_s: float = 20.0) -> Iterator[str]:
+def start_bare(body: bytes) -> Iterator[str]:
     """Serve `body` from a bare uvicorn process; yield its base URL; stop it on exit."""
     with tempfile.TemporaryDirectory(prefix="guestapi-bare-") as tmp:
         body_file, port_file = Path(tmp) / "body", Path(tmp) / "port"
         body_file.write_bytes(body)
         command = [sys.executable, str(SCRIPT), "--body-file", str(body_file)]
-        command += ["--port-file", str(port_file), "--http", http]
+        command += ["--port-file", str(port_file)]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         try:
-            deadline = time.monotonic() + timeout_s
+            deadline = time.monotonic() + 20
             while not port_file.exists():
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise BareStartError(f"bare uvicorn did not start ({http})")
+                    raise BareStartError("bare uvicorn did not start")
                 time.sleep(0.01)
             url = f"http://127.0.0.1:{port_file.read_text()}"
-            _wait_for_answer(url, deadline)
+            if not answers(url, deadline):
+                raise BareStartError("bare uvicorn did not answer in time")
             yield url
         finally:
             stop(process)
-
-
-def _wait_for_answer(url: str, deadline: float) -> None:
-    import urllib.request
-
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.01)
-    raise BareStartError("bare uvicorn did not answer in time")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,9 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--body-file", type=Path, required=True)
     parser.add_argument("--port-file", type=Path, required=True)
-    parser.add_argument("--http", default="auto", help="uvicorn protocol: auto, httptools, h11")
     args = parser.parse_args(argv)
-    serve(args.body_file.read_bytes(), args.port_file, args.http)
+    serve(args.body_file.read_bytes(), args.port_file)
     return 0
 
 

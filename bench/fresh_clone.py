@@ -6,7 +6,7 @@ Clones this repository (its committed HEAD) into a temporary directory and, ther
 counts and the size of .venv after each. Needs the package index (PyPI or a mirror); pip's cache
 is used as a returning user's would be, unless --no-cache.
 
-    python3 bench/fresh_clone.py [--no-cache] [--keep] [--write]
+    python3 bench/fresh_clone.py [--no-cache] [--write]
 
 `--write` puts the figures in docs/benchmarks.md, section "First run from a fresh clone"
 (`bench/run.py` keeps that section when it rewrites the rest).
@@ -62,7 +62,6 @@ def _timed_make(target: str, cwd: Path, env: dict[str, str]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-cache", action="store_true", help="PIP_NO_CACHE_DIR=1: download all")
-    parser.add_argument("--keep", action="store_true", help="leave the clone for inspection")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
     env = dict(os.environ)
@@ -78,8 +77,7 @@ def main() -> int:
         install = _timed_make("install", clone, env)
         full = (_packages(venv), _size_mib(venv))
     finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     cache = "no pip cache" if args.no_cache else "pip cache as left by earlier installs"
     rows = [
         ("`make demo` (runtime install + demo)", demo, *runtime),

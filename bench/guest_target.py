@@ -75,7 +75,7 @@ def _status(request: urllib.request.Request) -> tuple[int, bytes]:
         return err.code, err.read()
 
 
-def prepare(outputs: dict[str, str], *, expires_s: int = 3600) -> GuestTarget:
+def prepare(outputs: dict[str, str]) -> GuestTarget:
     """Mint guest credentials on the stack, presign GET /demo, and check both answers once."""
     region = outputs["Region"]
     cognito = botocore.session.get_session().create_client(
@@ -89,7 +89,7 @@ def prepare(outputs: dict[str, str], *, expires_s: int = 3600) -> GuestTarget:
     credentials = Credentials(creds["AccessKeyId"], creds["SecretKey"], creds["SessionToken"])
     demo_url = outputs["ApiUrl"] + "/demo"
     request = AWSRequest(method="GET", url=demo_url)
-    SigV4QueryAuth(credentials, "execute-api", region, expires=expires_s).add_auth(request)
+    SigV4QueryAuth(credentials, "execute-api", region, expires=3600).add_auth(request)
     presigned = request.url
     marker = "X-Amz-Signature="
     at = presigned.index(marker) + len(marker)

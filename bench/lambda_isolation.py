@@ -15,17 +15,13 @@ Two events: a typical API Gateway proxy event (~1.5 KB) and one with a 256 KB bo
 The two kinds of sandbox are compared in the same run, warm and cold, interleaved: with a PID
 namespace of its own (unshare, what the stack uses where the machine allows it) and a plain
 process tree (the fallback, which is also the isolation the stack had before namespaces).
-
-    .venv/bin/python bench/lambda_isolation.py [--calls 2000] [--cold-runs 10]
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -338,19 +334,3 @@ def report_lines(result: IsolationResult) -> list[str]:
             f"cold {namespaced.cold_ms / plain.cold_ms:.2f}x"
         )
     return lines
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=2000, help="calls per way, small event")
-    parser.add_argument("--cold-runs", type=int, default=10, help="new sandboxes to time")
-    args = parser.parse_args(argv)
-    if args.calls < ROUNDS or args.cold_runs < 1:
-        parser.error(f"--calls must be at least {ROUNDS} and --cold-runs at least 1")
-    result = measure(calls=args.calls, cold_runs=args.cold_runs)
-    print("\n".join(report_lines(result)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -13,8 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from pathlib import Path
 
 from samtranslator.yaml_helper import yaml_parse
 
-from processes import stop
+from processes import answers, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_SCRIPT = ROOT / "scripts" / "local.py"
@@ -35,6 +33,7 @@ HIGH_THROTTLE = {"ThrottlingRateLimit": "10000", "ThrottlingBurstLimit": "5000"}
 # are lifted (see unthrottled_template), so that they measure the server, not 429s. The token
 # bucket is still consulted on every request.
 UNTHROTTLED = {"ThrottlingRateLimit": "1000000", "ThrottlingBurstLimit": "1000000"}
+START_TIMEOUT_S = 30.0
 
 
 def unthrottled_template(directory: Path, source: Path = TEMPLATE) -> Path:
@@ -88,25 +87,11 @@ def _wait_for_outputs(process: subprocess.Popen[bytes], path: Path, deadline: fl
     raise OfflineStartError("scripts/local.py wrote no outputs in time")
 
 
-def _wait_for_answer(url: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer (the unsigned GET gets a 403) means it serves
-        except OSError:
-            time.sleep(0.005)
-    raise OfflineStartError("the offline stack did not answer in time")
-
-
 @contextmanager
 def start_offline(
     overrides: Mapping[str, str] | None = None,
     *,
     template: Path | None = None,
-    credential_ttl: int | None = None,
-    timeout_s: float = 30.0,
 ) -> Iterator[OfflineProcess]:
     """Start scripts/local.py on a free loopback port; stop it (SIGTERM, then SIGKILL) on exit."""
     with tempfile.TemporaryDirectory(prefix="guestapi-bench-") as tmp:
@@ -122,8 +107,6 @@ def start_offline(
         ]
         if template is not None:
             command += ["--template", str(template)]
-        if credential_ttl is not None:
-            command += ["--credential-ttl", str(credential_ttl)]
         if overrides:
             command += ["--parameter-overrides", *(f"{k}={v}" for k, v in overrides.items())]
         stderr_path = Path(tmp) / "stderr.log"
@@ -133,11 +116,13 @@ def start_offline(
                 command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr, env=dict(os.environ)
             )
             try:
-                deadline = start + timeout_s
+                deadline = start + START_TIMEOUT_S
                 try:
                     outputs = _wait_for_outputs(process, outputs_file, deadline)
                     outputs_s = time.monotonic() - start
-                    _wait_for_answer(outputs["ApiUrl"] + "/demo", deadline)
+                    # Any HTTP answer (the unsigned GET gets a 403) means it serves.
+                    if not answers(outputs["ApiUrl"] + "/demo", deadline):
+                        raise OfflineStartError("the offline stack did not answer in time")
                     first_answer_s = time.monotonic() - start
                 except OfflineStartError as exc:
                     tail = stderr_path.read_text(errors="replace")[-2000:]

@@ -1,9 +1,25 @@
-"""Stopping the servers a benchmark started."""
+"""Waiting for the servers a benchmark started, and stopping them."""
 
 from __future__ import annotations
 
 import signal
 import subprocess
+import time
+import urllib.error
+import urllib.request
+
+
+def answers(url: str, deadline: float) -> bool:
+    """Whether `url` gives any HTTP answer (an error status counts) before `deadline`."""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.005)
+    return False
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -35,7 +35,6 @@ MAX_STARTUP_S = 3.0
 class RunResults:
     machine: Machine
     signing: list[SignerResult]
-    signing_missing: list[str]
     verifier: list[VerifyResult]
     round_trips: RoundTripResult
     startup: StartupResult
@@ -232,8 +231,6 @@ def markdown(r: RunResults) -> str:
             for s in r.signing
         ],
     )
-    if r.signing_missing:
-        lines += ["", "Not installed, so not measured: " + ", ".join(r.signing_missing) + "."]
     lines += [
         "",
         "The other side: `guestapi.offline.sigv4.verify` on the same `GET /dev/demo`, in-process,",
@@ -391,9 +388,7 @@ def markdown(r: RunResults) -> str:
         "make bench               # about 1.5 minutes; rewrites docs/benchmarks.md",
         "```",
         "",
-        "It exits 1 when a target is missed (the report is still written). Which uvicorn HTTP",
-        "protocol the stack runs on (httptools with an h11 hand-over for methods httptools cannot",
-        "parse, stock httptools, or h11) is compared by `.venv/bin/python bench/parser_choice.py`.",
+        "It exits 1 when a target is missed (the report is still written).",
         "",
         "Run it on an otherwise idle machine: the server and wrk each need a core. Timings vary",
         "from run to run; compare ratios within one run, not figures across runs.",

@@ -39,7 +39,7 @@ from offline_process import (
 )
 from report import RunResults, console, markdown, targets
 
-DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
+REPORT = ROOT / "docs" / "benchmarks.md"
 
 
 def run(*, quick: bool) -> RunResults:
@@ -48,7 +48,7 @@ def run(*, quick: bool) -> RunResults:
     machine = describe(ROOT)
 
     print("1/8 signing and verification cost", file=sys.stderr, flush=True)
-    signing, missing = signing_cost.measure(per_round=500 if quick else 2000)
+    signing = signing_cost.measure(per_round=500 if quick else 2000)
     verifier = verify_cost.measure(per_round=500 if quick else 2000)
 
     print("2/8 client round trips", file=sys.stderr, flush=True)
@@ -94,7 +94,6 @@ def run(*, quick: bool) -> RunResults:
     return RunResults(
         machine=machine,
         signing=signing,
-        signing_missing=missing,
         verifier=verifier,
         round_trips=round_trips,
         startup=startup,
@@ -119,12 +118,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "them to a Markdown report. Exits 1 when a target is missed, 2 when wrk is missing.",
     )
     parser.add_argument(
-        "--output",
-        type=Path,
-        default=DEFAULT_OUTPUT,
-        help="where the report goes (default: docs/benchmarks.md)",
-    )
-    parser.add_argument(
         "--quick", action="store_true", help="short smoke run (smaller counts); writes nothing"
     )
     args = parser.parse_args(argv)
@@ -141,17 +134,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(console(results))
     if not args.quick:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
         report = markdown(results)
-        previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        previous = REPORT.read_text(encoding="utf-8")
         for title in sections.KEPT:  # figures this run does not measure
             kept = sections.section(previous, title)
             if kept is not None:
                 report = sections.splice(report, title, kept)
-        args.output.write_text(report)
-        print(
-            f"\nwrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}"
-        )
+        REPORT.write_text(report)
+        print(f"\nwrote {REPORT.relative_to(ROOT)}")
     missed = [t.name for t in targets(results) if not t.met]
     if missed:
         print(f"bench: {len(missed)} target(s) missed: {'; '.join(missed)}", file=sys.stderr)

@@ -21,9 +21,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from awscrt import auth as crt_auth
+from awscrt import http as crt_http
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from botocore.crt.auth import CrtSigV4Auth  # after botocore.auth: a circular import otherwise
 from requests_aws4auth import AWS4Auth
 
 from guestapi.client.signing import GuestSigV4Auth
@@ -105,12 +108,7 @@ def _botocore_signer(name: str, auth: Any) -> _Signer:
     )
 
 
-def _awscrt_signer() -> _Signer | None:
-    try:
-        from awscrt import auth as crt_auth
-        from awscrt import http as crt_http
-    except ImportError:
-        return None
+def _awscrt_signer() -> _Signer:
     path = urlsplit(URL).path
 
     def build() -> Any:
@@ -134,23 +132,17 @@ def _awscrt_signer() -> _Signer | None:
     return _Signer("awscrt aws_sign_request", "awscrt", build, sign, to_incoming)
 
 
-def _botocore_crt_signer(credentials: Credentials) -> _Signer | None:
-    try:
-        import awscrt  # noqa: F401
-        import botocore.auth  # noqa: F401  (botocore.crt.auth must come second: circular import)
-        from botocore.crt.auth import CrtSigV4Auth
-    except ImportError:
-        return None
+def _botocore_crt_signer(credentials: Credentials) -> _Signer:
     signer = _botocore_signer(
         "botocore CrtSigV4Auth (awscrt)", CrtSigV4Auth(credentials, SERVICE, REGION)
     )
     return _Signer(signer.name, "awscrt", signer.build, signer.sign, signer.to_incoming)
 
 
-def signers() -> tuple[list[_Signer], list[str]]:
-    """The signers to compare, and the names of any that are not installed."""
+def signers() -> list[_Signer]:
+    """The signers to compare (awscrt is pinned in requirements.lock, as make bench installs)."""
     credentials = Credentials(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
-    found = [
+    return [
         _requests_signer(
             "requests-aws4auth AWS4Auth",
             AWS4Auth(ACCESS_KEY, SECRET_KEY, REGION, SERVICE, session_token=SESSION_TOKEN),
@@ -162,17 +154,9 @@ def signers() -> tuple[list[_Signer], list[str]]:
             "requests-aws4auth",
         ),
         _botocore_signer("botocore SigV4Auth", SigV4Auth(credentials, SERVICE, REGION)),
+        _awscrt_signer(),
+        _botocore_crt_signer(credentials),
     ]
-    missing = []
-    for optional, label in (
-        (_awscrt_signer(), "awscrt aws_sign_request"),
-        (_botocore_crt_signer(credentials), "botocore CrtSigV4Auth (awscrt)"),
-    ):
-        if optional is None:
-            missing.append(label)
-        else:
-            found.append(optional)
-    return found, missing
 
 
 def _verified(signer: _Signer, secret: str = SECRET_KEY) -> bool:
@@ -203,8 +187,8 @@ def _package_version(name: str) -> str:
         return f"{name} (not installed)"
 
 
-def measure(*, per_round: int = 2000, rounds: int = 7) -> tuple[list[SignerResult], list[str]]:
-    found, missing = signers()
+def measure(*, per_round: int = 2000, rounds: int = 7) -> list[SignerResult]:
+    found = signers()
     timings: dict[str, list[float]] = {s.name: [] for s in found}
     for _ in range(rounds):
         for signer in found:
@@ -226,4 +210,4 @@ def measure(*, per_round: int = 2000, rounds: int = 7) -> tuple[list[SignerResul
         )
         for s in found
     ]
-    return results, missing
+    return results
