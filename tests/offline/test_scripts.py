@@ -13,6 +13,7 @@ import pytest
 from guestapi.cli import local
 
 
+@pytest.mark.slow  # a fresh interpreter (or make): kept out of `make test`
 def test_port_out_of_range_from_the_command_line(repo_root: Path, tmp_path: Path) -> None:
     # The script as a user runs it, from another directory.
     done = subprocess.run(
@@ -39,6 +40,7 @@ def test_a_port_in_use_says_how_to_pick_another(capsys: pytest.CaptureFixture[st
     assert err[-1] == f"local.py: port {port} is in use: pass --port N (or make local PORT=N)"
 
 
+@pytest.mark.slow  # a fresh interpreter (or make): kept out of `make test`
 def test_make_local_takes_port(repo_root: Path) -> None:
     done = subprocess.run(
         ["make", "-n", "local", "PORT=5123"],
@@ -51,6 +53,7 @@ def test_make_local_takes_port(repo_root: Path) -> None:
     assert "scripts/local.py --port 5123 " in done.stdout
 
 
+@pytest.mark.slow  # a fresh interpreter (or make): kept out of `make test`
 def test_a_script_of_the_checkout_names_itself_by_its_file(repo_root: Path) -> None:
     # tests/unit/test_cli_names.py checks the console scripts' names in-process.
     done = subprocess.run(
