@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,15 @@ def _listening(endpoint: str) -> bool:
     parts = urlsplit(endpoint)
     with socket.socket() as probe:
         return probe.connect_ex((parts.hostname, parts.port)) == 0
+
+
+def _threads_beyond(before: set[threading.Thread], within_s: float = 5.0) -> set[threading.Thread]:
+    """Threads not in `before` still alive after up to `within_s`: a stopped server's request
+    threads are daemons that end on their own once their connection closes, not at shutdown."""
+    deadline = time.monotonic() + within_s
+    while (extra := set(threading.enumerate()) - before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return extra
 
 
 def test_emulator_serves_the_tables_and_leaves_nothing_behind() -> None:
@@ -64,7 +74,7 @@ def test_emulator_serves_the_tables_and_leaves_nothing_behind() -> None:
         assert own.get_item(TableName="A", Key={"pk": {"S": "k1"}})["Item"]["n"] == {"N": "7"}
         own.close()
     assert not _listening(endpoint)
-    assert set(threading.enumerate()) <= threads_before
+    assert _threads_beyond(threads_before) == set()
     # The tables were deleted: a new emulator starts clean with the same names.
     with DynamoDbEmulator([spec("A")], region=REGION, account_id=ACCOUNT) as again:
         assert again.client.scan(TableName="A")["Items"] == []
@@ -75,7 +85,7 @@ def test_second_emulator_with_the_same_table_is_refused() -> None:
         threads = set(threading.enumerate())
         with pytest.raises(EmulatorError, match="table Shared already exists"):
             DynamoDbEmulator([spec("Shared")], region=REGION, account_id=ACCOUNT).start()
-        assert set(threading.enumerate()) <= threads  # the refused one stopped its server
+        assert _threads_beyond(threads) == set()  # the refused one stopped its server
         assert first.client.list_tables()["TableNames"] == ["Shared"]
         # moto keeps one store per account: another account's stack may use the same name.
         with DynamoDbEmulator([spec("Shared")], region=REGION, account_id="210987654321") as other:
