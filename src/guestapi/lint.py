@@ -21,16 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from samtranslator.yaml_helper import yaml_parse
-
-from guestapi.errors import GuestApiError
-from guestapi.textfiles import read_text
+from guestapi.template.reading import read_template
 from guestapi.tools import find_tool
-
-
-class LintError(GuestApiError):
-    """The template is missing or is not a parseable CloudFormation template."""
 
 
 @dataclass(frozen=True)
@@ -56,26 +48,6 @@ class Suppression:
     resource: str
     check_id: str
     reason: str
-
-
-def load_template(path: Path) -> dict[str, Any]:
-    """Parse the template (CloudFormation short tags included) or raise LintError."""
-    text = read_text(
-        path,
-        LintError,
-        what="template",
-        missing_hint="run from the repository root or pass --template",
-    )
-    try:
-        data = yaml_parse(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise LintError(f"template {path} is not valid YAML{where}: {problem}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
-        raise LintError(f"template {path} is not a CloudFormation template (no Resources mapping)")
-    return data
 
 
 def checkov_suppressions(template: dict[str, Any]) -> Iterator[Suppression]:
@@ -237,7 +209,7 @@ def run_lint(
     find: Callable[[str], str] = find_tool,
 ) -> list[LintResult]:
     """Check the template parses, then run the tools concurrently (they are independent)."""
-    parsed = load_template(template)
+    _, parsed = read_template(template)
     with tempfile.TemporaryDirectory(prefix="guestapi-lint-") as scratch:
         features_on = write_features_on_copy(parsed, Path(scratch))
         commands = lint_commands(template.resolve(), find, features_on)

@@ -16,12 +16,12 @@ from botocore.exceptions import ClientError
 
 from guestapi.errors import GuestApiError
 from guestapi.offline.cfn.engine import load_stack
-from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.cfn.resources import Created, Environment
-from guestapi.offline.cfn.transform import apply_transforms
 from guestapi.offline.dynamodb import cfn as dynamodb_cfn
 from guestapi.offline.dynamodb.emulator import DynamoDbEmulator, EmulatorError
 from guestapi.offline.dynamodb.tables import TableDefinitionError, table_spec
+from guestapi.template.intrinsics import TemplateError
+from guestapi.template.transform import apply_transforms
 
 
 # ------------------------------------------------------------------------------------ tables

@@ -122,7 +122,8 @@ def test_widening_the_role_lets_the_same_call_through(tmp_path: Path) -> None:
 def test_without_the_lambda_permission_api_gateway_cannot_invoke(offline: OfflineStack) -> None:
     # The function's resource policy is what lets API Gateway in (InvokeRole: NONE); the
     # same stack with the permissions removed gets "Invalid permissions on Lambda function".
-    stripped = replace(offline, stack=replace(offline.stack, lambda_permissions=()))
+    models = {**offline.stack.models, "lambda_permissions": ()}
+    stripped = replace(offline, stack=replace(offline.stack, models=models))
     for under_test, expected in ((offline, 200), (stripped, 500)):
         invoker = RecordingInvoker(OK)
         response = gateway_for(under_test, invoker).handle(

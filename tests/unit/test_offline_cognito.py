@@ -89,9 +89,7 @@ def make_stack(
         region=REGION,
         account_id=ACCOUNT,
         partition="aws",
-        rest_apis={},
-        identity_pools={POOL_ID: pool},
-        roles={ROLE_ARN: role},
+        models={"identity_pools": {POOL_ID: pool}, "roles": {ROLE_ARN: role}},
         outputs={"IdentityPoolId": POOL_ID, "GuestRoleArn": ROLE_ARN, "Region": REGION},
     )
 
@@ -437,7 +435,7 @@ def test_trust_without_the_amr_condition_still_admits_this_pools_guests() -> Non
 
 def test_role_attached_but_missing_from_the_stack_is_invalid_config() -> None:
     stack = make_stack()
-    stack = replace(stack, roles={})
+    stack = replace(stack, models={**stack.models, "roles": {}})
     twin = make_twin(stack)
     response = twin.call("GetCredentialsForIdentity", {"IdentityId": twin.new_identity()})
     assert error_of(response) == INVALID_CONFIG

@@ -12,8 +12,10 @@ import pytest
 from samtranslator.yaml_helper import yaml_parse
 
 from guestapi.offline.apigateway.model import RestApi, Throttle, method_setting_key
-from guestapi.offline.cfn import TemplateError, load_stack
+from guestapi.offline.cfn.engine import load_stack
 from guestapi.offline.stack import Stack
+from guestapi.template import TemplateError
+from guestapi.template.reading import read_template
 
 ACCOUNT = "123456789012"
 
@@ -36,7 +38,7 @@ def default(template_path: Path) -> tuple[Stack, list[str]]:
 
 @pytest.fixture(scope="module")
 def document(template_path: Path) -> dict[str, Any]:
-    return yaml_parse(template_path.read_text())
+    return read_template(template_path)[1]
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from guestapi.offline.wire import Response
 
 ROUTES = [
     *service_routes(lambda request: Response(200), lambda body: Response(200)),
-    ServiceRoute("apigateway", lambda request: Response(200), 1024, signing_name="apigateway"),
+    ServiceRoute("apigateway", 1024, signing_name="apigateway", handle=lambda r: Response(200)),
 ]
 
 

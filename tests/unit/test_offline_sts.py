@@ -406,7 +406,7 @@ def test_boto3_classic_flow_refused_when_off_and_sts_errors_parse() -> None:
 # --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def template_stacks(template_path: Any) -> dict[str, Stack]:
-    from guestapi.offline.cfn import load_stack
+    from guestapi.offline.cfn.engine import load_stack
 
     return {
         flag: load_stack(template_path, overrides={"AllowClassicFlow": flag}, warn=lambda _: None)

@@ -21,7 +21,6 @@ from botocore.exceptions import ClientError
 
 from guestapi.offline.awslambda.environment import endpoint_variables
 from guestapi.offline.cfn.engine import load_stack
-from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.cfn.resources import Created, Environment
 from guestapi.offline.launch import FUNCTION_ENDPOINTS, build
 from guestapi.offline.motoservice.callers import Caller
@@ -34,6 +33,7 @@ from guestapi.offline.ssm.front_door import SsmFrontDoor
 from guestapi.offline.ssm.operations import Planner
 from guestapi.offline.ssm.parameters import ParameterDefinitionError, parameter_spec
 from guestapi.offline.wire import JSON_1_1, Request
+from guestapi.template.intrinsics import TemplateError
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 PARAM = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter"

@@ -26,6 +26,7 @@ from guestapi import deployer
 from guestapi.checks.methods import ApiMethod, methods_from_apigateway, stage_throttles
 from guestapi.checks.runner import CheckResult
 from guestapi.checks.target import TargetError
+from guestapi.template.openapi import PUBLIC_MARK
 
 # A stage, path, API id and pool no template makes: what a guest must never reach.
 OTHER_STAGE = "guestapi-probe-stage"
@@ -133,7 +134,7 @@ def _diagnosis(probe: Probe, decision: str, decided_by: str) -> str:
             f"{probe.method.label if probe.method else probe.resource} is served by the API, but "
             f"the guest role does not allow execute-api:Invoke on {probe.resource} ({decision}): "
             "grant that method ARN in the guest role's policy, or mark the operation "
-            "`x-guestapi-public: true` if it is meant to be called unsigned"
+            f"`{PUBLIC_MARK}: true` if it is meant to be called unsigned"
         )
     return (
         f"the guest role allows {probe.action} on {probe.resource} ({decided_by}): its policy is "

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from guestapi.lint_rules._template import as_list, resources
+from guestapi.lint_rules._template import as_list
+from guestapi.template.reading import resources
 
 COGNITO_PRINCIPAL = "cognito-identity.amazonaws.com"
 MISSING = "(missing)"

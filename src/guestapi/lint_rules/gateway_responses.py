@@ -6,11 +6,8 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from guestapi.lint_rules._template import (
-    OnTransformedTemplate,
-    resources,
-    source_match,
-)
+from guestapi.lint_rules._template import OnTransformedTemplate, source_match
+from guestapi.template.reading import resources
 
 REQUIRED_HEADERS = ("Access-Control-Allow-Origin", "Access-Control-Allow-Headers")
 RESPONSE_TYPES = ("DEFAULT_4XX", "DEFAULT_5XX")

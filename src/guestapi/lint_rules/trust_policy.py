@@ -7,12 +7,8 @@ from typing import Any, ClassVar
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from guestapi.lint_rules._roles import COGNITO_PRINCIPAL, cognito_roles, federated, trust_statements
-from guestapi.lint_rules._template import (
-    OnTransformedTemplate,
-    as_list,
-    resources,
-    source_match,
-)
+from guestapi.lint_rules._template import OnTransformedTemplate, as_list, source_match
+from guestapi.template.reading import resources
 
 AUD = f"{COGNITO_PRINCIPAL}:aud"
 AMR = f"{COGNITO_PRINCIPAL}:amr"

@@ -22,8 +22,8 @@ from guestapi.offline.apigateway.pipeline import default_integrations
 from guestapi.offline.awslambda.isolation import detect as detect_isolation
 from guestapi.offline.awslambda.roles import ExecutionRoleCredentials, check_execution_roles
 from guestapi.offline.awslambda.service import LambdaService
-from guestapi.offline.cfn import load_stack
-from guestapi.offline.cognito import MAX_BODY_BYTES, TARGET_PREFIX, CognitoIdentityService
+from guestapi.offline.cfn.engine import load_stack
+from guestapi.offline.cognito import MAX_BODY_BYTES, CognitoIdentityService
 from guestapi.offline.cognito.scope_down import guest_session_policies
 from guestapi.offline.cognito.service import DEFAULT_MAX_IDENTITIES
 from guestapi.offline.credentials import DEFAULT_MAX_CREDENTIALS, CredentialStore
@@ -32,8 +32,8 @@ from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.iam.simulator import ACTION as SIMULATE_ACTION
 from guestapi.offline.iam.simulator import IamSimulator, query_protocol
 from guestapi.offline.protocol import MAX_HEAD_BYTES, AnyMethodProtocol
+from guestapi.offline.registry import ENDPOINTS, Endpoint
 from guestapi.offline.server import SHUTDOWN_GRACE_S, OfflineApp, OfflineServer, ServiceRoute
-from guestapi.offline.ssm import TARGET_PREFIX as SSM_TARGET_PREFIX
 from guestapi.offline.ssm import SsmService
 from guestapi.offline.stack import Stack
 from guestapi.offline.stack_outputs import NonLocalOutputError, local_outputs
@@ -44,12 +44,9 @@ log = logging.getLogger("guestapi.offline.server")
 
 # The services a function's SDK calls reach on this port (botocore service ids).
 FUNCTION_ENDPOINTS = ("cognito-identity", "sts", "dynamodb", "ssm")
-# DynamoDB's JSON protocol at the same endpoint; its largest request (BatchWriteItem, 25 items
-# of 400 KB) stays under 16 MB.
-DYNAMODB_TARGET_PREFIX = "DynamoDB_20120810."
-MAX_DYNAMODB_BODY = 16 * 1024 * 1024
-# SSM's JSON protocol ("AmazonSSM."): GetParameters names at most 10 parameters.
-MAX_SSM_BODY = 1024 * 1024
+# STS (and IAM's SimulatePrincipalPolicy) by their Query-protocol form: no template resource
+# of theirs, so not in the service registry.
+STS_ENDPOINT = Endpoint("sts", MAX_BODY_BYTES, form=True)
 
 
 @dataclass(frozen=True)
@@ -107,34 +104,11 @@ class OfflineStack:
         iam = IamSimulator(self.stack.roles).handle
         routes = service_routes(self.cognito.handle_request, self.sts.handle, iam)
         if self.dynamodb_front_door is not None:
-            routes.append(
-                ServiceRoute(
-                    "dynamodb",
-                    self.dynamodb_front_door.handle,
-                    MAX_DYNAMODB_BODY,
-                    target_prefix=DYNAMODB_TARGET_PREFIX,
-                    blocking=True,
-                )
-            )
+            routes.append(ServiceRoute.of(ENDPOINTS["dynamodb"], self.dynamodb_front_door.handle))
         if self.ssm is not None:
-            routes.append(
-                ServiceRoute(
-                    "ssm",
-                    self.ssm.handle,
-                    MAX_SSM_BODY,
-                    target_prefix=SSM_TARGET_PREFIX,
-                    blocking=True,
-                )
-            )
+            routes.append(ServiceRoute.of(ENDPOINTS["ssm"], self.ssm.handle))
         if self.apigateway is not None:
-            routes.append(
-                ServiceRoute(
-                    "apigateway",
-                    self.apigateway.handle,
-                    management.MAX_BODY_BYTES,
-                    signing_name=management.SERVICE,
-                )
-            )
+            routes.append(ServiceRoute.of(ENDPOINTS["apigateway"], self.apigateway.handle))
         return routes
 
 
@@ -145,9 +119,7 @@ def service_routes(
 ) -> list[ServiceRoute]:
     """The endpoints served at `/`: Cognito Identity by X-Amz-Target; STS and IAM's
     SimulatePrincipalPolicy by their form body, told apart by its Action."""
-    routes = [
-        ServiceRoute("cognito-identity", cognito, MAX_BODY_BYTES, target_prefix=TARGET_PREFIX)
-    ]
+    routes = [ServiceRoute.of(ENDPOINTS["cognito-identity"], cognito)]
     if sts is not None:
         sts_call = sts
 
@@ -155,7 +127,7 @@ def service_routes(
             return sts_call(request.body)
 
         routed = query_protocol({SIMULATE_ACTION: iam}, handle) if iam is not None else handle
-        routes.append(ServiceRoute("sts", routed, MAX_BODY_BYTES, form=True))
+        routes.append(ServiceRoute.of(STS_ENDPOINT, routed))
     return routes
 
 

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formatdate
 from functools import partial
 from typing import Any
@@ -32,6 +32,7 @@ import uvicorn
 
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
 from guestapi.offline.protocol import HEADER_NAMES
+from guestapi.offline.registry import Endpoint
 from guestapi.offline.sigv4 import scope_service
 from guestapi.offline.wire import Request, Response, header
 
@@ -57,25 +58,16 @@ GATEWAY_THREADS = 64  # see OfflineApp._threads
 
 
 @dataclass(frozen=True)
-class ServiceRoute:
-    """A service answering at `/`: picked by its X-Amz-Target prefix or its Query-protocol form.
-
-    `target_prefix` selects AWS JSON services ("AWSCognitoIdentityService."); an empty prefix
-    with `form=True` selects a Query-protocol service (STS). The first route is the fallback
-    for a POST that matches none, so an unknown target gets that service's own answer.
-    `signing_name` selects a REST service by the credential scope of its signature, on any
-    path (API Gateway's control plane, whose paths would otherwise read as a stage).
+class ServiceRoute(Endpoint):
+    """An endpoint of the registry with the handler that answers it. The first route is the
+    fallback for a POST that matches none, so an unknown target gets that service's own answer.
     """
 
-    name: str
-    handle: Callable[[Request], Response]
-    max_body: int
-    target_prefix: str = ""
-    form: bool = False
-    signing_name: str = ""
-    # Waits on something else (DynamoDB forwards to moto): served from worker threads so it
-    # cannot stall the event loop.
-    blocking: bool = False
+    handle: Callable[[Request], Response] = field(kw_only=True)
+
+    @classmethod
+    def of(cls, endpoint: Endpoint, handle: Callable[[Request], Response]) -> ServiceRoute:
+        return cls(**vars(endpoint), handle=handle)
 
 
 class OfflineApp:

@@ -23,8 +23,8 @@ from guestapi.offline.apigateway.openapi import (
     parse_body,
     resources_from_openapi,
 )
-from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.cfn.resources import LOWER_ALNUM, Created, Deployed, Environment, random_id
+from guestapi.template.intrinsics import TemplateError
 
 REST_API = "AWS::ApiGateway::RestApi"
 STAGE = "AWS::ApiGateway::Stage"

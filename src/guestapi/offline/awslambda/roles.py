@@ -8,9 +8,9 @@ from datetime import timedelta
 from guestapi.offline import iam
 from guestapi.offline.awslambda.environment import Credentials
 from guestapi.offline.awslambda.spec import FunctionSpec
-from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.iam.trust import service_may_assume
+from guestapi.template.intrinsics import TemplateError
 
 LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
 # Lambda's sandbox credentials are session credentials; an hour keeps them well inside the

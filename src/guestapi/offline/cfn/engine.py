@@ -2,14 +2,15 @@
 
 The steps follow what CloudFormation does with `sam deploy`:
 
-1. parse the YAML (`reading.py`, aws-sam-translator's parser, which understands `!Ref` forms),
-   and refuse a region or a resource type AWS does not have (`catalog.py`);
-2. validate the parameter values against their declarations (`parameters.py`);
-3. apply the SAM transform with aws-sam-translator (`transform.py`);
+1. parse the YAML (`guestapi.template.reading`, aws-sam-translator's parser, which understands
+   `!Ref` forms), and refuse a region or a resource type AWS does not have (`catalog.py`);
+2. validate the parameter values against their declarations (`guestapi.template.parameters`);
+3. apply the SAM transform with aws-sam-translator (`guestapi.template.transform`);
 4. evaluate Conditions, then create the resources in dependency order, each with its properties
-   resolved (`intrinsics.py`) and a physical id shaped like the real one (`registry.py`);
-5. let each service package build its part of the model from the created resources, and warn
-   once for each resource no service consumes;
+   resolved (`guestapi.template.intrinsics`) and a physical id shaped like the real one (the
+   service registry, `guestapi.offline.registry`);
+5. let each registered service build its part of the model from the created resources, and
+   warn once for each resource no service reads;
 6. resolve the Outputs.
 """
 
@@ -20,9 +21,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from guestapi.offline.cfn import registry, unemulated
+from guestapi.offline import registry
+from guestapi.offline.cfn import unemulated
 from guestapi.offline.cfn.catalog import check_resource_types, partition_of
-from guestapi.offline.cfn.intrinsics import (
+from guestapi.offline.cfn.resources import Created, Deployed, Environment
+from guestapi.offline.stack import Stack
+from guestapi.template.intrinsics import (
     NO_VALUE,
     ResolveContext,
     TemplateError,
@@ -30,12 +34,10 @@ from guestapi.offline.cfn.intrinsics import (
     references,
     resolve,
 )
-from guestapi.offline.cfn.local_code import stage_local_code
-from guestapi.offline.cfn.parameters import pseudo_parameters, validate_parameters
-from guestapi.offline.cfn.reading import read_template
-from guestapi.offline.cfn.resources import Created, Deployed, Environment
-from guestapi.offline.cfn.transform import apply_transforms
-from guestapi.offline.stack import Stack
+from guestapi.template.local_code import stage_local_code
+from guestapi.template.parameters import pseudo_parameters, validate_parameters
+from guestapi.template.reading import read_template
+from guestapi.template.transform import apply_transforms
 
 _log = logging.getLogger(__name__)
 
@@ -157,26 +159,25 @@ class _Deployer:
 
     def _model(self) -> Stack:
         deployed = Deployed(self.created, self.env)
-        consumed = frozenset().union(*(types for _, types, _ in registry.MODEL_BUILDERS))
         skipped: list[tuple[str, str]] = []
         for created in self.created.values():
-            if created.type not in consumed:
+            if created.type not in registry.READ:
                 self.env.warn(
                     f"{created.logical_id} ({created.type}) is not emulated: "
                     f"{unemulated.missing_offline(created.type)}"
                 )
                 skipped.append((created.logical_id, created.type))
-        built: dict[str, Any] = {}
-        for field_name, _, builder in registry.MODEL_BUILDERS:
-            built[field_name] = builder(deployed, built)
+        models: dict[str, Any] = {}
+        for service in registry.SERVICES:
+            models[service.model] = service.build(deployed, models)
         return Stack(
             region=self.env.region,
             account_id=self.env.account_id,
             partition=self.env.partition,
             outputs=self._outputs(),
+            models=models,
             skipped=tuple(skipped),
             stack_name=self.env.stack_name,
-            **built,
         )
 
     def _outputs(self) -> dict[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from guestapi.offline.cfn.intrinsics import ResolveContext, evaluate_conditions
+from guestapi.template.intrinsics import ResolveContext, evaluate_conditions
 
 NO_VALUE_REF = {"Ref": "AWS::NoValue"}
 _DROPPED = object()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from guestapi.offline.cfn.intrinsics import TemplateError
+from guestapi.template.intrinsics import TemplateError
 
 PLACEHOLDER_BUCKET = "guestapi-offline-local-code"
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"

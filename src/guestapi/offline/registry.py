@@ -1,0 +1,129 @@
+"""The offline stack's services: the one list to extend.
+
+Each entry names what one service package deploys from a template: the resource types it reads,
+the physical ids and attributes it gives the types it owns (`physical_ids`), the part of the
+stack model it builds (`build`, kept in `Stack.models` under `model`), and the endpoint it
+answers at `/` on the stack's port, if any. The deploy engine (`cfn/engine.py`) creates
+resources and builds the models in this order; launch.py serves the endpoints. A created type
+that no entry reads is skipped with a warning (`cfn/unemulated.py`).
+
+Adding a service: its package (a `cfn.py` with its physical ids and model builder, and the
+service itself), one line below, and, when it answers requests, its handler in launch.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from guestapi.offline.apigateway import cfn as apigateway
+from guestapi.offline.apigateway import management
+from guestapi.offline.awslambda import cfn as awslambda
+from guestapi.offline.cfn import unemulated
+from guestapi.offline.cfn.resources import ModelBuilder, PhysicalIdFactory
+from guestapi.offline.cognito import MAX_BODY_BYTES as COGNITO_MAX_BODY
+from guestapi.offline.cognito import TARGET_PREFIX as COGNITO_TARGET
+from guestapi.offline.cognito import cfn as cognito
+from guestapi.offline.dynamodb import cfn as dynamodb
+from guestapi.offline.dynamodb.operations import TARGET_PREFIX as DYNAMODB_TARGET
+from guestapi.offline.iam import cfn as iam
+from guestapi.offline.ssm import TARGET_PREFIX as SSM_TARGET
+from guestapi.offline.ssm import cfn as ssm
+from guestapi.offline.waf import cfn as waf
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A service answering at `/`: picked by its X-Amz-Target prefix or its Query-protocol form.
+
+    `target_prefix` selects AWS JSON services ("AWSCognitoIdentityService."); an empty prefix
+    with `form=True` selects a Query-protocol service (STS). `signing_name` selects a REST
+    service by the credential scope of its signature, on any path (API Gateway's control plane,
+    whose paths would otherwise read as a stage). `blocking`: it waits on something else
+    (DynamoDB forwards to moto), so it is served from worker threads, never the event loop.
+    """
+
+    name: str  # the botocore service id ("dynamodb"), as AWS_ENDPOINT_URL_<SERVICE> names it
+    max_body: int
+    target_prefix: str = ""
+    form: bool = False
+    signing_name: str = ""
+    blocking: bool = False
+
+
+@dataclass(frozen=True)
+class Service:
+    model: str  # its key in Stack.models
+    reads: frozenset[str]  # the resource types whose created resources `build` reads
+    build: ModelBuilder
+    physical_ids: Mapping[str, PhysicalIdFactory] = field(default_factory=dict)
+    endpoint: Endpoint | None = None
+
+
+# DynamoDB's largest request (BatchWriteItem, 25 items of 400 KB) stays under 16 MB; SSM's
+# GetParameters names at most 10 parameters.
+_MB = 1024 * 1024
+
+SERVICES: tuple[Service, ...] = (
+    # Built in this order: a builder reads the models built before it (the roles first).
+    Service("roles", iam.CONSUMES, iam.build_roles, {iam.ROLE: iam.role_id}),
+    Service(
+        "identity_pools",
+        cognito.CONSUMES,
+        cognito.build_identity_pools,
+        {cognito.IDENTITY_POOL: cognito.identity_pool_id},
+        Endpoint("cognito-identity", COGNITO_MAX_BODY, target_prefix=COGNITO_TARGET),
+    ),
+    Service(
+        "rest_apis",
+        apigateway.CONSUMES,
+        apigateway.build_rest_apis,
+        {
+            apigateway.REST_API: apigateway.rest_api_id,
+            apigateway.STAGE: apigateway.stage_id,
+            apigateway.DEPLOYMENT: apigateway.deployment_id,
+            apigateway.RESOURCE: apigateway.resource_id,
+        },
+        Endpoint("apigateway", management.MAX_BODY_BYTES, signing_name=management.SERVICE),
+    ),
+    Service(
+        "functions",
+        frozenset({awslambda.FUNCTION}),
+        awslambda.build_functions,
+        {awslambda.FUNCTION: awslambda.function_id},
+    ),
+    Service(
+        "lambda_permissions",
+        frozenset({awslambda.PERMISSION}),
+        awslambda.build_permissions,
+        {awslambda.PERMISSION: awslambda.permission_id},
+    ),
+    Service(
+        "tables",
+        dynamodb.CONSUMES,
+        dynamodb.build_tables,
+        {dynamodb.TABLE: dynamodb.table_id},
+        Endpoint("dynamodb", 16 * _MB, target_prefix=DYNAMODB_TARGET, blocking=True),
+    ),
+    Service(
+        "parameters",
+        ssm.CONSUMES,
+        ssm.build_parameters,
+        {ssm.PARAMETER: ssm.parameter_id},
+        Endpoint("ssm", _MB, target_prefix=SSM_TARGET, blocking=True),
+    ),
+    Service("web_acls", waf.CONSUMES, waf.build_web_acls, {waf.WEB_ACL: waf.web_acl_id}),
+)
+
+ENDPOINTS: dict[str, Endpoint] = {s.endpoint.name: s.endpoint for s in SERVICES if s.endpoint}
+READ: frozenset[str] = frozenset().union(*(s.reads for s in SERVICES))
+_PHYSICAL_IDS: dict[str, PhysicalIdFactory] = {
+    "AWS::Logs::LogGroup": unemulated.log_group_id,
+    **{kind: factory for s in SERVICES for kind, factory in s.physical_ids.items()},
+}
+
+
+def physical_id_factory(resource_type: str) -> PhysicalIdFactory:
+    """What gives a resource of this type its physical id: its service's, or CloudFormation's
+    generated name for a type no service owns."""
+    return _PHYSICAL_IDS.get(resource_type, unemulated.generated_name_id)
