@@ -240,11 +240,12 @@ def test_a_token_of_one_pool_cannot_assume_the_role_of_another() -> None:
         allow_classic_flow=True,
         roles={"unauthenticated": other_role_arn},
     )
-    stack = replace(
-        base,
-        identity_pools={**base.identity_pools, OTHER_POOL_ID: other_pool},
-        roles={**base.roles, other_role_arn: other_role},
-    )
+    models = {
+        **base.models,
+        "identity_pools": {**base.identity_pools, OTHER_POOL_ID: other_pool},
+        "roles": {**base.roles, other_role_arn: other_role},
+    }
+    stack = replace(base, models=models)
     twin = make_twin(stack)
     _, token_a = twin.token(POOL_ID)
     _, token_b = twin.token(OTHER_POOL_ID)

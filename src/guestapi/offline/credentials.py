@@ -63,6 +63,11 @@ class WebIdentity:
         providers = ",".join(a for a in amr if a != "authenticated")
         return cls(identity_id, pool_id, "authenticated", providers)
 
+    def amr(self) -> list[str]:
+        """The `amr` of the token this identity came from (`from_amr`'s inverse)."""
+        providers = [p for p in self.authentication_provider.split(",") if p]
+        return [self.authentication_type, *providers]
+
 
 @dataclass(frozen=True)
 class IssuedCredential:
@@ -81,6 +86,15 @@ class IssuedCredential:
     # Policies this session was scoped down with (Cognito's guest session policy, when the
     # offline stack applies it): IAM intersects them with the role's (iam.evaluate_session).
     session_policies: tuple[PolicyDocument, ...] = ()
+
+    def web_identity(self) -> WebIdentity:
+        """The Cognito identity this session belongs to (empty for a service role's session)."""
+        return WebIdentity(
+            self.identity_id,
+            self.identity_pool_id,
+            self.authentication_type,
+            self.authentication_provider,
+        )
 
     def known(self) -> KnownCredential:
         """What SigV4 verification needs to know of this credential."""

@@ -31,6 +31,7 @@ from guestapi import deployer
 from guestapi.offline import sigv4
 from guestapi.offline.apigateway.model import Method, RestApi
 from guestapi.offline.credentials import CredentialStore, IssuedCredential
+from guestapi.offline.iam.callers import not_authorized
 from guestapi.offline.iam.model import Role
 from guestapi.offline.iam.policy import evaluate
 from guestapi.offline.wire import AwsError, Request, Response, new_request_id
@@ -210,17 +211,8 @@ class ApiGatewayManagement:
         """Raise AccessDeniedException unless `policies` allow apigateway:GET on `resource`."""
         decision = evaluate(policies, action=ACTION, resource=resource)
         if not decision.allowed:
-            tail = (
-                "with an explicit deny in an identity-based policy"
-                if decision.explicit_deny
-                else f"because no identity-based policy allows the {ACTION} action"
-            )
-            raise AwsError(
-                "AccessDeniedException",
-                f"User: {caller_arn} is not authorized to perform: {ACTION} on resource: "
-                f"{resource} {tail}",
-                403,
-            )
+            message = not_authorized(caller_arn, ACTION, resource, decision)
+            raise AwsError("AccessDeniedException", message, 403)
 
     def _api(self, api_id: str) -> RestApi:
         api = self._apis.get(api_id)

@@ -35,7 +35,7 @@ def authorize_developer(
         raise AwsError(exc.error_type, exc.message, _SIGV4_STATUS) from None
     pool_id = _pool_id_of(request.body)
     resource = f"arn:{partition}:cognito-identity:{region}:{account_id}:identitypool/{pool_id}"
-    denied = authority.authorize(caller, f"cognito-identity:{operation}", [resource])
+    denied = authority.authorize(caller, f"cognito-identity:{operation}", [resource], request)
     if denied is not None:
         raise AwsError("AccessDeniedException", denied.message(), _SIGV4_STATUS)
 

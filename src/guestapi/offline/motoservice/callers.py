@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.iam.context import ContextValue, condition_keys
 from guestapi.offline.iam.model import PolicyDocument, Role
 from guestapi.offline.sigv4 import KnownCredential
 
 _log = logging.getLogger(__name__)
-
-ContextValue = str | list[str]
 
 
 @dataclass(frozen=True)
@@ -51,23 +50,12 @@ def caller_lookup(store: CredentialStore, roles: Mapping[str, Role]) -> LookupCa
         if issued is None:
             return None
         role = roles.get(issued.role_arn)
-        account = issued.role_arn.split(":")[4]
-        context: dict[str, ContextValue] = {
-            "aws:userid": issued.caller,
-            "aws:PrincipalArn": issued.role_arn,
-            "aws:PrincipalAccount": account,
-            "aws:PrincipalType": "AssumedRole",
-        }
-        if issued.identity_id:  # a Cognito identity's session, not a service role's
-            context["cognito-identity.amazonaws.com:aud"] = issued.identity_pool_id
-            context["cognito-identity.amazonaws.com:sub"] = issued.identity_id
-            context["cognito-identity.amazonaws.com:amr"] = [issued.authentication_type]
         return Caller(
             credential=issued.known(),
             role_arn=issued.role_arn,
             assumed_role_arn=issued.assumed_role_arn,
             policies=role.policies if role is not None else (),
-            context=context,
+            context=condition_keys(issued),
             session_policies=issued.session_policies,
         )
 

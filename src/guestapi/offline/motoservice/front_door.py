@@ -36,6 +36,7 @@ import requests
 
 from guestapi.offline import iam, sigv4, wire
 from guestapi.offline.iam.callers import Denied
+from guestapi.offline.iam.context import condition_keys
 from guestapi.offline.iam.model import PolicyDocument
 from guestapi.offline.motoservice.callers import Caller, ContextValue, LookupCaller
 from guestapi.offline.motoservice.server import ACCOUNT_HEADER, Upstream
@@ -200,7 +201,8 @@ class MotoFrontDoor:
     ) -> None:
         policies = self._policies(caller)
         # The principal's keys, then the request's: a Caller cannot claim another source IP.
-        base = {**caller.context, **self._request_context(request)}
+        request_keys = condition_keys(request=request, now=self._clock(), region=self._region)
+        base = {**caller.context, **request_keys}
         for check in checks:
             context: dict[str, ContextValue] = {**base, **check.context}
             decision = iam.evaluate_session(
@@ -220,17 +222,6 @@ class MotoFrontDoor:
                 )
                 denied = Denied(caller.assumed_role_arn, check.action, check.resource, decision)
                 raise self._errors.access_denied(denied)
-
-    def _request_context(self, request: wire.Request) -> dict[str, ContextValue]:
-        now = self._clock()
-        return {
-            "aws:SourceIp": request.source_ip,
-            "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "aws:EpochTime": str(int(now.timestamp())),
-            "aws:SecureTransport": "false",  # the offline endpoint is plain HTTP
-            "aws:RequestedRegion": self._region,
-            "aws:UserAgent": request.header("user-agent") or "",
-        }
 
     # ------------------------------------------------------------------ moto
     def _forward(
