@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from guestapi import cognito_session_policy
+from guestapi.aws_constants import ERROR_TYPE_HEADER
 from guestapi.checks.failures import Aspect, Failure
 from guestapi.checks.observation import Observation
 from guestapi.checks.scenario import RequestSpec, Scenario, SigningMode
@@ -95,7 +96,7 @@ def _notes(scenario: Scenario, obs: Observation, failures: Sequence[Failure]) ->
     for failure in failures:
         note = _field_note(failure, request, obs.status, obs)
         # The error type alone is worth a note only when nothing else explains the failure.
-        if note and (not notes or not failure.is_header("x-amzn-ErrorType")):
+        if note and (not notes or not failure.is_header(ERROR_TYPE_HEADER)):
             notes.append(note)
     return notes
 
@@ -254,7 +255,7 @@ def _field_note(failure: Failure, request: RequestSpec, status: int, obs: Observ
         return FUNCTION_CALLER
     if failure.aspect is Aspect.FUNCTION_REQUEST:
         return FUNCTION_REQUEST
-    if failure.is_header("x-amzn-ErrorType"):
+    if failure.is_header(ERROR_TYPE_HEADER):
         return (
             f"Refused with {obs.error_type or 'no error type'} instead: "
             f"{obs.message or 'no message'}."

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from guestapi.aws_constants import ERROR_TYPE_HEADER
 from guestapi.checks.methods import ApiMethod
 from guestapi.checks.scenario import (
     Expectation,
@@ -28,7 +29,6 @@ _PARAMETER = re.compile(r"\{[^}/]+\}")
 # Any status the integration may answer with; API Gateway's own errors carry an error type.
 _INTEGRATION_STATUSES = tuple(range(200, 600))
 _NOT_SERVED = ("DELETE", "PUT", "PATCH", "POST", "GET")
-ERROR_TYPE = "x-amzn-ErrorType"
 
 
 def sample_path(path: str) -> str:
@@ -51,12 +51,12 @@ def _row(
 
 def _reaches() -> Expectation:
     return Expectation(
-        status=_INTEGRATION_STATUSES, headers={ERROR_TYPE: Matcher("present", False)}
+        status=_INTEGRATION_STATUSES, headers={ERROR_TYPE_HEADER: Matcher("present", False)}
     )
 
 
 def _refused(error_type: str) -> Expectation:
-    return Expectation(status=(403,), headers={ERROR_TYPE: Matcher("equals", error_type)})
+    return Expectation(status=(403,), headers={ERROR_TYPE_HEADER: Matcher("equals", error_type)})
 
 
 def generated_scenarios(
@@ -149,7 +149,7 @@ def _refused_for_its_method(scenario: Scenario) -> bool:
     signing = scenario.signing
     if signing.mode is not SigningMode.GUEST or signing.clock_offset_seconds or signing.region:
         return False
-    error_type = scenario.expect.headers.get(ERROR_TYPE)
+    error_type = scenario.expect.headers.get(ERROR_TYPE_HEADER)
     if error_type is None or error_type.kind not in ("equals", "one_of"):
         return False
     named = {error_type.value} if error_type.kind == "equals" else set(error_type.value)

@@ -23,12 +23,12 @@ from typing import Any, Protocol
 
 import requests
 
+from guestapi.aws_constants import COGNITO_IDENTITY
 from guestapi.client.cognito_calls import GuestCredentials, GuestCredentialsError, enhanced_flow
 from guestapi.client.credentials import GuestCredentialProvider
 
 logger = logging.getLogger(__name__)
 
-COGNITO_LOGIN_KEY = "cognito-identity.amazonaws.com"
 _TIMEOUT_S = 15.0
 
 
@@ -185,7 +185,7 @@ class AttestedCredentialProvider(GuestCredentialProvider):
                 self._cognito_client(),
                 login.identity_id,
                 self._clock,
-                logins={COGNITO_LOGIN_KEY: login.token},
+                logins={COGNITO_IDENTITY: login.token},
             )
             self.last_timings["cognito"] = _ms(started)
             self._last = creds

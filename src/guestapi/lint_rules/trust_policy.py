@@ -6,12 +6,12 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from guestapi.lint_rules._roles import COGNITO_PRINCIPAL, cognito_roles, federated, trust_statements
+from guestapi.aws_constants import COGNITO_AMR as AMR
+from guestapi.aws_constants import COGNITO_AUD as AUD
+from guestapi.aws_constants import COGNITO_IDENTITY
+from guestapi.lint_rules._roles import cognito_roles, federated, trust_statements
 from guestapi.lint_rules._template import OnTransformedTemplate, as_list, source_match
 from guestapi.template.reading import resources
-
-AUD = f"{COGNITO_PRINCIPAL}:aud"
-AMR = f"{COGNITO_PRINCIPAL}:amr"
 
 
 def _condition_values(condition: Any, key: str, operators: tuple[str, ...] | None) -> list[Any]:
@@ -41,7 +41,7 @@ class TrustPinsAudienceAndAmr(OnTransformedTemplate, CloudFormationLintRule):
     id = "E9104"
     shortdesc = "Cognito role trust pins aud to this pool and amr"
     description = (
-        f"A role trusting {COGNITO_PRINCIPAL} must require StringEquals {AUD} = this "
+        f"A role trusting {COGNITO_IDENTITY} must require StringEquals {AUD} = this "
         f"template's identity pool and a condition on {AMR}; without them an identity of any "
         "pool, in any account, or of the other kind (authenticated/unauthenticated) assumes it."
     )

@@ -30,6 +30,7 @@ from typing import Any
 
 import uvicorn
 
+from guestapi.aws_constants import REQUEST_ID_HEADER, TARGET_HEADER
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
 from guestapi.offline.protocol import HEADER_NAMES
 from guestapi.offline.registry import Endpoint
@@ -180,7 +181,7 @@ def route_service(
             return service
     if raw_path != "/" or method not in ("POST", "OPTIONS"):
         return None
-    target = header(headers, "x-amz-target") or ""
+    target = header(headers, TARGET_HEADER) or ""
     form = (
         (header(headers, "content-type") or "")
         .lower()
@@ -278,11 +279,11 @@ async def _send(send: Send, response: Response) -> None:
     has_request_id = has_date = False
     for name, value in response.headers:
         lowered = name.lower()
-        has_request_id = has_request_id or lowered == "x-amzn-requestid"
+        has_request_id = has_request_id or lowered == REQUEST_ID_HEADER.lower()
         has_date = has_date or lowered == "date"
         headers.append((name.encode("latin-1"), value.encode("latin-1")))
     if not has_request_id:
-        headers.append((b"x-amzn-RequestId", str(uuid.uuid4()).encode()))
+        headers.append((REQUEST_ID_HEADER.encode(), str(uuid.uuid4()).encode()))
     if not has_date:
         # Stamped per response, as AWS does; uvicorn's own Date is refreshed once a second, so
         # it may name a second before the one a credential was issued in.

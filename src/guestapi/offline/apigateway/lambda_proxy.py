@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from guestapi.aws_constants import APIGATEWAY_PRINCIPAL
 from guestapi.offline import iam
 from guestapi.offline.apigateway import responses as gr
 from guestapi.offline.apigateway.binary_media import is_binary
@@ -42,7 +43,6 @@ _FUNCTION_IN_URI = re.compile(
 INTEGRATION_TIMEOUT_S = 29.0
 MAX_EVENT_BYTES = 6 * 1024 * 1024
 _RESULT_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
-APIGATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
 
 
 @dataclass(frozen=True)

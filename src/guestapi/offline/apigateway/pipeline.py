@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from guestapi.aws_constants import ERROR_TYPE_HEADER, REQUEST_ID_HEADER
 from guestapi.offline import iam, sigv4
 from guestapi.offline.apigateway import access_log, vtl
 from guestapi.offline.apigateway import responses as gr
@@ -97,7 +98,7 @@ class Gateway:
         except Refusal as refusal:
             error = refusal.error
             response = self._gateway_response(call, error)
-        response.headers.append(("x-amzn-RequestId", call.request_id))
+        response.headers.append((REQUEST_ID_HEADER, call.request_id))
         self._log(call, response, error.reason or error.message if error else "")
         # Every call that reached a deployed stage gets its line, refused or not (a WAF block
         # included: docs/aws-behaviour.md#aws-waf).
@@ -268,7 +269,7 @@ class Gateway:
             return
         # Path only: a presigned URL's query holds the signature and the session token.
         who = call.caller.identity_id if call.caller else "-"
-        error_type = response.header("x-amzn-ErrorType") or ""
+        error_type = response.header(ERROR_TYPE_HEADER) or ""
         request = call.request
         line = f"{loggable(request.method, 16)} {loggable(request.raw_path)} {response.status}"
         line += f" caller={who}"

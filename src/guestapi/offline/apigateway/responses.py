@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from guestapi.aws_constants import ERROR_TYPE_HEADER
 from guestapi.offline.apigateway.model import GatewayResponse
 from guestapi.offline.sigv4 import SigV4ErrorKind
 from guestapi.offline.wire import Response
@@ -147,7 +148,7 @@ def render(
         content_type, template = _pick_template(custom.response_templates)
     body = render_template(template, ctx)
 
-    headers = [("Content-Type", content_type), ("x-amzn-ErrorType", error.error_type or error_type)]
+    headers = [("Content-Type", content_type), (ERROR_TYPE_HEADER, error.error_type or error_type)]
     if custom is not None:
         for name, value in custom.response_parameters.items():
             prefix = "gatewayresponse.header."

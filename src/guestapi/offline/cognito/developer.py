@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from guestapi.aws_constants import COGNITO_IDENTITY
 from guestapi.offline.cognito.model import IdentityPool
 from guestapi.offline.cognito.openid import (
     OPENID_ISSUER,
@@ -35,7 +36,6 @@ from guestapi.offline.cognito.openid import (
 )
 from guestapi.offline.wire import AwsError
 
-COGNITO_LOGIN_KEY = "cognito-identity.amazonaws.com"
 AUTHENTICATED = "authenticated"
 UNAUTHENTICATED = "unauthenticated"
 DEFAULT_TOKEN_DURATION = timedelta(minutes=15)
@@ -91,9 +91,9 @@ class DeveloperIdentities:
         """GetCredentialsForIdentity's question: ("authenticated", amr) for a valid developer
         token, ("unauthenticated", ...) for a guest the pool admits; otherwise the refusal."""
         if logins:
-            if set(logins) != {COGNITO_LOGIN_KEY}:
+            if set(logins) != {COGNITO_IDENTITY}:
                 raise AwsError("NotAuthorizedException", MSG_UNSUPPORTED_PROVIDER)
-            login = self.verify_login(identity_id, pool, logins[COGNITO_LOGIN_KEY])
+            login = self.verify_login(identity_id, pool, logins[COGNITO_IDENTITY])
             return AUTHENTICATED, login.amr
         if self.is_linked(identity_id):
             # An identity with a linked login never falls back to guest credentials.

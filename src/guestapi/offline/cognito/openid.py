@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from guestapi.aws_constants import COGNITO_IDENTITY
 from guestapi.errors import GuestApiError
 
-OPENID_ISSUER = "https://cognito-identity.amazonaws.com"
+OPENID_ISSUER = f"https://{COGNITO_IDENTITY}"
 # GetOpenIdToken API reference: "The OpenID token is valid for 10 minutes."
 OPENID_TOKEN_TTL = timedelta(minutes=10)
 
