@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from guestapi.aws_constants import ERROR_TYPE_HEADER, REQUEST_ID_HEADER
+
 Headers = tuple[tuple[str, str], ...]
 
 # AWS JSON 1.0 (DynamoDB) and 1.1 (Cognito Identity) content types.
@@ -95,7 +97,7 @@ def json_response(
 ) -> Response:
     return Response(
         status,
-        [("Content-Type", content_type), ("x-amzn-RequestId", request_id)],
+        [("Content-Type", content_type), (REQUEST_ID_HEADER, request_id)],
         json.dumps(payload, separators=(",", ":")).encode(),
     )
 
@@ -114,7 +116,7 @@ def json_error(
     response = json_response(
         payload, content_type=content_type, request_id=request_id, status=error.status
     )
-    response.headers.append(("x-amzn-ErrorType", error.code))
+    response.headers.append((ERROR_TYPE_HEADER, error.code))
     return response
 
 
@@ -123,7 +125,7 @@ def xml_text(parent: ET.Element, tag: str, value: str) -> None:
 
 
 def xml_response(status: int, body: bytes, request_id: str) -> Response:
-    return Response(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], body)
+    return Response(status, [("Content-Type", "text/xml"), (REQUEST_ID_HEADER, request_id)], body)
 
 
 def query_error(error: AwsError, *, namespace: str, request_id: str) -> Response:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from guestapi import deployer
+from guestapi.aws_constants import ERROR_TYPE_HEADER, REQUEST_ID_HEADER
 from guestapi.offline import sigv4
 from guestapi.offline.apigateway.model import Method, RestApi
 from guestapi.offline.credentials import CredentialStore, IssuedCredential
@@ -175,7 +176,7 @@ class ApiGatewayManagement:
             return _error(AwsError(str(err.kind), err.message, 403), request_id)
         return Response(
             200,
-            [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id)],
+            [("Content-Type", "application/json"), (REQUEST_ID_HEADER, request_id)],
             json.dumps(body).encode(),
         )
 
@@ -278,8 +279,8 @@ def _error(error: AwsError, request_id: str) -> Response:
         error.status,
         [
             ("Content-Type", "application/json"),
-            ("x-amzn-RequestId", request_id),
-            ("x-amzn-ErrorType", error.code),
+            (REQUEST_ID_HEADER, request_id),
+            (ERROR_TYPE_HEADER, error.code),
         ],
         json.dumps({"message": error.message}).encode(),
     )

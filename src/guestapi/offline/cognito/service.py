@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from guestapi.aws_constants import TARGET_HEADER
 from guestapi.offline.cognito.developer import (
     MSG_UNAUTH_NOT_SUPPORTED,
     MSG_UNSUPPORTED_PROVIDER,
@@ -171,7 +172,7 @@ class CognitoIdentityService:
     # ---- entry point -------------------------------------------------------------------------
     def handle_request(self, request: Request) -> Response:
         """Serve one HTTP request: operations that need AWS credentials check them first."""
-        target = request.header("x-amz-target") or ""
+        target = request.header(TARGET_HEADER) or ""
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
         if operation in SIGNED_OPERATIONS and self._authority is not None:
             try:

@@ -20,6 +20,7 @@ from typing import Any
 
 import requests
 
+from guestapi.aws_constants import REQUEST_ID_HEADER
 from guestapi.offline import wire
 from guestapi.offline.dynamodb import errors
 from guestapi.offline.dynamodb.callers import Caller, LookupCaller, fail_closed
@@ -32,7 +33,7 @@ from guestapi.offline.motoservice.server import Upstream
 SERVICE = "dynamodb"
 MAX_SKEW = timedelta(minutes=15)
 # What DynamoDB answers carry besides the body (Content-Length is the server's business).
-_RETURNED_HEADERS = ("x-amzn-RequestId", "x-amz-crc32")
+_RETURNED_HEADERS = (REQUEST_ID_HEADER, "x-amz-crc32")
 
 
 class DynamoDbFrontDoor(MotoFrontDoor):

@@ -34,6 +34,7 @@ from typing import Any, ClassVar, Protocol
 
 import requests
 
+from guestapi.aws_constants import TARGET_HEADER
 from guestapi.offline import iam, sigv4, wire
 from guestapi.offline.iam.callers import Denied
 from guestapi.offline.iam.context import condition_keys
@@ -150,7 +151,7 @@ class MotoFrontDoor:
 
     # ------------------------------------------------------------------ steps
     def _operation(self, request: wire.Request) -> str:
-        operation = self._operation_of(request.header("x-amz-target"))
+        operation = self._operation_of(request.header(TARGET_HEADER))
         if operation is None:
             raise self._errors.unknown_operation()
         return operation
