@@ -3,7 +3,7 @@
 Query protocol in (application/x-www-form-urlencoded), XML out, served at the same endpoint as
 Cognito Identity. The token must be one this twin's `CognitoIdentityService.GetOpenIdToken` issued.
 
-Where classic flow is refused: at GetOpenIdToken (see cognito.py), as the real service does, so a
+Where classic flow is refused: at GetOpenIdToken (see cognito/service.py), as the real service does, so a
 pool with AllowClassicFlow false never yields a token STS could accept. STS itself only validates
 the token and evaluates the role's trust policy with the token's aud / amr / sub, like real STS.
 

@@ -1,7 +1,7 @@
 """Reading what a client claims it signed, from the Authorization header or a presigned query.
 
 Hand-written: botocore signs requests, it has no parser for what it produced. Nothing here
-checks a signature; `verify.py` does that, with botocore.
+checks a signature; `verifier.py` does that, with botocore.
 """
 
 from __future__ import annotations
