@@ -19,6 +19,7 @@ from cfnlint.rules import RuleMatch
 from guestapi.template import TemplateError
 from guestapi.template.conditions import decide_conditions, decide_ifs
 from guestapi.template.local_code import stage_local_code
+from guestapi.template.openapi import REST_API
 from guestapi.template.parameters import parameter_defaults, pseudo_parameters
 from guestapi.template.reading import resources
 
@@ -75,7 +76,7 @@ def _sam_transform(document: dict[str, Any], cfn: Any) -> dict[str, Any] | None:
         decided = decide_conditions(result, defaults, pseudo)
     except TemplateError:
         return None
-    for _, properties in resources(result, "AWS::ApiGateway::RestApi"):
+    for _, properties in resources(result, REST_API):
         if isinstance(properties.get("Body"), dict):
             properties["Body"] = decide_ifs(properties["Body"], decided)
     return result

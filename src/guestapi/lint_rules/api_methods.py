@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from guestapi.lint_rules._template import OnTransformedTemplate, source_match
-from guestapi.template.openapi import PUBLIC_MARK, SAM_NO_AUTH_SCHEME, api_bodies, operations
+from guestapi.template.openapi import (
+    PUBLIC_MARK,
+    SAM_NO_AUTH_SCHEME,
+    Operation,
+    api_bodies,
+    is_sigv4,
+    operations,
+    security_schemes,
+)
 from guestapi.template.reading import resources
 
-_SIGV4 = "awsSigv4"
 
-
-def _sigv4_schemes(body: dict[str, Any]) -> set[str]:
-    components = body.get("components")
-    schemes = dict(body.get("securityDefinitions") or {})  # OpenAPI 2 (swagger)
-    if isinstance(components, dict):
-        schemes.update(components.get("securitySchemes") or {})  # OpenAPI 3
+def _schemes_used(operation: Operation) -> set[str]:
     return {
         name
-        for name, scheme in schemes.items()
-        if isinstance(scheme, dict) and scheme.get("x-amazon-apigateway-authtype") == _SIGV4
-    }
-
-
-def _schemes_used(operation: Mapping[str, Any], body: dict[str, Any]) -> set[str]:
-    # An operation without `security` falls back to the document's.
-    security = operation.get("security", body.get("security")) or []
-    return {
-        name
-        for requirement in security
+        for requirement in operation.security
         if isinstance(requirement, dict)
         for name in requirement
         if name != SAM_NO_AUTH_SCHEME
@@ -54,11 +45,11 @@ class ApiMethodsUseIam(OnTransformedTemplate, CloudFormationLintRule):
     def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
         found: list[RuleMatch] = []
         for api_id, body in api_bodies(template):
-            sigv4 = _sigv4_schemes(body)
+            sigv4 = {name for name, scheme in security_schemes(body).items() if is_sigv4(scheme)}
             for operation in operations(body):
                 if operation.method == "OPTIONS" or operation.public:
                     continue
-                if not _schemes_used(operation.spec, body) & sigv4:
+                if not _schemes_used(operation) & sigv4:
                     path = operation.path
                     where = ["Resources", api_id, "Properties", "DefinitionBody", "paths", path]
                     found.append(
@@ -103,7 +94,7 @@ class OptionsIsNeverAuthorized(OnTransformedTemplate, CloudFormationLintRule):
         found: list[RuleMatch] = []
         for api_id, body in api_bodies(template):
             for operation in operations(body):
-                if operation.method == "OPTIONS" and _schemes_used(operation.spec, body):
+                if operation.method == "OPTIONS" and _schemes_used(operation):
                     found.append(
                         source_match(
                             cfn,

@@ -1,14 +1,11 @@
 """The offline stack's services: the one list to extend.
 
-Each entry names what one service package deploys from a template: the resource types it reads,
-the physical ids and attributes it gives the types it owns (`physical_ids`), the part of the
-stack model it builds (`build`, kept in `Stack.models` under `model`), and the endpoint it
-answers at `/` on the stack's port, if any. The deploy engine (`cfn/engine.py`) creates
-resources and builds the models in this order; launch.py serves the endpoints. A created type
-that no entry reads is skipped with a warning (`cfn/unemulated.py`).
-
-Adding a service: its package (a `cfn.py` with its physical ids and model builder, and the
-service itself), one line below, and, when it answers requests, its handler in launch.py.
+Each entry names what one service package deploys: the resource types its model builder reads,
+the physical-id factories of the types it owns, the builder (its part of the stack model, kept
+in `Stack.models` under its name) and the endpoint it answers at `/`, if any. The engine
+(`cfn/engine.py`) creates resources and builds the models in this order; launch.py serves the
+endpoints. A created type no entry reads is skipped with a warning (`cfn/unemulated.py`).
+Adding a service: its package, one entry here, and its handler in launch.py if it has one.
 """
 
 from __future__ import annotations
@@ -34,20 +31,16 @@ from guestapi.offline.waf import cfn as waf
 
 @dataclass(frozen=True)
 class Endpoint:
-    """A service answering at `/`: picked by its X-Amz-Target prefix or its Query-protocol form.
-
-    `target_prefix` selects AWS JSON services ("AWSCognitoIdentityService."); an empty prefix
-    with `form=True` selects a Query-protocol service (STS). `signing_name` selects a REST
-    service by the credential scope of its signature, on any path (API Gateway's control plane,
-    whose paths would otherwise read as a stage). `blocking`: it waits on something else
-    (DynamoDB forwards to moto), so it is served from worker threads, never the event loop.
-    """
+    """How a request at `/` finds a service: by its X-Amz-Target prefix (AWS JSON), its form
+    body (`form`, the Query protocol) or, on any path, its signature's credential scope
+    (`signing_name`: API Gateway's control plane, whose paths would read as a stage)."""
 
     name: str  # the botocore service id ("dynamodb"), as AWS_ENDPOINT_URL_<SERVICE> names it
     max_body: int
     target_prefix: str = ""
     form: bool = False
     signing_name: str = ""
+    # Waits on something else (DynamoDB forwards to moto): served from worker threads.
     blocking: bool = False
 
 
@@ -124,6 +117,5 @@ _PHYSICAL_IDS: dict[str, PhysicalIdFactory] = {
 
 
 def physical_id_factory(resource_type: str) -> PhysicalIdFactory:
-    """What gives a resource of this type its physical id: its service's, or CloudFormation's
-    generated name for a type no service owns."""
+    """Its service's factory; CloudFormation's generated name for a type no service owns."""
     return _PHYSICAL_IDS.get(resource_type, unemulated.generated_name_id)

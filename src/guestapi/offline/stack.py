@@ -1,9 +1,6 @@
-"""A deployed offline stack: what each registered service built from the template, in one record.
-
-Every value is resolved (no intrinsic functions remain). `models` holds each service's part
-under its registry name (`guestapi.offline.registry`), built by its package's `cfn.py`; the
-services only read it. The properties below are typed views of the parts the code reads.
-"""
+"""A deployed offline stack: what each service of the registry built from the template (every
+value resolved), under its registry name; the services only read it. The properties are typed
+views of `models`."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""An OpenAPI body's operations, as API Gateway imports them, and the project's public-route mark.
-
-The one place that lists a body's methods: the lint rules read them to check authorization and
-grants, the offline stack imports them into its REST API model.
-"""
+"""An OpenAPI body's operations, as API Gateway imports them, and the project's public-route
+mark: the lint rules check them, the offline stack imports them into its REST API model."""
 
 from __future__ import annotations
 
@@ -13,6 +10,7 @@ from typing import Any
 
 from guestapi.template.reading import resources
 
+REST_API = "AWS::ApiGateway::RestApi"  # the resource type whose Body is an OpenAPI body
 # On an operation, `x-guestapi-public: true` says it is meant to be called unsigned: the lint
 # rules then expect no AWS_IAM on it and no grant for it.
 PUBLIC_MARK = "x-guestapi-public"
@@ -21,16 +19,8 @@ ANY_METHOD = "x-amazon-apigateway-any-method"
 # The security requirement SAM writes for `Auth: Authorizer: NONE`, a scheme it never defines.
 SAM_NO_AUTH_SCHEME = "NONE"
 # OpenAPI path-item keys that are operations (any case), and the HTTP method each stands for.
-OPERATIONS = {
-    "get": "GET",
-    "put": "PUT",
-    "post": "POST",
-    "delete": "DELETE",
-    "options": "OPTIONS",
-    "head": "HEAD",
-    "patch": "PATCH",
-    ANY_METHOD: "ANY",
-}
+_HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH")
+OPERATIONS = {method.lower(): method for method in _HTTP_METHODS} | {ANY_METHOD: "ANY"}
 _PATH_PARAMETER = re.compile(r"\{[^}/]+\}")
 
 
@@ -39,6 +29,12 @@ class Operation:
     path: str  # as the body writes it: "/items/{id}"
     key: str  # the path-item key as written: "get", "x-amazon-apigateway-any-method"
     spec: Mapping[str, Any]
+    body_security: Any = None  # the body's `security`, for an operation without its own
+
+    @property
+    def security(self) -> list[Any]:
+        """The operation's security requirements (the body's when it names none)."""
+        return self.spec.get("security", self.body_security) or []
 
     @property
     def method(self) -> str:
@@ -61,14 +57,12 @@ def paths(body: Mapping[str, Any]) -> Iterator[tuple[str, list[Operation]]]:
     found = body.get("paths")
     for path, item in (found if isinstance(found, dict) else {}).items():
         keys = item.items() if isinstance(item, dict) else ()
-        yield (
-            str(path),
-            [
-                Operation(str(path), str(key), spec)
-                for key, spec in keys
-                if str(key).lower() in OPERATIONS and isinstance(spec, dict)
-            ],
-        )
+        operations = [
+            Operation(str(path), str(key), spec, body.get("security"))
+            for key, spec in keys
+            if str(key).lower() in OPERATIONS and isinstance(spec, dict)
+        ]
+        yield str(path), operations
 
 
 def operations(body: Mapping[str, Any]) -> Iterator[Operation]:
@@ -77,9 +71,23 @@ def operations(body: Mapping[str, Any]) -> Iterator[Operation]:
         yield from found
 
 
+def security_schemes(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Swagger 2's securityDefinitions and OpenAPI 3's components.securitySchemes."""
+    components = body.get("components")
+    schemes = dict(body.get("securityDefinitions") or {})
+    schemes.update(components.get("securitySchemes") or {} if isinstance(components, dict) else {})
+    return schemes
+
+
+def is_sigv4(scheme: Any) -> bool:
+    """Whether a security scheme is API Gateway's AWS_IAM (SigV4) authorization."""
+    authtype = scheme.get("x-amazon-apigateway-authtype") if isinstance(scheme, dict) else ""
+    return str(authtype).lower() == "awssigv4"
+
+
 def api_bodies(template: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(logical id, OpenAPI body) of each REST API whose Body is a mapping."""
-    for api_id, properties in resources(template, "AWS::ApiGateway::RestApi"):
+    for api_id, properties in resources(template, REST_API):
         body = properties.get("Body")
         if isinstance(body, dict):
             yield api_id, body

@@ -37,20 +37,16 @@ def parse_body(body: Any, logical_id: str) -> Any:
 
 
 def resources_from_openapi(body: Mapping[str, Any], logical_id: str) -> list[Resource]:
-    # OpenAPI 3 keeps schemes under components.securitySchemes, Swagger 2 in securityDefinitions.
-    schemes = dict((body.get("components") or {}).get("securitySchemes") or {})
-    schemes.update(body.get("securityDefinitions") or {})
-    api_security = body.get("security")
+    schemes = openapi.security_schemes(body)
     resources = []
     for path, operations in openapi.paths(body):
         methods: dict[str, Method] = {}
         for operation in operations:
             where = f"{logical_id} {operation.method} {path}"
-            security = operation.spec.get("security", api_security)
             integration = operation.spec.get("x-amazon-apigateway-integration")
             methods[operation.method] = Method(
                 http_method=operation.method,
-                authorization_type=_authorization_type(security, schemes, where),
+                authorization_type=_authorization_type(operation.security, schemes, where),
                 integration=None if integration is None else integration_from(integration),
             )
         resources.append(Resource(path=path, methods=methods))
@@ -59,7 +55,7 @@ def resources_from_openapi(body: Mapping[str, Any], logical_id: str) -> list[Res
 
 def _authorization_type(security: Any, schemes: Mapping[str, Any], where: str) -> str:
     """API Gateway's authorizationType for an operation's OpenAPI security requirement."""
-    for requirement in security or []:
+    for requirement in security:
         for scheme_name in requirement or {}:
             scheme = schemes.get(scheme_name)
             if scheme is None and scheme_name == openapi.SAM_NO_AUTH_SCHEME:
@@ -68,7 +64,7 @@ def _authorization_type(security: Any, schemes: Mapping[str, Any], where: str) -
                 continue
             if not isinstance(scheme, dict):
                 raise TemplateError(f"{where}: security scheme {scheme_name!r} is not defined")
-            if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
+            if openapi.is_sigv4(scheme):
                 return "AWS_IAM"
             authorizer = scheme.get("x-amazon-apigateway-authorizer")
             if isinstance(authorizer, dict):

@@ -8,7 +8,7 @@ from typing import Any
 from guestapi.offline.awslambda.permissions import LambdaPermission
 from guestapi.offline.awslambda.spec import FunctionSpec, check_spec
 from guestapi.offline.cfn.resources import Created, Deployed, Environment
-from guestapi.template.intrinsics import TemplateError
+from guestapi.template import TemplateError
 from guestapi.template.local_code import PLACEHOLDER_BUCKET
 
 FUNCTION = "AWS::Lambda::Function"

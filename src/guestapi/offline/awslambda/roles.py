@@ -11,7 +11,7 @@ from guestapi.offline.awslambda.environment import Credentials
 from guestapi.offline.awslambda.spec import FunctionSpec
 from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.iam.trust import service_may_assume
-from guestapi.template.intrinsics import TemplateError
+from guestapi.template import TemplateError
 
 # Lambda's sandbox credentials are session credentials; an hour keeps them well inside the
 # sandbox recycling margin (runtime.CREDENTIAL_MARGIN_S).

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guestapi.template.intrinsics import TemplateError
+from guestapi.template import TemplateError
 from guestapi.textfiles import parse_json
 
 LOWER_ALNUM = string.ascii_lowercase + string.digits

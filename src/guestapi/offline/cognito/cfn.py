@@ -15,7 +15,7 @@ from guestapi.offline.cfn.resources import (
     random_id,
 )
 from guestapi.offline.cognito.model import IdentityPool
-from guestapi.template.intrinsics import TemplateError
+from guestapi.template import TemplateError
 
 IDENTITY_POOL = "AWS::Cognito::IdentityPool"
 ROLE_ATTACHMENT = "AWS::Cognito::IdentityPoolRoleAttachment"

@@ -1,14 +1,8 @@
-"""The request context IAM evaluates policies against: one builder for every caller.
-
-API Gateway (execute-api:Invoke), the moto-backed services, Cognito's signed operations and STS
-(a role's trust) all take their condition keys from `condition_keys`
-(docs/aws-behaviour.md#request-context):
-
-- the request's keys (`aws:SourceIp`, `aws:CurrentTime`, ...) when a request is given;
-- the principal's keys (`aws:userid`, `aws:PrincipalArn`, ...) when a session signed it;
-- the Cognito identity's keys (`cognito-identity.amazonaws.com:aud/amr/sub`) only when the
-  session, or the token STS is given, is a Cognito identity's: they are that token's claims, so
-  a service role's session (a function's execution role) has none.
+"""The request context IAM evaluates policies against, for every caller: API Gateway, the
+moto-backed services, Cognito's signed operations and STS's trust check
+(docs/aws-behaviour.md#request-context). The Cognito keys are the identity's token claims, so
+only a Cognito identity's session (or the token STS is given) has them; a service role's
+session (a function's execution role) has none.
 """
 
 from __future__ import annotations
