@@ -3,9 +3,9 @@
 Each tool does its own job; this module only runs them side by side and collects what they
 say. cfn-lint also runs the project's own rules (`guestapi.lint_rules`: AWS_IAM on every
 method, a concrete guest policy, a pinned trust, ...), loaded the way cfn-lint loads any
-custom rules, with `--append-rules`. It adds two things no tool does: checkov also scans a copy with every optional feature
-switched on (it only evaluates parameter defaults), and every checkov suppression in the
-template (``Metadata: checkov: skip:``) must carry a written reason.
+custom rules, with `--append-rules`. It adds two things no tool does: checkov also scans a copy
+with every optional feature switched on (it only evaluates parameter defaults), and every
+checkov suppression in the template (``Metadata: checkov: skip:``) must carry a written reason.
 """
 
 from __future__ import annotations

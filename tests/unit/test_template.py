@@ -60,7 +60,7 @@ class _NoManagedPolicies:
 def to_cloudformation(sam: Template) -> Template:
     document = copy.deepcopy(sam)
     # The translator takes only S3 CodeUris, as `sam package` leaves them.
-    stage_local_code(document, Path("."), require_dirs=False)
+    stage_local_code(document, Path("."))
     with pytest.MonkeyPatch.context() as mp:
         # The translator asks boto3 for a region (for pseudo parameters); any will do.
         mp.setenv("AWS_DEFAULT_REGION", "us-east-1")

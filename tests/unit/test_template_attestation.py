@@ -41,7 +41,7 @@ class _NoManagedPolicies:
 @pytest.fixture(scope="module")
 def transformed(monkeypatch_module: Any) -> dict[str, Any]:
     _, document = read_template(TEMPLATE)
-    stage_local_code(document, TEMPLATE.parent, require_dirs=False)
+    stage_local_code(document, TEMPLATE.parent)
     return transform(copy.deepcopy(document), {}, _NoManagedPolicies())
 
 

@@ -23,18 +23,15 @@ from guestapi.template.openapi import REST_API
 from guestapi.template.parameters import parameter_defaults, pseudo_parameters
 from guestapi.template.reading import resources
 
-# A deploy needs an account and a stack name; the transform only needs them to be present.
-LINT_ACCOUNT = "123456789012"
-LINT_STACK = "guestapi-lint"
-
 # One entry: every rule of one cfn-lint run asks about the same template object.
 _cache: dict[int, tuple[Any, dict[str, Any] | None]] = {}
 
 
 def lint_pseudo(cfn: Any) -> dict[str, Any]:
-    """Pseudo parameters for the first region cfn-lint lints for."""
+    """Pseudo parameters for the first region cfn-lint lints for, in a placeholder account: the
+    transform only needs them to be present."""
     regions = getattr(cfn, "regions", None) or ["us-east-1"]
-    return pseudo_parameters(regions[0], LINT_ACCOUNT, LINT_STACK, "aws")
+    return pseudo_parameters(regions[0], "123456789012", "guestapi-lint", "aws")
 
 
 def transformed(cfn: Any) -> dict[str, Any] | None:
@@ -64,7 +61,7 @@ def _sam_transform(document: dict[str, Any], cfn: Any) -> dict[str, Any] | None:
     defaults = parameter_defaults(document)
     # The translator accepts only S3 CodeUris (sam package rewrites local ones); without this a
     # template with a local function would fail the transform and every rule would stay silent.
-    stage_local_code(document, Path(str(cfn.filename)).parent, require_dirs=False)
+    stage_local_code(document, Path(str(cfn.filename)).parent)
     try:
         result = apply_transforms(
             document, defaults, pseudo, pseudo["AWS::Region"], str(cfn.filename)

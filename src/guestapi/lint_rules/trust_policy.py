@@ -59,8 +59,8 @@ class TrustPinsAudienceAndAmr(OnTransformedTemplate, CloudFormationLintRule):
                 if statement.get("Effect") != "Allow" or federated(statement) is None:
                     continue
                 condition = statement.get("Condition")
-                path = ["Resources", role, "Properties", "AssumeRolePolicyDocument"]
-                path += ["Statement", index, "Condition"]
+                path: list[str | int] = ["Resources", role, "Properties"]
+                path += ["AssumeRolePolicyDocument", "Statement", index, "Condition"]
                 where = f"{role}: trust statement {index}"
                 if not _pins_pool(_condition_values(condition, AUD, ("StringEquals",)), pools):
                     target = "this template's identity pool (!Ref)" if pools else "one pool id"

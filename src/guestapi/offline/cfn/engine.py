@@ -66,9 +66,7 @@ def load_stack(
     raw_values, typed_values = validate_parameters(declared, overrides or {})
     pseudo = pseudo_parameters(region, account_id, stack_name, partition)
     template_dir = Path(template).parent if isinstance(template, str | Path) else Path.cwd()
-    # Directories are checked when a function is created (awslambda/cfn.py), not here: a
-    # function whose Condition is false needs none.
-    local_code = stage_local_code(document, template_dir.resolve(), require_dirs=False)
+    local_code = stage_local_code(document, template_dir.resolve())
     cloudformation = apply_transforms(document, raw_values, pseudo, region, source)
     env = Environment(
         region=region,

@@ -13,15 +13,9 @@ from guestapi.aws_constants import COGNITO_IDENTITY
 from guestapi.offline.credentials import WebIdentity
 from guestapi.offline.iam.context import ContextValue, condition_keys
 from guestapi.offline.iam.model import PolicyDocument, Role
-from guestapi.offline.iam.policy import evaluate_trust
+from guestapi.offline.iam.policy import Decision, evaluate_trust
 
 ASSUME_ACTION = "sts:AssumeRoleWithWebIdentity"
-
-
-class TrustDecision(Protocol):
-    allowed: bool
-    explicit_deny: bool
-    reason: str
 
 
 class TrustEvaluator(Protocol):
@@ -32,7 +26,7 @@ class TrustEvaluator(Protocol):
         principal: Mapping[str, str],
         action: str,
         context: Mapping[str, ContextValue],
-    ) -> TrustDecision: ...
+    ) -> Decision: ...
 
 
 def default_trust_evaluator() -> TrustEvaluator:
@@ -42,7 +36,7 @@ def default_trust_evaluator() -> TrustEvaluator:
 
 def evaluate_role_trust(
     evaluator: TrustEvaluator, role: Role, *, pool_id: str, identity_id: str, amr: Sequence[str]
-) -> TrustDecision:
+) -> Decision:
     """Whether `role` trusts the Cognito identity a token with these claims names."""
     return evaluator(
         role.assume_role_policy,
@@ -52,7 +46,7 @@ def evaluate_role_trust(
     )
 
 
-def service_may_assume(role: Role, service: str) -> TrustDecision:
+def service_may_assume(role: Role, service: str) -> Decision:
     """Whether an AWS service (lambda.amazonaws.com, apigateway.amazonaws.com) may assume `role`."""
     return evaluate_trust(
         role.assume_role_policy,
