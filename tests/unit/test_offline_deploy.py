@@ -377,7 +377,7 @@ def test_malformed_yaml(tmp_path: Path) -> None:
 
 
 def test_missing_template_file(tmp_path: Path) -> None:
-    assert_one_line_error(tmp_path / "nope.yaml", "template not found")
+    assert_one_line_error(tmp_path / "nope.yaml", "not found: run from the repository root")
 
 
 def test_sam_transform_failure_carries_the_translators_message(document: dict) -> None:

@@ -13,6 +13,7 @@ import yaml
 from samtranslator.yaml_helper import yaml_parse
 
 from guestapi.template.intrinsics import TemplateError
+from guestapi.textfiles import read_text
 
 
 def read_template(template: Path | str | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -25,16 +26,9 @@ def read_template(template: Path | str | Mapping[str, Any]) -> tuple[str, dict[s
         document: Any = copy.deepcopy(dict(template))
         source = "template"
     else:
-        path = Path(template)
-        source = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise TemplateError(
-                f"{source}: template not found: run from the repository root or pass --template"
-            ) from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise TemplateError(f"{source}: cannot read the template: {error}") from None
+        source = str(template)
+        hint = "run from the repository root or pass --template"
+        text = read_text(Path(template), TemplateError, what="template", missing_hint=hint)
         try:
             document = yaml_parse(text)
         except yaml.YAMLError as error:
