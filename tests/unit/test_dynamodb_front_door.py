@@ -27,13 +27,15 @@ from botocore.exceptions import ClientError
 
 from guestapi.offline import iam
 from guestapi.offline.credentials import CredentialStore, WebIdentity
-from guestapi.offline.dynamodb.callers import Caller, caller_lookup
+from guestapi.offline.dynamodb import Caller, caller_lookup
 from guestapi.offline.dynamodb.emulator import DynamoDbEmulator
 from guestapi.offline.dynamodb.front_door import DynamoDbFrontDoor
 from guestapi.offline.dynamodb.tables import TableSpec
 from guestapi.offline.iam.model import Role
 from guestapi.offline.sigv4 import KnownCredential
-from guestapi.offline.wire import JSON_1_0, Request
+from guestapi.offline.wire import Request
+
+JSON_1_0 = "application/x-amz-json-1.0"
 
 
 class Stack:

@@ -9,7 +9,7 @@ from guestapi.offline.server import ServiceRoute, route_service
 from guestapi.offline.wire import Response
 
 ROUTES = [
-    *service_routes(lambda request: Response(200), lambda body: Response(200)),
+    *service_routes(lambda request: Response(200), lambda request: Response(200)),
     ServiceRoute("apigateway", lambda request: Response(200), 1024, signing_name="apigateway"),
 ]
 

@@ -31,6 +31,7 @@ from typing import Any
 import uvicorn
 
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
+from guestapi.offline.awsapi import AwsService
 from guestapi.offline.protocol import HEADER_NAMES
 from guestapi.offline.sigv4 import scope_service
 from guestapi.offline.wire import Request, Response, header
@@ -76,6 +77,27 @@ class ServiceRoute:
     # Waits on something else (DynamoDB forwards to moto): served from worker threads so it
     # cannot stall the event loop.
     blocking: bool = False
+
+    @classmethod
+    def serving(
+        cls,
+        service: type[AwsService],
+        handle: Callable[[Request], Response],
+        *,
+        blocking: bool = False,
+    ) -> ServiceRoute:
+        """The route to `handle`, an instance of `service` (or what starts one on need), as
+        its protocol is reached and with its body limit."""
+        protocol = service.protocol
+        return cls(
+            service.NAME,
+            handle,
+            service.MAX_BODY,
+            target_prefix=protocol.target_prefix,
+            form=protocol.form,
+            signing_name=protocol.signing_name,
+            blocking=blocking,
+        )
 
 
 class OfflineApp:

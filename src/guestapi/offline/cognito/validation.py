@@ -7,13 +7,19 @@ Types first (SerializationException), then constraints (ValidationException, in 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from guestapi.offline.wire import AwsError
+from guestapi.offline.awsapi.errors import (
+    SerializationException,
+    ValidationException,
+    bad_length,
+    bad_pattern,
+    null,
+    violations,
+)
 
 ID_PATTERN = r"[\w-]+:[0-9a-f-]+"  # IdentityPoolId and IdentityId, as the API reference gives it
 _ID_MAX_LEN = 55
@@ -44,53 +50,25 @@ def validate(body: Mapping[str, Any], members: Sequence[Member]) -> None:
         value = body.get(m.wire)
         if value is None:
             continue
-        if not isinstance(value, m.kind) or (m.kind is dict and not _is_str_map(value)):
+        if not isinstance(value, m.kind) or (isinstance(value, dict) and not _is_str_map(value)):
             expected = "a string" if m.kind is str else "a map of strings"
-            raise AwsError("SerializationException", f"{m.wire} must be {expected}.")
+            raise SerializationException(f"{m.wire} must be {expected}.")
     problems: list[str] = []
     for m in members:
         value = body.get(m.wire)
         if value is None:
             if m.required:
-                problems.append(
-                    f"Value null at '{m.path}' failed to satisfy constraint: Member must not be null"
-                )
+                problems.append(null(m.path))
             continue
         if m.kind is not str:
             continue
         if len(value) < 1 or (m.max_len is not None and len(value) > m.max_len):
-            bound = (
-                "greater than or equal to 1"
-                if len(value) < 1
-                else f"less than or equal to {m.max_len}"
-            )
-            problems.append(
-                f"Value '{value}' at '{m.path}' failed to satisfy constraint: "
-                f"Member must have length {bound}"
-            )
+            problems.append(bad_length(value, m.path, 1, m.max_len))
         if m.pattern is not None and not re.fullmatch(m.pattern, value):
-            problems.append(
-                f"Value '{value}' at '{m.path}' failed to satisfy constraint: "
-                f"Member must satisfy regular expression pattern: {m.pattern}"
-            )
+            problems.append(bad_pattern(value, m.path, m.pattern))
     if problems:
-        count = len(problems)
-        noun = "validation error" if count == 1 else "validation errors"
-        raise AwsError("ValidationException", f"{count} {noun} detected: " + "; ".join(problems))
+        raise ValidationException(violations(problems))
 
 
 def _is_str_map(value: Mapping[Any, Any]) -> bool:
     return all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-
-
-def parse_json_object(body: bytes) -> Mapping[str, Any]:
-    # botocore always sends at least "{}", but a raw caller may send nothing at all.
-    if not body.strip():
-        return {}
-    try:
-        parsed = json.loads(body)
-    except (ValueError, RecursionError) as exc:  # ValueError covers bad JSON and bad UTF-8
-        raise AwsError("SerializationException", "The request body is not valid JSON.") from exc
-    if not isinstance(parsed, dict):
-        raise AwsError("SerializationException", "The request body must be a JSON object.")
-    return parsed
