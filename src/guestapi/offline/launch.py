@@ -102,13 +102,11 @@ class OfflineStack:
         iam = IamSimulator(self.stack.roles).handle
         routes = service_routes(self.cognito.handle, self.sts.handle, iam)
         if self.dynamodb_front_door is not None:
-            door = self.dynamodb_front_door
-            routes.append(ServiceRoute.serving(DynamoDbFrontDoor, door.handle, blocking=True))
+            routes.append(ServiceRoute(DynamoDbFrontDoor, self.dynamodb_front_door.handle, True))
         if self.ssm is not None:
-            routes.append(ServiceRoute.serving(SsmFrontDoor, self.ssm.handle, blocking=True))
+            routes.append(ServiceRoute(SsmFrontDoor, self.ssm.handle, True))
         if self.apigateway is not None:
-            control = management.ApiGatewayManagement
-            routes.append(ServiceRoute.serving(control, self.apigateway.handle))
+            routes.append(ServiceRoute(management.ApiGatewayManagement, self.apigateway.handle))
         return routes
 
 
@@ -119,10 +117,10 @@ def service_routes(
 ) -> list[ServiceRoute]:
     """The endpoints served at `/`: Cognito Identity by X-Amz-Target; STS and IAM's
     SimulatePrincipalPolicy by their form body, told apart by its Action."""
-    routes = [ServiceRoute.serving(CognitoIdentityService, cognito)]
+    routes = [ServiceRoute(CognitoIdentityService, cognito)]
     if sts is not None:
         routed = route_by_action({SIMULATE_ACTION: iam}, sts) if iam is not None else sts
-        routes.append(ServiceRoute.serving(StsService, routed))
+        routes.append(ServiceRoute(StsService, routed))
     return routes
 
 

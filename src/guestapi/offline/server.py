@@ -59,45 +59,23 @@ GATEWAY_THREADS = 64  # see OfflineApp._threads
 
 @dataclass(frozen=True)
 class ServiceRoute:
-    """A service answering at `/`: picked by its X-Amz-Target prefix or its Query-protocol form.
-
-    `target_prefix` selects AWS JSON services ("AWSCognitoIdentityService."); an empty prefix
-    with `form=True` selects a Query-protocol service (STS). The first route is the fallback
-    for a POST that matches none, so an unknown target gets that service's own answer.
-    `signing_name` selects a REST service by the credential scope of its signature, on any
-    path (API Gateway's control plane, whose paths would otherwise read as a stage).
+    """A service answering at `/`, reached as its protocol is (`awsapi/protocols.py`): an AWS
+    JSON service by its X-Amz-Target prefix, a Query service (STS) by its form body, a rest-json
+    one (API Gateway's control plane, whose paths would otherwise read as a stage) by its
+    signature's credential scope, on any path. The first route is the fallback for a POST that
+    matches none, so an unknown target gets that service's own answer. `handle` serves it: an
+    instance of `service`, or what starts one on need.
     """
 
-    name: str
+    service: type[AwsService]
     handle: Callable[[Request], Response]
-    max_body: int
-    target_prefix: str = ""
-    form: bool = False
-    signing_name: str = ""
     # Waits on something else (DynamoDB forwards to moto): served from worker threads so it
     # cannot stall the event loop.
     blocking: bool = False
 
-    @classmethod
-    def serving(
-        cls,
-        service: type[AwsService],
-        handle: Callable[[Request], Response],
-        *,
-        blocking: bool = False,
-    ) -> ServiceRoute:
-        """The route to `handle`, an instance of `service` (or what starts one on need), as
-        its protocol is reached and with its body limit."""
-        protocol = service.protocol
-        return cls(
-            service.NAME,
-            handle,
-            service.MAX_BODY,
-            target_prefix=protocol.target_prefix,
-            form=protocol.form,
-            signing_name=protocol.signing_name,
-            blocking=blocking,
-        )
+    @property
+    def name(self) -> str:
+        return self.service.NAME
 
 
 class OfflineApp:
@@ -140,7 +118,7 @@ class OfflineApp:
             await _send(send, refusal)
             return
         service = route_service(self.services, method, raw_path, headers)
-        limit = service.max_body if service is not None else MAX_PAYLOAD_BYTES
+        limit = service.service.MAX_BODY if service is not None else MAX_PAYLOAD_BYTES
         try:
             body, too_large = await _read_body(receive, limit)
         except TimeoutError:
@@ -205,9 +183,10 @@ def route_service(
 ) -> ServiceRoute | None:
     """The service endpoint a request is for, or None when it is for the REST APIs."""
     signed_for = scope_service(header(headers, "authorization"))
-    for service in services:
-        if service.signing_name and service.signing_name == signed_for:
-            return service
+    for route in services:
+        signing_name = route.service.protocol.signing_name
+        if signing_name and signing_name == signed_for:
+            return route
     if raw_path != "/" or method not in ("POST", "OPTIONS"):
         return None
     target = header(headers, "x-amz-target") or ""
@@ -216,11 +195,12 @@ def route_service(
         .lower()
         .startswith("application/x-www-form-urlencoded")
     )
-    for service in services:
-        if service.target_prefix and target.startswith(service.target_prefix):
-            return service
-        if service.form and form:
-            return service
+    for route in services:
+        protocol = route.service.protocol
+        if protocol.target_prefix and target.startswith(protocol.target_prefix):
+            return route
+        if protocol.form and form:
+            return route
     return services[0]
 
 

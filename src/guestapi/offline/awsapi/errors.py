@@ -9,21 +9,21 @@ No other module of the offline stack writes an error code (tests/unit/test_error
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from guestapi.offline.sigv4 import SigV4Error
 
 
 class AwsError(Exception):
-    """A refused call as AWS answers it: a code, a message (None when AWS sends none), a status.
-    How it looks on the wire is its protocol's business (`protocols.py`)."""
+    """A refused call as AWS answers it: a code, a status and a message, `fixed` where AWS words
+    it one way (None when AWS sends none). How it looks on the wire is its protocol's business
+    (`protocols.py`)."""
 
     code = ""
     status = 400
+    fixed: str | None = None
 
     def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or self.code)
-        self.message = message
+        self.message = message if message is not None else self.fixed
+        super().__init__(self.message or self.code)
 
 
 # --- AWS's front layer -----------------------------------------------------------------------
@@ -67,9 +67,7 @@ class AccessDeniedException(AwsError):
 class InternalServerError(AwsError):
     code = "InternalServerError"
     status = 500
-
-    def __init__(self) -> None:
-        super().__init__("Internal server error")
+    fixed = "Internal server error"
 
 
 class Relayed(AwsError):
@@ -87,34 +85,3 @@ class SignatureRefused(AwsError):
     def __init__(self, error: SigV4Error) -> None:
         super().__init__(error.message)
         self.code = error.kind.value
-
-
-# --- how AWS's service framework words constraint violations --------------------------------
-def violations(problems: Sequence[str]) -> str:
-    """'1 validation error detected: ...' / 'N validation errors detected: a; b'."""
-    noun = "validation error" if len(problems) == 1 else "validation errors"
-    return f"{len(problems)} {noun} detected: " + "; ".join(problems)
-
-
-def null(path: str) -> str:
-    return f"Value null at '{path}' failed to satisfy constraint: Member must not be null"
-
-
-def bad_value(value: object, path: str, constraint: str) -> str:
-    return f"Value '{value}' at '{path}' failed to satisfy constraint: Member must {constraint}"
-
-
-def bad_length(value: str, path: str, low: int, high: int | None) -> str:
-    bound = (
-        f"greater than or equal to {low}" if len(value) < low else f"less than or equal to {high}"
-    )
-    return bad_value(value, path, f"have length {bound}")
-
-
-def bad_pattern(value: str, path: str, pattern: str) -> str:
-    return bad_value(value, path, f"satisfy regular expression pattern: {pattern}")
-
-
-def too_large(size: int, limit: int) -> str:
-    """A body over the service's limit (the offline stack's wording)."""
-    return f"Request body is {size} bytes; the limit is {limit}."

@@ -44,12 +44,8 @@ Params = Mapping[str, Any]
 @functools.cache
 def service_model(name: str) -> botocore.model.ServiceModel:
     """botocore's model of service `name` ("cognito-identity"), loaded once per process."""
-    return botocore.model.ServiceModel(_loader().load_service_model(name, "service-2"), name)
-
-
-@functools.cache
-def _loader() -> botocore.loaders.Loader:
-    return botocore.loaders.Loader()
+    model = botocore.loaders.Loader().load_service_model(name, "service-2")
+    return botocore.model.ServiceModel(model, name)
 
 
 @dataclass

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import ClassVar
 
-from guestapi.offline.awsapi.errors import AwsError, too_large
+from guestapi.offline.awsapi.errors import AwsError
 from guestapi.offline.awsapi.protocols import Call, Json, Params, Query, RestJson
 from guestapi.offline.wire import Request, Response, loggable
 
@@ -57,7 +57,7 @@ class AwsService:
     def _serve(self, call: Call) -> Params | Response:
         size = len(call.request.body)
         if size > self.MAX_BODY:
-            raise self.INVALID(too_large(size, self.MAX_BODY))
+            raise self.INVALID(f"Request body is {size} bytes; the limit is {self.MAX_BODY}.")
         call.operation = self.protocol.operation_of(call)
         handler = self.operations.get(call.operation)
         if handler is None:

@@ -10,6 +10,4 @@ class TooManyRequestsException(AwsError):
 
     code = "TooManyRequestsException"
     status = 429
-
-    def __init__(self) -> None:
-        super().__init__("Rate Exceeded.")
+    fixed = "Rate Exceeded."

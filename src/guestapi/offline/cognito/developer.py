@@ -26,12 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from guestapi.offline.awsapi.errors import (
-    SerializationException,
-    ValidationException,
-    bad_value,
-    violations,
-)
+from guestapi.offline.awsapi.errors import SerializationException, ValidationException
+from guestapi.offline.awsapi.validation import bad_value, violations
 from guestapi.offline.cognito.errors import (
     DeveloperUserAlreadyRegisteredException,
     NotAuthorizedException,

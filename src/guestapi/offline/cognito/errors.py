@@ -56,10 +56,10 @@ class InvalidIdentityPoolConfigurationException(AwsError):
 
     code = "InvalidIdentityPoolConfigurationException"
 
+    fixed = "Invalid identity pool configuration. Check assigned IAM roles for this pool."
+
     def __init__(self, detail: str) -> None:
-        super().__init__(
-            "Invalid identity pool configuration. Check assigned IAM roles for this pool."
-        )
+        super().__init__()
         self.detail = detail
 
 
@@ -79,9 +79,7 @@ class TooManyRequestsException(AwsError):
 
 class DeveloperUserAlreadyRegisteredException(AwsError):
     code = "DeveloperUserAlreadyRegisteredException"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "The developer user identifier is already registered with Cognito under a "
-            "different identity ID."
-        )
+    fixed = (
+        "The developer user identifier is already registered with Cognito under a different "
+        "identity ID."
+    )

@@ -25,6 +25,7 @@ from guestapi.offline.awsapi.errors import (
     SignatureRefused,
     ValidationException,
 )
+from guestapi.offline.awsapi.validation import validate
 from guestapi.offline.cognito.developer import UNAUTHENTICATED, DeveloperIdentities
 from guestapi.offline.cognito.errors import (
     InvalidIdentityPoolConfigurationException,
@@ -49,7 +50,6 @@ from guestapi.offline.cognito.validation import (
     OPTIONAL_IDENTITY_ID,
     POOL_ID,
     REQUIRED_LOGINS,
-    validate,
 )
 from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
 from guestapi.offline.iam.callers import CallerAuthority

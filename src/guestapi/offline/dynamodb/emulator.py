@@ -3,7 +3,6 @@ started and stopped with the stack."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import partial
 
 from guestapi.offline.dynamodb.errors import ResourceInUseException
@@ -14,7 +13,7 @@ from guestapi.offline.motoservice.server import ACCOUNT_HEADER, EmulatorError
 __all__ = ["ACCOUNT_HEADER", "DynamoDbEmulator", "EmulatorError"]
 
 
-class DynamoDbEmulator(MotoEmulator):
+class DynamoDbEmulator(MotoEmulator[TableSpec]):
     """moto's DynamoDB on 127.0.0.1, holding the stack's tables. Use as a context manager."""
 
     SERVICE = "dynamodb"
@@ -22,20 +21,8 @@ class DynamoDbEmulator(MotoEmulator):
     KIND = "table"
     EXISTS = ResourceInUseException.code
 
-    def __init__(
-        self,
-        tables: Sequence[TableSpec],
-        *,
-        region: str,
-        account_id: str,
-        host: str = "127.0.0.1",
-        port: int = 0,
-    ) -> None:
-        super().__init__(region=region, account_id=account_id, host=host, port=port)
-        self._tables = tuple(tables)
-
     def _create_all(self) -> None:
-        for table in self._tables:
+        for table in self.resources:
             create = partial(self.client.create_table, **table.create_table_request())
             self._create(table.name, table.logical_id, "CreateTable", create)
             if table.ttl_attribute is not None:

@@ -22,9 +22,8 @@ from typing import Any
 
 import requests
 
-from guestapi.offline import sigv4, wire
+from guestapi.offline import wire
 from guestapi.offline.awsapi import Call, Json
-from guestapi.offline.awsapi.errors import SignatureRefused
 from guestapi.offline.dynamodb import errors
 from guestapi.offline.dynamodb.operations import Check, Planner
 from guestapi.offline.dynamodb.tables import TableSpec
@@ -46,6 +45,7 @@ class DynamoDbFrontDoor(MotoFrontDoor):
     # Its largest request (BatchWriteItem, 25 items of 400 KB) stays under 16 MB.
     MAX_BODY = 16 * 1024 * 1024
     MAX_SKEW = timedelta(minutes=15)
+    MISSING_TOKEN_MESSAGE = errors.MISSING_TOKEN_MESSAGE
     # The DynamoDB condition keys the front door computes (operations.py).
     KEYS = ServiceKeys(
         "DynamoDB", "dynamodb:", frozenset({"dynamodb:leadingkeys", "dynamodb:enclosingoperation"})
@@ -84,12 +84,6 @@ class DynamoDbFrontDoor(MotoFrontDoor):
 
     def _plan(self, operation: str, body: Mapping[str, Any]) -> list[Check]:
         return self._planner.checks(operation, body)
-
-    def _signature_refused(self, error: sigv4.SigV4Error) -> SignatureRefused:
-        refused = SignatureRefused(error)
-        if error.kind is sigv4.SigV4ErrorKind.MISSING_TOKEN:
-            refused.message = errors.MISSING_TOKEN_MESSAGE
-        return refused
 
     def _answer(self, answer: requests.Response, call: Call) -> wire.Response:
         # moto labels its errors application/json; DynamoDB answers x-amz-json-1.0 throughout.

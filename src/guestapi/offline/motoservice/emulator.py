@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from guestapi.offline.motoservice.server import EmulatorError, MotoServer, Upstream
 
+R = TypeVar("R")
 
-class MotoEmulator:
+
+class MotoEmulator(Generic[R]):
     """A service's moto server and the resources this emulator put there. A context manager.
 
     A service names its moto service (`SERVICE`), the code moto answers for a resource that
-    exists (`EXISTS`), how to create the template's resources (`_create_all`, each through
+    exists (`EXISTS`), how to create the template's `resources` (`_create_all`, each through
     `_create`) and how to delete one (`_delete`).
     """
 
@@ -35,8 +37,15 @@ class MotoEmulator:
     EXISTS: ClassVar[str]  # moto's error code for a resource that exists
 
     def __init__(
-        self, *, region: str, account_id: str, host: str = "127.0.0.1", port: int = 0
+        self,
+        resources: Sequence[R],
+        *,
+        region: str,
+        account_id: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
+        self.resources = tuple(resources)
         self._region = region
         self._account_id = account_id
         self._server = MotoServer(

@@ -72,6 +72,7 @@ class MotoFrontDoor(AwsService):
     protocol: ClassVar[Json]
     KEYS: ClassVar[ServiceKeys]
     MAX_SKEW: ClassVar[timedelta] = timedelta(minutes=5)
+    MISSING_TOKEN_MESSAGE: ClassVar[str | None] = None  # the service's own wording, if it has one
     # What moto reads of a request; everything else (the session token above all) stays here.
     FORWARDED_REQUEST_HEADERS: ClassVar[tuple[str, ...]] = (
         "content-type",
@@ -116,9 +117,6 @@ class MotoFrontDoor(AwsService):
         """moto's answer as the service gives it (headers moto adds of its own are dropped)."""
         raise NotImplementedError
 
-    def _signature_refused(self, error: sigv4.SigV4Error) -> SignatureRefused:
-        return SignatureRefused(error)
-
     # ------------------------------------------------------------------ steps
     def admit(self, call: Call) -> None:
         """Step 2: the SigV4 signature (IAM needs the body, so it is the handler's step)."""
@@ -142,7 +140,10 @@ class MotoFrontDoor(AwsService):
             )
         except sigv4.SigV4Error as error:
             call.detail = str(error)  # the log-safe reason; error.message may echo a token
-            raise self._signature_refused(error) from None
+            refused = SignatureRefused(error)
+            if error.kind is sigv4.SigV4ErrorKind.MISSING_TOKEN and self.MISSING_TOKEN_MESSAGE:
+                refused.message = self.MISSING_TOKEN_MESSAGE
+            raise refused from None
         call.caller = found[verified.credential.access_key_id]
         call.logged["caller"] = call.caller.assumed_role_arn
 

@@ -8,7 +8,6 @@ the launcher with `put_secure_string`, encrypted (as moto models it) with the AW
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from guestapi.offline.motoservice.emulator import MotoEmulator
@@ -23,7 +22,7 @@ from guestapi.offline.ssm.parameters import (
 AWS_MANAGED_KEY = "alias/aws/ssm"
 
 
-class SsmEmulator(MotoEmulator):
+class SsmEmulator(MotoEmulator[ParameterSpec]):
     """moto's SSM on 127.0.0.1, holding the stack's parameters. Use as a context manager."""
 
     SERVICE = "ssm"
@@ -31,27 +30,10 @@ class SsmEmulator(MotoEmulator):
     KIND = "parameter"
     EXISTS = ParameterAlreadyExists.code
 
-    def __init__(
-        self,
-        parameters: Sequence[ParameterSpec],
-        *,
-        region: str,
-        account_id: str,
-        host: str = "127.0.0.1",
-        port: int = 0,
-    ) -> None:
-        super().__init__(region=region, account_id=account_id, host=host, port=port)
-        self._parameters = tuple(parameters)
-        self._seeded: set[str] = set()
-
-    @property
-    def parameters(self) -> tuple[ParameterSpec, ...]:
-        return self._parameters
-
     def put_secure_string(self, name: str, value: str) -> None:
         """Create SecureString `name` (or give it a new value, if this emulator seeded it)."""
         check_name(name, "SecureString parameter")
-        if any(p.name == name for p in self._parameters):
+        if any(p.name == name for p in self.resources):
             raise ParameterDefinitionError(
                 f"SecureString parameter {name}: the template already creates a parameter "
                 "of that name"
@@ -64,13 +46,12 @@ class SsmEmulator(MotoEmulator):
                 "Type": SECURE_STRING,
                 "Value": value,
                 "KeyId": AWS_MANAGED_KEY,
-                "Overwrite": name in self._seeded,
+                "Overwrite": name in self._created,  # seeded before: the template's are refused
             }
             self._put(request, "SecureString parameter")
-            self._seeded.add(name)
 
     def _create_all(self) -> None:
-        for parameter in self._parameters:
+        for parameter in self.resources:
             self._put(parameter.put_parameter_request(), parameter.logical_id)
 
     def _put(self, request: dict[str, Any], where: str) -> None:
@@ -79,7 +60,3 @@ class SsmEmulator(MotoEmulator):
 
     def _delete(self, name: str) -> None:
         self.client.delete_parameter(Name=name)
-
-    def _stop(self) -> None:
-        self._seeded.clear()
-        super()._stop()

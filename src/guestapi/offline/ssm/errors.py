@@ -13,9 +13,6 @@ class ParameterNotFound(AwsError):
 
     code = "ParameterNotFound"
 
-    def __init__(self) -> None:
-        super().__init__(None)
-
 
 class ParameterAlreadyExists(AwsError):
     """moto's answer to PutParameter for a name that exists (emulator.py)."""

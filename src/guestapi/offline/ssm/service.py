@@ -67,7 +67,7 @@ class SsmService:
 
     def deploy(self) -> None:
         """Create the template's parameters now, if it has any (else wait for a first use)."""
-        if self.emulator.parameters:
+        if self.emulator.resources:
             self.start()
 
     def start(self) -> SsmFrontDoor:

@@ -43,9 +43,7 @@ class AccessDenied(AwsError):
 
     code = "AccessDenied"
     status = 403
-
-    def __init__(self) -> None:
-        super().__init__("Not authorized to perform sts:AssumeRoleWithWebIdentity")
+    fixed = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
 
 
 class ValidationError(AwsError):

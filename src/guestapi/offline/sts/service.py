@@ -8,14 +8,12 @@ sub, as real STS does. Facts and sources: docs/aws-behaviour.md#assumerolewithwe
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from guestapi.offline.awsapi import AwsService, Call, Query
-from guestapi.offline.awsapi.errors import bad_length, bad_pattern, bad_value, null, violations
+from guestapi.offline.awsapi.validation import Member, validate
 from guestapi.offline.cognito import CognitoIdentityService
 from guestapi.offline.cognito.openid import MalformedTokenError, OpenIdTokenError, TokenExpiredError
 from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
@@ -31,19 +29,19 @@ from guestapi.offline.sts.errors import (
 if TYPE_CHECKING:
     from guestapi.offline.stack import Stack
 
-# API reference limits for AssumeRoleWithWebIdentity.
-_MIN_DURATION = 900
-_MAX_DURATION = 43200
+# AssumeRoleWithWebIdentity's members as the API reference constrains them.
+MEMBERS = (
+    Member("RoleArn", "roleArn", required=True, low=20, high=2048),
+    Member(
+        "RoleSessionName", "roleSessionName", required=True, low=2, high=64, pattern=r"[\w+=,.@-]*"
+    ),
+    # Never echoed back: it is a credential.
+    Member(
+        "WebIdentityToken", "webIdentityToken", required=True, low=4, high=20000, sensitive=True
+    ),
+    Member("DurationSeconds", "durationSeconds", int, low=900, high=43200),
+)
 _DEFAULT_DURATION = 3600
-_SESSION_NAME_PATTERN = r"[\w+=,.@-]*"
-
-
-@dataclass(frozen=True)
-class _Request:
-    role_arn: str
-    session_name: str
-    token: str
-    duration: int
 
 
 class StsService(AwsService):
@@ -71,10 +69,11 @@ class StsService(AwsService):
         self.operations = {"AssumeRoleWithWebIdentity": self._assume_role_with_web_identity}
 
     def _assume_role_with_web_identity(self, call: Call) -> dict[str, Any]:
-        req = _request_from(call.params)
-        call.logged["role"] = req.role_arn
+        validate(call.params, MEMBERS, ValidationError)
+        role_arn = call.logged["role"] = call.params["RoleArn"]
+        duration = int(call.params.get("DurationSeconds", _DEFAULT_DURATION))
         try:
-            claims = self._cognito.verify_open_id_token(req.token)
+            claims = self._cognito.verify_open_id_token(call.params["WebIdentityToken"])
         except TokenExpiredError as exc:
             call.detail = "token expired"
             raise ExpiredTokenException(exc.now, exc.expires) from exc
@@ -87,7 +86,7 @@ class StsService(AwsService):
         call.logged["identity"] = claims.subject
         call.logged["pool"] = claims.audience
 
-        role = self._stack.roles.get(req.role_arn)
+        role = self._stack.roles.get(role_arn)
         if role is None:
             call.detail = "no such role in the stack"
             raise AccessDenied()
@@ -101,13 +100,13 @@ class StsService(AwsService):
         if not decision.allowed:
             call.detail = f"trust policy refused: {decision.reason}"
             raise AccessDenied()
-        if req.duration > role.max_session_duration:
+        if duration > role.max_session_duration:
             raise ValidationError.duration_over_role_max()
         try:
             credential = self._store.issue(
-                ttl=timedelta(seconds=req.duration),
+                ttl=timedelta(seconds=duration),
                 role=role,
-                session_name=req.session_name,
+                session_name=call.params["RoleSessionName"],
                 web_identity=WebIdentity.from_amr(claims.subject, claims.audience, claims.amr),
             )
         except StoreFull as full:
@@ -130,55 +129,6 @@ class StsService(AwsService):
             # For OpenID Connect tokens Provider is the token's iss (API reference).
             "Provider": claims.issuer,
         }
-
-
-def _request_from(params: Mapping[str, str]) -> _Request:
-    problems: list[str] = []
-
-    def field(name: str, path: str, lo: int, hi: int, pattern: str | None = None) -> str:
-        value = params.get(name)
-        if value is None:
-            problems.append(null(path))
-            return ""
-        if not lo <= len(value) <= hi:
-            problems.append(bad_length(value, path, lo, hi))
-        if pattern is not None and not re.fullmatch(pattern, value):
-            problems.append(bad_pattern(value, path, pattern))
-        return value
-
-    role_arn = field("RoleArn", "roleArn", 20, 2048)
-    session_name = field("RoleSessionName", "roleSessionName", 2, 64, _SESSION_NAME_PATTERN)
-    # Never echo the token back: it is a credential.
-    token = params.get("WebIdentityToken")
-    if token is None:
-        problems.append(null("webIdentityToken"))
-    elif not 4 <= len(token) <= 20000:
-        problems.append(
-            "Value at 'webIdentityToken' failed to satisfy constraint: "
-            "Member must have length between 4 and 20000"
-        )
-    duration = _duration(params.get("DurationSeconds"), problems)
-    if problems:
-        raise ValidationError(violations(problems))
-    return _Request(
-        role_arn=role_arn, session_name=session_name, token=token or "", duration=duration
-    )
-
-
-def _duration(raw: str | None, problems: list[str]) -> int:
-    if raw is None:
-        return _DEFAULT_DURATION
-    if not re.fullmatch(r"-?\d{1,12}", raw):
-        problems.append(bad_value(raw, "durationSeconds", "be an integer"))
-        return _DEFAULT_DURATION
-    duration = int(raw)
-    if duration < _MIN_DURATION:
-        constraint = f"have value greater than or equal to {_MIN_DURATION}"
-        problems.append(bad_value(duration, "durationSeconds", constraint))
-    elif duration > _MAX_DURATION:
-        constraint = f"have value less than or equal to {_MAX_DURATION}"
-        problems.append(bad_value(duration, "durationSeconds", constraint))
-    return duration
 
 
 def _iso8601(moment: datetime) -> str:
