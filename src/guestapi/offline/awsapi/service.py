@@ -3,14 +3,16 @@
 A service declares its protocol (`protocols.py`), its body limit and its operations in a table
 (operation name -> handler); `AwsService.handle` does the rest for every call:
 
-1. a body over `MAX_BODY` is refused before it is read (`INVALID`, the service's constraint
-   error), so no caller can make a service parse more than that;
+1. a body over `MAX_BODY` is refused before anything parses it (`INVALID`, the service's
+   constraint error; the server reads at most one byte more), so no caller can make a service
+   parse, hash or forward more than that;
 2. the protocol names the operation; one the table lacks is the protocol's unknown operation;
 3. `admit` (signature and IAM, for the services and operations that need them);
 4. the protocol reads the parameters, the handler answers, the protocol renders the answer or
    the refusal (an `AwsError` raised anywhere above);
 5. one log line per call: service, operation, what the handler chose to log (ids, never
-   credentials or tokens), the status and error code it got, and why.
+   credentials or tokens), the status and error code the caller got, and why; escaped and cut
+   (`wire.loggable`), since every part may come from the caller.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from guestapi.offline.awsapi.protocols import Call, Json, Params, Query, RestJso
 from guestapi.offline.wire import Request, Response, loggable
 
 Handler = Callable[[Call], Params | Response]
-# The log line of one call is cut to this many characters (every part may come from a caller).
 MAX_LOG_LINE = 1024
 
 
