@@ -9,9 +9,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from guestapi.offline.awsapi import AwsService
 from guestapi.offline.launch import service_routes
 from guestapi.offline.server import route_service
 from guestapi.offline.wire import Request, Response
+
+FORM = ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+
+
+def call_json(service: AwsService, target: str, body: bytes | str) -> Response:
+    """`service` asked, without HTTP, what it answers to `body` under X-Amz-Target `target`."""
+    data = body.encode() if isinstance(body, str) else body
+    return service.handle(Request("POST", "/", "", (("X-Amz-Target", target),), data))
+
+
+def call_form(service: AwsService, body: bytes) -> Response:
+    """`service` asked, without HTTP, what it answers to the form `body` (Query protocol)."""
+    return service.handle(Request("POST", "/", "", (FORM,), body))
 
 
 @contextmanager
@@ -46,7 +60,7 @@ def serve_handler(handle: Callable[[Request], Response]) -> Iterator[str]:
 @contextmanager
 def serve_services(
     cognito: Callable[[Request], Response],
-    sts: Callable[[bytes], Response] | None = None,
+    sts: Callable[[Request], Response] | None = None,
 ) -> Iterator[str]:
     """Serve `cognito` (and `sts`, if given) at `/` as the offline stack's server routes them."""
     routes = service_routes(cognito, sts)

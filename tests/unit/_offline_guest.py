@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from _json_service_harness import call_json
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -17,8 +18,8 @@ HOST = "127.0.0.1:4566"
 
 
 def _cognito(offline: OfflineStack, operation: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = offline.cognito.handle(
-        f"AWSCognitoIdentityService.{operation}", json.dumps(body).encode()
+    response = call_json(
+        offline.cognito, f"AWSCognitoIdentityService.{operation}", json.dumps(body).encode()
     )
     assert response.status == 200, response.body
     return json.loads(response.body)

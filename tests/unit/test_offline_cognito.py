@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
-from _json_service_harness import serve_services
+from _json_service_harness import call_json, serve_services
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -125,7 +125,7 @@ class Twin:
 
     def call(self, operation: str, body: Mapping[str, Any] | bytes) -> Response:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        return self.service.handle(TARGET + operation, raw)
+        return call_json(self.service, TARGET + operation, raw)
 
     def ok(self, operation: str, body: Mapping[str, Any]) -> dict[str, Any]:
         response = self.call(operation, body)
@@ -285,7 +285,7 @@ def test_oversized_body_is_refused_not_parsed() -> None:
 )
 def test_unknown_targets_answer_unknown_operation_without_a_message(target: str) -> None:
     twin = make_twin()
-    response = twin.service.handle(target, b"{}")
+    response = call_json(twin.service, target, b"{}")
     assert response.status == 400
     assert json.loads(response.body) == {"__type": "UnknownOperationException"}
     assert response.header("x-amzn-ErrorType") == "UnknownOperationException"
@@ -578,7 +578,7 @@ def boto_client(url: str) -> Any:
 
 def test_boto3_get_id_then_get_credentials_for_identity() -> None:
     twin = make_twin()
-    with serve_services(twin.service.handle_request) as url:
+    with serve_services(twin.service.handle) as url:
         client = boto_client(url)
         identity = client.get_id(IdentityPoolId=POOL_ID)["IdentityId"]
         response = client.get_credentials_for_identity(IdentityId=identity)
@@ -605,8 +605,8 @@ def test_boto3_sees_the_documented_errors() -> None:
     twin = make_twin(make_stack(trust=guest_trust(amr="authenticated")))
     off = make_twin(make_stack(allow_unauthenticated=False))
     with (
-        serve_services(twin.service.handle_request) as url,
-        serve_services(off.service.handle_request) as off_url,
+        serve_services(twin.service.handle) as url,
+        serve_services(off.service.handle) as off_url,
     ):
         client = boto_client(url)
         assert _client_error(lambda: client.get_id(IdentityPoolId=OTHER_POOL_ID)) == (

@@ -32,8 +32,10 @@ from guestapi.offline.ssm.emulator import SsmEmulator
 from guestapi.offline.ssm.front_door import SsmFrontDoor
 from guestapi.offline.ssm.operations import Planner
 from guestapi.offline.ssm.parameters import ParameterDefinitionError, parameter_spec
-from guestapi.offline.wire import JSON_1_1, Request
+from guestapi.offline.wire import Request
 from guestapi.template.intrinsics import TemplateError
+
+JSON_1_1 = "application/x-amz-json-1.1"
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 PARAM = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter"

@@ -19,21 +19,23 @@ import uvicorn
 from guestapi.offline.apigateway import Gateway, management
 from guestapi.offline.apigateway.lambda_proxy import LambdaProxyIntegration
 from guestapi.offline.apigateway.pipeline import default_integrations
+from guestapi.offline.awsapi.protocols import route_by_action
 from guestapi.offline.awslambda.isolation import detect as detect_isolation
 from guestapi.offline.awslambda.roles import ExecutionRoleCredentials, check_execution_roles
 from guestapi.offline.awslambda.service import LambdaService
 from guestapi.offline.cfn.engine import load_stack
-from guestapi.offline.cognito import MAX_BODY_BYTES, CognitoIdentityService
+from guestapi.offline.cognito import CognitoIdentityService
 from guestapi.offline.cognito.scope_down import guest_session_policies
 from guestapi.offline.cognito.service import DEFAULT_MAX_IDENTITIES
 from guestapi.offline.credentials import DEFAULT_MAX_CREDENTIALS, CredentialStore
 from guestapi.offline.dynamodb import DynamoDbEmulator, DynamoDbFrontDoor, caller_lookup
 from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.iam.simulator import ACTION as SIMULATE_ACTION
-from guestapi.offline.iam.simulator import IamSimulator, query_protocol
+from guestapi.offline.iam.simulator import IamSimulator
 from guestapi.offline.protocol import MAX_HEAD_BYTES, AnyMethodProtocol
-from guestapi.offline.registry import ENDPOINTS, Endpoint
+from guestapi.offline.registry import ENDPOINTS
 from guestapi.offline.server import SHUTDOWN_GRACE_S, OfflineApp, OfflineServer, ServiceRoute
+from guestapi.offline.sigv4.errors import UNRECOGNIZED_CLIENT
 from guestapi.offline.ssm import SsmService
 from guestapi.offline.stack import Stack
 from guestapi.offline.stack_outputs import NonLocalOutputError, local_outputs
@@ -44,9 +46,6 @@ log = logging.getLogger("guestapi.offline.server")
 
 # The services a function's SDK calls reach on this port (botocore service ids).
 FUNCTION_ENDPOINTS = ("cognito-identity", "sts", "dynamodb", "ssm")
-# STS (and IAM's SimulatePrincipalPolicy) by their Query-protocol form: no template resource
-# of theirs, so not in the service registry.
-STS_ENDPOINT = Endpoint("sts", MAX_BODY_BYTES, form=True)
 
 
 @dataclass(frozen=True)
@@ -102,32 +101,28 @@ class OfflineStack:
 
     def service_routes(self) -> list[ServiceRoute]:
         iam = IamSimulator(self.stack.roles).handle
-        routes = service_routes(self.cognito.handle_request, self.sts.handle, iam)
+        routes = service_routes(self.cognito.handle, self.sts.handle, iam)
         if self.dynamodb_front_door is not None:
-            routes.append(ServiceRoute.of(ENDPOINTS["dynamodb"], self.dynamodb_front_door.handle))
+            routes.append(ServiceRoute(ENDPOINTS["dynamodb"], self.dynamodb_front_door.handle))
         if self.ssm is not None:
-            routes.append(ServiceRoute.of(ENDPOINTS["ssm"], self.ssm.handle))
+            routes.append(ServiceRoute(ENDPOINTS["ssm"], self.ssm.handle))
         if self.apigateway is not None:
-            routes.append(ServiceRoute.of(ENDPOINTS["apigateway"], self.apigateway.handle))
+            routes.append(ServiceRoute(ENDPOINTS["apigateway"], self.apigateway.handle))
         return routes
 
 
 def service_routes(
     cognito: Callable[[Request], Response],
-    sts: Callable[[bytes], Response] | None = None,
+    sts: Callable[[Request], Response] | None = None,
     iam: Callable[[Request], Response] | None = None,
 ) -> list[ServiceRoute]:
     """The endpoints served at `/`: Cognito Identity by X-Amz-Target; STS and IAM's
     SimulatePrincipalPolicy by their form body, told apart by its Action."""
-    routes = [ServiceRoute.of(ENDPOINTS["cognito-identity"], cognito)]
+    routes = [ServiceRoute(ENDPOINTS["cognito-identity"], cognito)]
     if sts is not None:
-        sts_call = sts
-
-        def handle(request: Request) -> Response:
-            return sts_call(request.body)
-
-        routed = query_protocol({SIMULATE_ACTION: iam}, handle) if iam is not None else handle
-        routes.append(ServiceRoute.of(STS_ENDPOINT, routed))
+        routed = route_by_action({SIMULATE_ACTION: iam}, sts) if iam is not None else sts
+        # STS and IAM own no template resource, so no registry entry names them.
+        routes.append(ServiceRoute(StsService, routed))
     return routes
 
 
@@ -148,7 +143,7 @@ def build(
     clock: Callable[[], datetime] | None = None,
     warn: Callable[[str], None] | None = None,
     honour_presigned_expires: bool = False,
-    unknown_key_error_type: str = "UnrecognizedClientException",
+    unknown_key_error_type: str = UNRECOGNIZED_CLIENT,
     max_credentials: int = DEFAULT_MAX_CREDENTIALS,
     max_identities: int = DEFAULT_MAX_IDENTITIES,
     guest_session_policy: str = "none",

@@ -14,34 +14,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from guestapi.offline.apigateway import cfn as apigateway
-from guestapi.offline.apigateway import management
+from guestapi.offline.apigateway.management import ApiGatewayManagement
+from guestapi.offline.awsapi import AwsService
 from guestapi.offline.awslambda import cfn as awslambda
 from guestapi.offline.cfn import unemulated
 from guestapi.offline.cfn.resources import ModelBuilder, PhysicalIdFactory
-from guestapi.offline.cognito import MAX_BODY_BYTES as COGNITO_MAX_BODY
-from guestapi.offline.cognito import TARGET_PREFIX as COGNITO_TARGET
+from guestapi.offline.cognito import CognitoIdentityService
 from guestapi.offline.cognito import cfn as cognito
+from guestapi.offline.dynamodb import DynamoDbFrontDoor
 from guestapi.offline.dynamodb import cfn as dynamodb
-from guestapi.offline.dynamodb.operations import TARGET_PREFIX as DYNAMODB_TARGET
 from guestapi.offline.iam import cfn as iam
-from guestapi.offline.ssm import TARGET_PREFIX as SSM_TARGET
+from guestapi.offline.ssm import SsmFrontDoor
 from guestapi.offline.ssm import cfn as ssm
 from guestapi.offline.waf import cfn as waf
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """How a request at `/` finds a service: by its X-Amz-Target prefix (AWS JSON), its form
-    body (`form`, the Query protocol) or, on any path, its signature's credential scope
-    (`signing_name`: API Gateway's control plane, whose paths would read as a stage)."""
-
-    name: str  # the botocore service id ("dynamodb"), as AWS_ENDPOINT_URL_<SERVICE> names it
-    max_body: int
-    target_prefix: str = ""
-    form: bool = False
-    signing_name: str = ""
-    # Waits on something else (DynamoDB forwards to moto): served from worker threads.
-    blocking: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,12 +35,10 @@ class Service:
     reads: frozenset[str]  # the resource types whose created resources `build` reads
     build: ModelBuilder
     physical_ids: Mapping[str, PhysicalIdFactory] = field(default_factory=dict)
-    endpoint: Endpoint | None = None
+    # The API it answers at `/`: its name, body limit and how a request finds it
+    # (`AwsService.protocol`, server.route_service).
+    endpoint: type[AwsService] | None = None
 
-
-# DynamoDB's largest request (BatchWriteItem, 25 items of 400 KB) stays under 16 MB; SSM's
-# GetParameters names at most 10 parameters.
-_MB = 1024 * 1024
 
 SERVICES: tuple[Service, ...] = (
     # Built in this order: a builder reads the models built before it (the roles first).
@@ -65,7 +48,7 @@ SERVICES: tuple[Service, ...] = (
         cognito.CONSUMES,
         cognito.build_identity_pools,
         {cognito.IDENTITY_POOL: cognito.identity_pool_id},
-        Endpoint("cognito-identity", COGNITO_MAX_BODY, target_prefix=COGNITO_TARGET),
+        CognitoIdentityService,
     ),
     Service(
         "rest_apis",
@@ -77,7 +60,7 @@ SERVICES: tuple[Service, ...] = (
             apigateway.DEPLOYMENT: apigateway.deployment_id,
             apigateway.RESOURCE: apigateway.resource_id,
         },
-        Endpoint("apigateway", management.MAX_BODY_BYTES, signing_name=management.SERVICE),
+        ApiGatewayManagement,
     ),
     Service(
         "functions",
@@ -96,19 +79,21 @@ SERVICES: tuple[Service, ...] = (
         dynamodb.CONSUMES,
         dynamodb.build_tables,
         {dynamodb.TABLE: dynamodb.table_id},
-        Endpoint("dynamodb", 16 * _MB, target_prefix=DYNAMODB_TARGET, blocking=True),
+        DynamoDbFrontDoor,
     ),
     Service(
         "parameters",
         ssm.CONSUMES,
         ssm.build_parameters,
         {ssm.PARAMETER: ssm.parameter_id},
-        Endpoint("ssm", _MB, target_prefix=SSM_TARGET, blocking=True),
+        SsmFrontDoor,
     ),
     Service("web_acls", waf.CONSUMES, waf.build_web_acls, {waf.WEB_ACL: waf.web_acl_id}),
 )
 
-ENDPOINTS: dict[str, Endpoint] = {s.endpoint.name: s.endpoint for s in SERVICES if s.endpoint}
+ENDPOINTS: dict[str, type[AwsService]] = {
+    s.endpoint.NAME: s.endpoint for s in SERVICES if s.endpoint
+}
 READ: frozenset[str] = frozenset().union(*(s.reads for s in SERVICES))
 _PHYSICAL_IDS: dict[str, PhysicalIdFactory] = {
     "AWS::Logs::LogGroup": unemulated.log_group_id,

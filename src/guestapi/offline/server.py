@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import formatdate
 from functools import partial
 from typing import Any
@@ -32,8 +32,8 @@ import uvicorn
 
 from guestapi.aws_constants import REQUEST_ID_HEADER, TARGET_HEADER
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
+from guestapi.offline.awsapi import AwsService
 from guestapi.offline.protocol import HEADER_NAMES
-from guestapi.offline.registry import Endpoint
 from guestapi.offline.sigv4 import scope_service
 from guestapi.offline.wire import Request, Response, header
 
@@ -59,16 +59,25 @@ GATEWAY_THREADS = 64  # see OfflineApp._threads
 
 
 @dataclass(frozen=True)
-class ServiceRoute(Endpoint):
-    """An endpoint of the registry with the handler that answers it. The first route is the
-    fallback for a POST that matches none, so an unknown target gets that service's own answer.
+class ServiceRoute:
+    """A service answering at `/`, reached as its protocol is (`awsapi/protocols.py`): an AWS
+    JSON service by its X-Amz-Target prefix, a Query service (STS) by its form body, a rest-json
+    one (API Gateway's control plane, whose paths would otherwise read as a stage) by its
+    signature's credential scope, on any path. The first route is the fallback for a POST that
+    matches none, so an unknown target gets that service's own answer. `handle` serves it: an
+    instance of `service`, or what starts one on need.
     """
 
-    handle: Callable[[Request], Response] = field(kw_only=True)
+    service: type[AwsService]
+    handle: Callable[[Request], Response]
 
-    @classmethod
-    def of(cls, endpoint: Endpoint, handle: Callable[[Request], Response]) -> ServiceRoute:
-        return cls(**vars(endpoint), handle=handle)
+    @property
+    def blocking(self) -> bool:
+        return self.service.BLOCKING
+
+    @property
+    def name(self) -> str:
+        return self.service.NAME
 
 
 class OfflineApp:
@@ -111,7 +120,7 @@ class OfflineApp:
             await _send(send, refusal)
             return
         service = route_service(self.services, method, raw_path, headers)
-        limit = service.max_body if service is not None else MAX_PAYLOAD_BYTES
+        limit = service.service.MAX_BODY if service is not None else MAX_PAYLOAD_BYTES
         try:
             body, too_large = await _read_body(receive, limit)
         except TimeoutError:
@@ -176,9 +185,10 @@ def route_service(
 ) -> ServiceRoute | None:
     """The service endpoint a request is for, or None when it is for the REST APIs."""
     signed_for = scope_service(header(headers, "authorization"))
-    for service in services:
-        if service.signing_name and service.signing_name == signed_for:
-            return service
+    for route in services:
+        signing_name = route.service.protocol.signing_name
+        if signing_name and signing_name == signed_for:
+            return route
     if raw_path != "/" or method not in ("POST", "OPTIONS"):
         return None
     target = header(headers, TARGET_HEADER) or ""
@@ -187,11 +197,12 @@ def route_service(
         .lower()
         .startswith("application/x-www-form-urlencoded")
     )
-    for service in services:
-        if service.target_prefix and target.startswith(service.target_prefix):
-            return service
-        if service.form and form:
-            return service
+    for route in services:
+        protocol = route.service.protocol
+        if protocol.target_prefix and target.startswith(protocol.target_prefix):
+            return route
+        if protocol.form and form:
+            return route
     return services[0]
 
 

@@ -19,6 +19,7 @@ from guestapi.offline import iam
 from guestapi.offline.apigateway import responses as gr
 from guestapi.offline.apigateway.binary_media import is_binary
 from guestapi.offline.apigateway.call import Call, Refusal, method_arn
+from guestapi.offline.apigateway.errors import BadRequestException
 from guestapi.offline.apigateway.mock import configuration_error
 from guestapi.offline.apigateway.proxy_event import proxy_event
 from guestapi.offline.apigateway.proxy_headers import as_sent
@@ -104,7 +105,7 @@ class LambdaProxyIntegration:
                 gr.GatewayError(
                     ResponseType.REQUEST_TOO_LARGE,
                     gr.REQUEST_TOO_LARGE,
-                    error_type="BadRequestException",
+                    error_type=BadRequestException.code,
                     reason="event over Lambda's 6 MB synchronous payload",
                     template=gr.INTERNAL_ERROR_TEMPLATE,
                 )

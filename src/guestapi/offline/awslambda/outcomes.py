@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from guestapi.offline.awslambda.errors import TooManyRequestsException
 from guestapi.offline.awslambda.sandbox import exit_description
 
 
@@ -190,9 +191,6 @@ def report_line(result: InvocationResult, memory_mb: int, max_used_mb: int) -> s
 
 
 def throttled(request_id: str) -> InvocationResult:
-    return failure(
-        Outcome.THROTTLED,
-        request_id,
-        0.0,
-        {"errorType": "TooManyRequestsException", "errorMessage": "Rate Exceeded."},
-    )
+    error = TooManyRequestsException()
+    payload = {"errorType": error.code, "errorMessage": error.message}
+    return failure(Outcome.THROTTLED, request_id, 0.0, payload)

@@ -5,14 +5,13 @@
 - `emulator.py`: moto's DynamoDB server in-process, holding the tables;
 - `front_door.py`: what a function's SDK calls: SigV4, the role's policies, then moto;
 - `operations.py`: which IAM action and resources each DynamoDB request needs;
-- `callers.py`: who calls (credential, role policies, condition keys);
 - `errors.py`: DynamoDB's refusals as they look on the wire.
 """
 
-from guestapi.offline.dynamodb.callers import Caller, caller_lookup
 from guestapi.offline.dynamodb.emulator import DynamoDbEmulator, EmulatorError
 from guestapi.offline.dynamodb.front_door import DynamoDbFrontDoor
 from guestapi.offline.dynamodb.tables import TableDefinitionError, TableSpec, table_spec
+from guestapi.offline.motoservice.callers import Caller, caller_lookup
 
 __all__ = [
     "Caller",

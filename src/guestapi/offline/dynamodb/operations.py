@@ -18,22 +18,18 @@ exports, imports) are refused with `NotEmulatedError` rather than let through un
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import botocore.session
 
 from guestapi.offline.dynamodb.tables import TableSpec
 
 # Shared by every moto-backed front door; the DynamoDB planner raises and returns them.
 from guestapi.offline.motoservice.front_door import Check, NotEmulatedError, RequestShapeError
 
-__all__ = ["Check", "NotEmulatedError", "Planner", "RequestShapeError", "operation_of"]
+__all__ = ["Check", "NotEmulatedError", "Planner", "RequestShapeError"]
 
-TARGET_PREFIX = "DynamoDB_20120810."
 LEADING_KEYS = "dynamodb:LeadingKeys"
 ENCLOSING_OPERATION = "dynamodb:EnclosingOperation"
 
@@ -82,21 +78,6 @@ _TRANSACT_ELEMENTS = {
 }
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _EQUALS = re.compile(r"^\(*\s*(\S+?)\s*=\s*(\S+?)\s*\)*$")
-
-
-@functools.cache
-def dynamodb_operations() -> frozenset[str]:
-    """Every operation of the DynamoDB API, from botocore's service model."""
-    model = botocore.session.get_session().get_service_model("dynamodb")
-    return frozenset(model.operation_names)
-
-
-def operation_of(target: str | None) -> str | None:
-    """'DynamoDB_20120810.PutItem' -> 'PutItem'; None for anything DynamoDB does not serve."""
-    if not target or not target.startswith(TARGET_PREFIX):
-        return None
-    operation = target[len(TARGET_PREFIX) :]
-    return operation if operation in dynamodb_operations() else None
 
 
 @dataclass(frozen=True)

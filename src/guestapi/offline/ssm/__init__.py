@@ -12,12 +12,10 @@
 
 from guestapi.offline.ssm.emulator import SsmEmulator
 from guestapi.offline.ssm.front_door import SsmFrontDoor
-from guestapi.offline.ssm.operations import TARGET_PREFIX
 from guestapi.offline.ssm.parameters import ParameterDefinitionError, ParameterSpec
 from guestapi.offline.ssm.service import SsmService
 
 __all__ = [
-    "TARGET_PREFIX",
     "ParameterDefinitionError",
     "ParameterSpec",
     "SsmEmulator",

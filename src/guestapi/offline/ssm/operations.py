@@ -16,34 +16,15 @@ Every other SSM operation is refused with `NotEmulatedError` rather than let thr
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import botocore.session
-
 from guestapi.offline.motoservice.front_door import Check, NotEmulatedError, RequestShapeError
 from guestapi.offline.ssm.parameters import parameter_arn
 
-TARGET_PREFIX = "AmazonSSM."
 EMULATED = frozenset({"GetParameter", "GetParameters"})
 MAX_NAMES = 10  # GetParameters' documented limit
-
-
-@functools.cache
-def ssm_operations() -> frozenset[str]:
-    """Every operation of the SSM API, from botocore's service model."""
-    model = botocore.session.get_session().get_service_model("ssm")
-    return frozenset(model.operation_names)
-
-
-def operation_of(target: str | None) -> str | None:
-    """'AmazonSSM.GetParameter' -> 'GetParameter'; None for anything SSM does not serve."""
-    if not target or not target.startswith(TARGET_PREFIX):
-        return None
-    operation = target[len(TARGET_PREFIX) :]
-    return operation if operation in ssm_operations() else None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from guestapi.offline import wire
@@ -38,13 +39,14 @@ class SsmService:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.emulator = SsmEmulator(parameters, region=region, account_id=account_id)
-        self._door_args = {
-            "region": region,
-            "account_id": account_id,
-            "lookup_caller": lookup_caller,
-            "partition": partition,
-            "clock": clock,
-        }
+        self._new_door = partial(
+            SsmFrontDoor,
+            region=region,
+            account_id=account_id,
+            lookup_caller=lookup_caller,
+            partition=partition,
+            clock=clock,
+        )
         self._door: SsmFrontDoor | None = None
         self._closed = False
         self._lock = threading.Lock()
@@ -65,7 +67,7 @@ class SsmService:
 
     def deploy(self) -> None:
         """Create the template's parameters now, if it has any (else wait for a first use)."""
-        if self.emulator.parameters:
+        if self.emulator.resources:
             self.start()
 
     def start(self) -> SsmFrontDoor:
@@ -74,7 +76,7 @@ class SsmService:
                 raise EmulatorError("the SSM emulator was stopped with its stack")
             if self._door is None:
                 self.emulator.start()
-                self._door = SsmFrontDoor(upstream=self.emulator.upstream, **self._door_args)
+                self._door = self._new_door(upstream=self.emulator.upstream)
             return self._door
 
     def handle(self, request: wire.Request) -> wire.Response:
