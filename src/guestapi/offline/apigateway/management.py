@@ -37,6 +37,7 @@ from guestapi.offline.apigateway.model import Method, RestApi
 from guestapi.offline.awsapi import AwsService, Call, RestJson
 from guestapi.offline.credentials import CredentialStore, IssuedCredential
 from guestapi.offline.iam.callers import not_authorized
+from guestapi.offline.iam.context import ContextValue, condition_keys
 from guestapi.offline.iam.model import Role
 from guestapi.offline.iam.policy import evaluate
 from guestapi.offline.wire import Request
@@ -165,18 +166,26 @@ class ApiGatewayManagement(AwsService):
     def admit(self, call: Call) -> None:
         """SigV4 for `apigateway`, then IAM: apigateway:GET on the resource the call reads."""
         try:
-            policies, caller_arn = self._caller(call.request)
+            policies, caller_arn, session = self._caller(call.request)
         except sigv4.SigV4Error as error:
             raise SignatureRefused(error) from None
         call.logged["caller"] = caller_arn
+        # The deployer is an IAM user, no session: only the request's own keys.
+        context = condition_keys(
+            session, request=call.request, now=self._clock(), region=self._region
+        )
         arn = f"arn:{self._partition}:apigateway:{self._region}::/restapis/{call.params['restapi_id']}"
         if call.operation == "GetStage":
-            self.authorize(policies, caller_arn, f"{arn}/stages/{call.params['stage_name']}")
+            arn += f"/stages/{call.params['stage_name']}"
         else:
-            self.authorize(policies, caller_arn, f"{arn}/resources")
+            arn += "/resources"
+        self.authorize(policies, caller_arn, arn, context)
 
-    def _caller(self, request: Request) -> tuple[Sequence[Mapping[str, Any]], str]:
-        """The verified caller's identity policies and ARN; raises sigv4.SigV4Error."""
+    def _caller(
+        self, request: Request
+    ) -> tuple[Sequence[Mapping[str, Any]], str, IssuedCredential | None]:
+        """The verified caller's identity policies, ARN and session (None for the deployer);
+        raises sigv4.SigV4Error."""
         issued: dict[str, IssuedCredential] = {}
 
         def lookup(access_key_id: str) -> sigv4.KnownCredential | None:
@@ -196,16 +205,20 @@ class ApiGatewayManagement(AwsService):
         key = verified.credential.access_key_id
         if key == deployer.ACCESS_KEY_ID:
             arn = f"arn:{self._partition}:iam::{self._account_id}:user/{deployer.USER_NAME}"
-            return [deployer_policy(self._partition, self._region)], arn
+            return [deployer_policy(self._partition, self._region)], arn, None
         caller = issued[key]
         role = self._roles.get(caller.role_arn)
-        return (role.policies if role is not None else ()), caller.assumed_role_arn
+        return (role.policies if role is not None else ()), caller.assumed_role_arn, caller
 
     def authorize(
-        self, policies: Sequence[Mapping[str, Any]], caller_arn: str, resource: str
+        self,
+        policies: Sequence[Mapping[str, Any]],
+        caller_arn: str,
+        resource: str,
+        context: Mapping[str, ContextValue],
     ) -> None:
         """Raise AccessDeniedException unless `policies` allow apigateway:GET on `resource`."""
-        decision = evaluate(policies, action=ACTION, resource=resource)
+        decision = evaluate(policies, action=ACTION, resource=resource, context=context)
         if not decision.allowed:
             raise AccessDeniedException(not_authorized(caller_arn, ACTION, resource, decision))
 

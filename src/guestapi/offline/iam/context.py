@@ -1,5 +1,6 @@
-"""The request context IAM evaluates policies against, for every caller: API Gateway, the
-moto-backed services, Cognito's signed operations and STS's trust check
+"""The request context IAM evaluates policies against, for every caller: API Gateway (REST
+APIs and control plane), the moto-backed services, Cognito's signed operations and STS's trust
+check
 (docs/aws-behaviour.md#request-context). The Cognito keys are the identity's token claims, so
 only a Cognito identity's session (or the token STS is given) has them; a service role's
 session (a function's execution role) has none.
