@@ -15,12 +15,11 @@ import pytest
 from _http_guest import connect, send, serving, signed
 from _json_service_harness import call_json
 from _offline_guest import Guest
-from test_lambda_proxy import OK, RecordingInvoker, gateway_for
+from test_lambda_proxy import OK, RecordingInvoker, answered, gateway_for
 
 from _template_variants import write_variant
 from guestapi.offline import server
 from guestapi.offline.apigateway.export import openapi_export
-from guestapi.offline.apigateway.lambda_proxy import InvokeOutcome
 from guestapi.offline.launch import OfflineStack, build
 from guestapi.offline.wire import Request
 
@@ -168,14 +167,13 @@ def test_without_a_matching_type_the_body_is_text(binary: OfflineStack, tmp_path
     assert event["body"] == PNG.decode("utf-8", errors="replace")
 
 
-BASE64_RESULT = InvokeOutcome(
-    ok=True,
-    payload={
+BASE64_RESULT = answered(
+    {
         "statusCode": 200,
         "headers": {"Content-Type": "image/png"},
         "body": "AAEC/w==",
         "isBase64Encoded": True,
-    },
+    }
 )
 
 

@@ -11,7 +11,6 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from guestapi.aws_constants import APIGATEWAY_PRINCIPAL
@@ -25,6 +24,7 @@ from guestapi.offline.apigateway.proxy_event import proxy_event
 from guestapi.offline.apigateway.proxy_headers import as_sent
 from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route
+from guestapi.offline.awslambda.outcomes import InvocationResult
 from guestapi.offline.awslambda.permissions import INVOKE, service_may_invoke
 from guestapi.offline.iam.trust import service_may_assume
 from guestapi.offline.wire import Response, new_request_id
@@ -46,22 +46,12 @@ MAX_EVENT_BYTES = 6 * 1024 * 1024
 _RESULT_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
 
 
-@dataclass(frozen=True)
-class InvokeOutcome:
-    """What an invocation gave back: the function's result, or why there is none."""
-
-    ok: bool
-    payload: Any = None
-    error: str = ""  # for the log: "Task timed out after 3.00 seconds", "KeyError: 'x'", ...
-    timed_out: bool = False  # the function ran out of its own Timeout
-    rejected: bool = False  # Lambda refused the invocation (throttled)
-    caller_gave_up: bool = False  # no answer within the wait API Gateway asked for
-
-
 class FunctionInvoker(Protocol):
+    """What the integration needs of Lambda: awslambda.LambdaService.invoke's signature."""
+
     def invoke(
-        self, function_arn: str, event: dict[str, Any], request_id: str, timeout_s: float
-    ) -> InvokeOutcome: ...
+        self, function: str, event: Any, request_id: str, timeout_s: float | None = None
+    ) -> InvocationResult: ...
 
 
 def function_error(reason: str) -> Refusal:
