@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,7 +154,7 @@ def _stack_and_region(request: DeployRequest, world: World) -> tuple[str, str | 
     return settings.stack_name, settings.region or world.default_region()
 
 
-def dry_run(request: DeployRequest, world: World) -> list[Sequence[str]]:
+def dry_run(request: DeployRequest, world: World) -> list[list[str]]:
     """Print the exact commands a real run would use; run nothing."""
     _require_template(request)
     sam = world.find_sam()

@@ -12,6 +12,7 @@ import base64
 import json
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from jose import jwe, jws
@@ -32,7 +33,7 @@ def verdict_payload(
     app_verdict: str = "PLAY_RECOGNIZED",
     device_verdicts: Sequence[str] = ("MEETS_DEVICE_INTEGRITY",),
     timestamp_ms: int | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Google's verdict format (the fields the attestation service reads, and a few more)."""
     return {
         "requestDetails": {
@@ -61,7 +62,7 @@ def integrity_token(
     app_verdict: str = "PLAY_RECOGNIZED",
     device_verdicts: Sequence[str] = ("MEETS_DEVICE_INTEGRITY",),
     timestamp_ms: int | None = None,
-    payload: dict | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> str:
     """A TEST integrity token over `nonce` (raw bytes; the payload carries it base64url).
 

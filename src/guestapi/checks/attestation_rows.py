@@ -17,6 +17,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, Protocol
 
 import requests
@@ -86,7 +87,7 @@ def attestation_rows(api_url: str, attester: Attester) -> list[CheckResult]:
     ]
     forging: Any = attester
     for how, expected in getattr(attester, "FORGERIES", {}).items():
-        rows.append(lambda how=how, expected=expected: _forged(api, forging, how, expected))
+        rows.append(partial(_forged, api, forging, how, expected))
     if hasattr(attester, "assertion_with_counter"):
         rows.append(lambda: _counter_not_increasing(api, forging))
     return [_timed(row) for row in rows]
@@ -122,7 +123,9 @@ def _timed(row: Callable[[], CheckResult]) -> CheckResult:
     return CheckResult(**{**result.__dict__, "seconds": time.monotonic() - started})
 
 
-def _row(name: str, title: str, expected: str, got: tuple[int, str], *, setup_ok: bool = True):
+def _row(
+    name: str, title: str, expected: str, got: tuple[int, str], *, setup_ok: bool = True
+) -> CheckResult:
     status, code = got
     seen = f"{status} {code}"
     passed = setup_ok and code == expected

@@ -271,8 +271,9 @@ class CheckRunner:
             ) from None
 
 
-def _tampered(authorization: str) -> str:
+def _tampered(authorization: str | bytes) -> str:
     """Flip the last hex digit of the signature: the same request, a signature that cannot match."""
-    head, _, signature = authorization.rpartition("Signature=")
+    text = authorization.decode() if isinstance(authorization, bytes) else authorization
+    head, _, signature = text.rpartition("Signature=")
     last = signature[-1]
     return f"{head}Signature={signature[:-1]}{'0' if last != '0' else '1'}"

@@ -41,8 +41,15 @@ class CallError(GuestApiError):
     """The call could not be made (bad header syntax, API unreachable)."""
 
 
-def redacted(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+def redacted(headers: Mapping[str, str | bytes]) -> dict[str, str]:
+    """The headers to print: secrets replaced; a value requests holds as bytes, as sent."""
+    return {
+        k: "<redacted>" if k.lower() in SECRET_HEADERS else _text(v) for k, v in headers.items()
+    }
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def parse_header(text: str) -> tuple[str, str]:

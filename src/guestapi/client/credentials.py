@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -120,7 +121,8 @@ class GuestCredentialProvider:
             if self._credentials is None:
                 first = self.fetch()
                 self._active_expiry = first.expiration
-                margin = self.refresh_margin.total_seconds()
+                # botocore takes whole seconds; rounded up, as refreshing early is safe.
+                margin = math.ceil(self.refresh_margin.total_seconds())
                 # advisory == mandatory: once inside the margin every thread waits on botocore's
                 # refresh lock instead of carrying on with the old keys, so N threads cause exactly
                 # one refresh, and a failed refresh raises instead of being logged and ignored.

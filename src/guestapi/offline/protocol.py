@@ -11,7 +11,8 @@ limits a public endpoint needs.
   is being answered, however long its integration takes (API Gateway waits up to 29 s).
 - Header names keep the case the client sent: ASGI hands the app lower-cased names, API Gateway
   hands a Lambda proxy event the names as sent (docs/aws-behaviour.md#proxy-event), so the names
-  as received go in the scope's extensions under `HEADER_NAMES`, one per `scope["headers"]` entry.
+  as received go in the scope's extensions (`HEADER_NAMES`: {"names": [...]}), one per
+  `scope["headers"]` entry.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ class AnyMethodProtocol(HttpToolsProtocol):
         self._at_request_start = False
         super().on_message_begin()
         self._header_names: list[str] = []
-        self.scope["extensions"] = {HEADER_NAMES: self._header_names}
+        # ASGI: each extension's value is a dict.
+        self.scope["extensions"] = {HEADER_NAMES: {"names": self._header_names}}
 
     def on_header(self, name: bytes, value: bytes) -> None:
         super().on_header(name, value)  # appends (name.lower(), value) to the scope's headers

@@ -27,6 +27,7 @@ from guestapi.offline.iam import cfn as iam
 from guestapi.offline.ssm import SsmFrontDoor
 from guestapi.offline.ssm import cfn as ssm
 from guestapi.offline.waf import cfn as waf
+from guestapi.template.openapi import REST_API
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ SERVICES: tuple[Service, ...] = (
         apigateway.CONSUMES,
         apigateway.build_rest_apis,
         {
-            apigateway.REST_API: apigateway.rest_api_id,
+            REST_API: apigateway.rest_api_id,
             apigateway.STAGE: apigateway.stage_id,
             apigateway.DEPLOYMENT: apigateway.deployment_id,
             apigateway.RESOURCE: apigateway.resource_id,

@@ -152,15 +152,15 @@ def _headers(scope: Scope) -> tuple[tuple[str, str], ...]:
     """The request's headers, names in the case the client sent when the protocol kept it
     (`AnyMethodProtocol`); lower-cased, as ASGI gives them, otherwise."""
     pairs = scope["headers"]
-    names = (scope.get("extensions") or {}).get(HEADER_NAMES)
-    if names is None or len(names) != len(pairs):
+    names = ((scope.get("extensions") or {}).get(HEADER_NAMES) or {}).get("names")
+    if not isinstance(names, list) or len(names) != len(pairs):
         return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in pairs)
     return tuple((name, v.decode("latin-1")) for name, (_, v) in zip(names, pairs, strict=True))
 
 
 # How long a stop waits for requests in flight once their functions are aborted (a client still
 # sending a body, a DynamoDB call): Ctrl-C is answered within 2 s.
-SHUTDOWN_GRACE_S = 1.5
+SHUTDOWN_GRACE_S = 1  # whole seconds: uvicorn's timeout_graceful_shutdown is an int
 
 
 class OfflineServer(uvicorn.Server):

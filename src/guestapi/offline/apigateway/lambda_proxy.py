@@ -18,11 +18,10 @@ from guestapi.offline import iam
 from guestapi.offline.apigateway import responses as gr
 from guestapi.offline.apigateway.binary_media import is_binary
 from guestapi.offline.apigateway.call import Call, Refusal, method_arn
-from guestapi.offline.apigateway.errors import BadRequestException
+from guestapi.offline.apigateway.errors import BadRequestException, ResponseType
 from guestapi.offline.apigateway.mock import configuration_error
 from guestapi.offline.apigateway.proxy_event import proxy_event
 from guestapi.offline.apigateway.proxy_headers import as_sent
-from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route
 from guestapi.offline.awslambda.outcomes import InvocationResult
 from guestapi.offline.awslambda.permissions import INVOKE, service_may_invoke
@@ -47,10 +46,13 @@ _RESULT_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", 
 
 
 class FunctionInvoker(Protocol):
-    """What the integration needs of Lambda: awslambda.LambdaService.invoke's signature."""
+    """What the integration needs of Lambda: awslambda.LambdaService.invoke's signature.
+
+    Positional-only: mypy compares a protocol method's argument types but not their names, so
+    a call by keyword through the protocol could name an argument the invoker does not have."""
 
     def invoke(
-        self, function: str, event: Any, request_id: str, timeout_s: float | None = None
+        self, function: str, event: Any, request_id: str, timeout_s: float | None = None, /
     ) -> InvocationResult: ...
 
 

@@ -16,8 +16,8 @@ from guestapi.offline.apigateway import responses as gr
 from guestapi.offline.apigateway import vtl
 from guestapi.offline.apigateway.call import Call, Refusal
 from guestapi.offline.apigateway.context import vtl_request
+from guestapi.offline.apigateway.errors import ResponseType
 from guestapi.offline.apigateway.model import Integration, IntegrationResponse, RestApi
-from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route
 from guestapi.offline.wire import Response
 

@@ -20,8 +20,8 @@ from guestapi.offline.apigateway import access_log, vtl
 from guestapi.offline.apigateway import responses as gr
 from guestapi.offline.apigateway.call import Call, IntegrationRunner, Refusal, method_arn
 from guestapi.offline.apigateway.context import render_without_request, request_context
+from guestapi.offline.apigateway.errors import ResponseType
 from guestapi.offline.apigateway.mock import MockIntegration, configuration_error
-from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route, Router
 from guestapi.offline.apigateway.throttle import StageThrottler
 from guestapi.offline.credentials import CredentialStore, IssuedCredential

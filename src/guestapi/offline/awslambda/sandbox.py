@@ -221,7 +221,7 @@ class Sandbox:
         except (FrameError, FrameTimeout, OSError):
             report = None
         try:
-            ended = os.waitstatus_to_exitcode(report["status"])  # type: ignore[index]
+            ended = os.waitstatus_to_exitcode(report["status"])
         except (TypeError, ValueError, KeyError):  # no report (or not one of the supervisor's)
             return SandboxGone(returncode)
         peak = report.get("peak_mb")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import decimal
 import importlib
+import io
 import json
 import logging
 import math
@@ -196,7 +197,8 @@ def setup_logging() -> None:
     logging.getLogger().addHandler(handler)
     # Lines reach the offline stack's log as they are written, not when a buffer fills.
     for stream in (sys.stdout, sys.stderr):
-        stream.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+        if isinstance(stream, io.TextIOWrapper):  # what the interpreter starts with
+            stream.reconfigure(line_buffering=True)
 
 
 def end_of_output(marker: bytes) -> None:

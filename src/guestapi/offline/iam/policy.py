@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import Any
 
 from guestapi.offline.iam.conditions import (
     ContextValue,
@@ -49,13 +50,16 @@ from guestapi.offline.iam.conditions import (
 from guestapi.offline.iam.matching import matches_action, matches_resource
 
 _EMPTY_CONTEXT: Mapping[str, ContextValue] = MappingProxyType({})
+# A policy document or one of its statements, as parsed from JSON.
+JsonObject = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
     explicit_deny: bool
-    matched: dict | None  # the statement that decided (Allow or Deny), None for implicit deny
+    # The statement that decided (Allow or Deny), None for implicit deny.
+    matched: dict[str, Any] | None
     reason: (
         str  # "allowed by statement X", "explicit deny by statement X", "no statement allows ..."
     )
@@ -67,31 +71,33 @@ class Decision:
 # --------------------------------------------------------------------------------------------
 # Statements
 # --------------------------------------------------------------------------------------------
-def _statements(policy: Mapping) -> list[Mapping]:
+def _statements(policy: JsonObject) -> list[JsonObject]:
     statement = policy.get("Statement", [])
     return [statement] if isinstance(statement, Mapping) else list(statement)
 
 
-def _element(statement: Mapping, positive: str, negative: str) -> tuple[list[str], bool]:
+def _element(statement: JsonObject, positive: str, negative: str) -> tuple[list[str], bool]:
     has_pos, has_neg = positive in statement, negative in statement
     if has_pos == has_neg:
         raise Unsupported(f"needs exactly one of {positive} / {negative}")
     return as_list(statement[positive if has_pos else negative]), has_neg
 
 
-def _action_matches(statement: Mapping, action: str) -> bool:
+def _action_matches(statement: JsonObject, action: str) -> bool:
     patterns, negated = _element(statement, "Action", "NotAction")
     hit = any(matches_action(p, action) for p in patterns)
     return not hit if negated else hit
 
 
-def _resource_matches(statement: Mapping, resource: str, context: Mapping[str, list[str]]) -> bool:
+def _resource_matches(
+    statement: JsonObject, resource: str, context: Mapping[str, list[str]]
+) -> bool:
     patterns, negated = _element(statement, "Resource", "NotResource")
     hit = any(matches_resource(p, resource) for p in substituted(patterns, context))
     return not hit if negated else hit
 
 
-def _principal_matches(statement: Mapping, principal: Mapping[str, str]) -> bool:
+def _principal_matches(statement: JsonObject, principal: Mapping[str, str]) -> bool:
     has_pos, has_neg = "Principal" in statement, "NotPrincipal" in statement
     if has_pos == has_neg:
         raise Unsupported("a trust statement needs exactly one of Principal / NotPrincipal")
@@ -111,18 +117,18 @@ def _principal_matches(statement: Mapping, principal: Mapping[str, str]) -> bool
     return not hit if has_neg else hit
 
 
-def _label(statement: Mapping, policy_no: int, statement_no: int, many: bool) -> str:
+def _label(statement: JsonObject, policy_no: int, statement_no: int, many: bool) -> str:
     if statement.get("Sid"):
         return repr(statement["Sid"])
     return f"#{statement_no}" + (f" of policy {policy_no}" if many else "")
 
 
 def _decide(
-    candidates: list[tuple[Mapping, str]],
-    matches: Callable[[Mapping], bool],
+    candidates: list[tuple[JsonObject, str]],
+    matches: Callable[[JsonObject], bool],
     denied_what: str,
 ) -> Decision:
-    allow: tuple[Mapping, str] | None = None
+    allow: tuple[JsonObject, str] | None = None
     notes: list[str] = []
     for statement, label in candidates:
         effect = statement.get("Effect")
@@ -146,7 +152,7 @@ def _decide(
     return Decision(False, False, None, reason)
 
 
-def _numbered(policies: Sequence[Mapping]) -> list[tuple[Mapping, str]]:
+def _numbered(policies: Sequence[JsonObject]) -> list[tuple[JsonObject, str]]:
     many = len(policies) > 1
     out = []
     for p_no, policy in enumerate(policies, start=1):
@@ -155,7 +161,7 @@ def _numbered(policies: Sequence[Mapping]) -> list[tuple[Mapping, str]]:
     return out
 
 
-def reads_context(policies: Sequence[Mapping]) -> bool:
+def reads_context(policies: Sequence[JsonObject]) -> bool:
     """Whether any statement has a Condition or a policy variable: only those read the request
     context, so a caller may skip building it for policies that don't (the decision is the same).
     """
@@ -168,7 +174,7 @@ def reads_context(policies: Sequence[Mapping]) -> bool:
 
 
 def evaluate(
-    policies: Sequence[Mapping],
+    policies: Sequence[JsonObject],
     *,
     action: str,
     resource: str,
@@ -188,8 +194,8 @@ def evaluate(
 
 
 def evaluate_session(
-    identity_policies: Sequence[Mapping],
-    session_policies: Sequence[Mapping],
+    identity_policies: Sequence[JsonObject],
+    session_policies: Sequence[JsonObject],
     *,
     action: str,
     resource: str,
@@ -214,7 +220,7 @@ def evaluate_session(
 
 
 def evaluate_trust(
-    policy: Mapping,
+    policy: JsonObject,
     *,
     principal: Mapping[str, str],
     action: str,

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from guestapi.offline.motoservice.server import EmulatorError, MotoServer, Upstream
+from guestapi.offline.motoservice.server import EmulatorError, MotoServer, MotoService, Upstream
 
 R = TypeVar("R")
 
@@ -31,7 +31,7 @@ class MotoEmulator(Generic[R]):
     `_create`) and how to delete one (`_delete`).
     """
 
-    SERVICE: ClassVar[str]  # moto's and botocore's name: "dynamodb"
+    SERVICE: ClassVar[MotoService]
     LABEL: ClassVar[str]  # in errors: "DynamoDB"
     KIND: ClassVar[str]  # what a resource is: "table"
     EXISTS: ClassVar[str]  # moto's error code for a resource that exists

@@ -41,8 +41,8 @@ from guestapi.offline.awsapi.errors import (
     ValidationException,
 )
 from guestapi.offline.iam.callers import Denied
-from guestapi.offline.iam.context import condition_keys
-from guestapi.offline.motoservice.callers import Caller, ContextValue, LookupCaller, ServiceKeys
+from guestapi.offline.iam.context import ContextValue, condition_keys
+from guestapi.offline.motoservice.callers import Caller, LookupCaller, ServiceKeys
 from guestapi.offline.motoservice.callers import fail_closed as _fail_closed
 from guestapi.offline.motoservice.server import ACCOUNT_HEADER, Upstream
 

@@ -3,7 +3,7 @@
 moto's `ThreadedMotoServer` serves every AWS service moto knows, prints to stdout when it starts
 and logs every request to stderr through werkzeug. This runs the same server loop
 (`werkzeug.serving.make_server` with moto's request handler, both as `ThreadedMotoServer` uses
-them) on one service's application (`moto.server.create_backend_app(<service>)`), with request
+them) on one service's application (moto's `create_backend_app(<service>)`), with request
 logging off. Only a front door should call it: moto checks no signature or policy.
 
 moto keeps its data in process-wide backends, one per (account, region). Every request carries
@@ -26,11 +26,11 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 from botocore.config import Config
-from moto.server import MotoRequestHandler, create_backend_app
+from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from guestapi.errors import GuestApiError
@@ -43,6 +43,10 @@ KEY_HEADER = "x-guestapi-backend-key"
 _KEY_ENVIRON = "HTTP_X_GUESTAPI_BACKEND_KEY"  # the header as WSGI names it
 _POLL_SECONDS = 0.05
 _REFUSED = b'{"message":"This back-end answers the offline stack\'s front door only."}'
+
+
+# The moto services the offline stack runs: moto's and botocore's names for them.
+MotoService = Literal["dynamodb", "ssm"]
 
 
 class EmulatorError(GuestApiError):
@@ -109,7 +113,7 @@ class MotoServer:
 
     def __init__(
         self,
-        service: str,
+        service: MotoService,
         *,
         label: str,
         region: str,
@@ -136,8 +140,7 @@ class MotoServer:
     def endpoint(self) -> str:
         if self._server is None:
             raise EmulatorError(f"the {self._label} emulator is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._server.host}:{self._server.port}"  # werkzeug's: the bound port
 
     @property
     def upstream(self) -> Upstream:

@@ -155,7 +155,7 @@ class ReceivedRequestSigner(SigV4Auth):
 
 
 # Only its canonical_query_string is used, which reads neither credentials nor scope.
-_QUERY_CANONICALISER = SigV4Auth(None, "execute-api", "us-east-1")
+_QUERY_CANONICALISER = SigV4Auth(ReadOnlyCredentials("", "", None), "execute-api", "us-east-1")
 
 
 # Bounded, and a pure function of the decoded parameters: botocore re-encodes every name and
@@ -165,8 +165,14 @@ _QUERY_CANONICALISER = SigV4Auth(None, "execute-api", "us-east-1")
 def _canonical_query(params: tuple[tuple[str, str], ...]) -> str:
     if not params:
         return ""
-    request = AWSRequest(method="GET", url=_URL_PREFIX + "/", params=list(params))
-    return _QUERY_CANONICALISER.canonical_query_string(request)
+    return _QUERY_CANONICALISER.canonical_query_string(_request("GET", "/", params))
+
+
+def _request(method: str, path: str, params: tuple[tuple[str, str], ...]) -> AWSRequest:
+    """An AWSRequest whose query is (name, value) pairs, as a name may repeat. botocore's
+    canonicaliser reads pairs or a mapping (auth.py _canonical_query_string_params);
+    botocore-stubs name only the mapping."""
+    return AWSRequest(method=method, url=_URL_PREFIX + path, params=list(params))  # type: ignore[arg-type]
 
 
 def _hmac(key: bytes, message: str) -> bytes:
@@ -204,7 +210,7 @@ def _rebuild(
         path = "/" + path
     # No headers on the AWSRequest itself: botocore would otherwise take X-Amz-Content-Sha256
     # from them as the payload hash, where `payload()` answers the hash of the body received.
-    request = AWSRequest(method=req.method.upper(), url=_URL_PREFIX + path, params=list(params))
+    request = _request(req.method.upper(), path, params)
     request.context["timestamp"] = signed.amz_date
     request.context["payload_sha256"] = body_sha256
     request.context["received_headers"] = index
