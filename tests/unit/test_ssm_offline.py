@@ -173,7 +173,7 @@ class Stack:
         self.emulator = emulator
         self.policies: tuple[dict[str, Any], ...] = ()
         self.door = door_type(
-            region=REGION, account_id=ACCOUNT, upstream=emulator.upstream, lookup_caller=self.lookup
+            Planner(REGION, ACCOUNT), upstream=emulator.upstream, lookup_caller=self.lookup
         )
 
     def lookup(self, access_key_id: str) -> Caller | None:

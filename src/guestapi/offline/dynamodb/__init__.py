@@ -8,18 +8,7 @@
 - `errors.py`: DynamoDB's refusals as they look on the wire.
 """
 
-from guestapi.offline.dynamodb.emulator import DynamoDbEmulator, EmulatorError
+from guestapi.offline.dynamodb.emulator import DynamoDbEmulator
 from guestapi.offline.dynamodb.front_door import DynamoDbFrontDoor
-from guestapi.offline.dynamodb.tables import TableDefinitionError, TableSpec, table_spec
-from guestapi.offline.motoservice.callers import Caller, caller_lookup
 
-__all__ = [
-    "Caller",
-    "DynamoDbEmulator",
-    "DynamoDbFrontDoor",
-    "EmulatorError",
-    "TableDefinitionError",
-    "TableSpec",
-    "caller_lookup",
-    "table_spec",
-]
+__all__ = ["DynamoDbEmulator", "DynamoDbFrontDoor"]

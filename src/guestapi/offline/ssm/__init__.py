@@ -6,19 +6,10 @@
   SecureStrings the launcher seeds;
 - `front_door.py`: what a function's SDK calls: SigV4, the role's policies, then moto;
 - `operations.py`: which IAM action and resources GetParameter / GetParameters need;
-- `errors.py`: SSM's refusals as they look on the wire;
-- `service.py`: the emulator and front door of one stack, started on need.
+- `errors.py`: SSM's refusals as they look on the wire.
 """
 
 from guestapi.offline.ssm.emulator import SsmEmulator
 from guestapi.offline.ssm.front_door import SsmFrontDoor
-from guestapi.offline.ssm.parameters import ParameterDefinitionError, ParameterSpec
-from guestapi.offline.ssm.service import SsmService
 
-__all__ = [
-    "ParameterDefinitionError",
-    "ParameterSpec",
-    "SsmEmulator",
-    "SsmFrontDoor",
-    "SsmService",
-]
+__all__ = ["SsmEmulator", "SsmFrontDoor"]
