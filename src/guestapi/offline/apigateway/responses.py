@@ -1,10 +1,6 @@
-"""API Gateway's gateway responses: how a template's overrides apply to the documented defaults
-(`errors.py`: each type's status and x-amzn-ErrorType).
-
-Source: "Gateway response types for API Gateway" (API Gateway developer guide). A response type
-that the API does not customise falls back to DEFAULT_4XX / DEFAULT_5XX by its status class:
-their response parameters and templates apply, and a status code set on them replaces the
-type's own status code.
+"""API Gateway's gateway responses: a template's overrides applied to the documented defaults
+(`errors.py`), a type the API does not customise falling back to DEFAULT_4XX / DEFAULT_5XX by
+its status class (docs/aws-behaviour.md#gateway-responses).
 """
 
 from __future__ import annotations
