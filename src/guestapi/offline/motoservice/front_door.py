@@ -51,8 +51,11 @@ class Planner(Protocol):
     """A service's IAM checks of one request, for one stack's account and region; raises
     RequestShapeError or NotEmulatedError for a request it cannot plan."""
 
-    region: str
-    account_id: str
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def account_id(self) -> str: ...
 
     def checks(self, operation: str, body: Mapping[str, Any]) -> list[Check]: ...
 
