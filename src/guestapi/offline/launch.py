@@ -153,15 +153,10 @@ def build(
 ) -> OfflineStack:
     """Deploy `template` (default: the project's own) in memory and wire its services.
 
-    `guest_session_policy`: "none", or "documented" to scope enhanced-flow guest credentials
-    down with Cognito's managed session policy as AWS publishes it (cognito/scope_down.py).
-
-    `honour_presigned_expires`: presigned URLs live for their X-Amz-Expires, as S3's do, instead
-    of the fixed 5-minute window other services are reported to keep (unsettled for
-    execute-api: docs/aws-behaviour.md#presigned-urls). `max_credentials` and `max_identities`
-    bound the stores; when full they refuse new ones and revoke nobody.
-    `unknown_key_error_type`: the x-amzn-ErrorType for an unknown access key (unsettled: a
-    capture shows UnrecognizedClientException, AWS's troubleshooting page AccessDeniedException).
+    The options are local.py's: `guest_session_policy` (cognito/scope_down.py),
+    `honour_presigned_expires` and `unknown_key_error_type` (the two unsettled answers of
+    docs/aws-behaviour.md, Known differences 7 and 1), and the stores' bounds, which refuse new
+    entries when full and revoke nobody.
     """
     session_policies = guest_session_policies(guest_session_policy)  # refused before any work
     now = clock or (lambda: datetime.now(UTC))
