@@ -1,15 +1,6 @@
 """TEST App Attest evidence: what `DCAppAttestService.attestKey` and `generateAssertion` return,
-signed by a TestRoot instead of Apple. Never for production.
-
-Formats (Apple, "Validating apps that connect to your server"):
-- attestation: CBOR {"fmt": "apple-appattest", "attStmt": {"x5c": [leaf, intermediate],
-  "receipt"}, "authData"}; authData = SHA256(App ID) | flags | counter (4 bytes) | aaguid (16) |
-  credential id length (2) | credential id (the key id) | the public key as a COSE key (as in
-  Apple's sample attestation; no verifier reads it); the leaf certifies the key and carries
-  extension 1.2.840.113635.100.8.2 = SEQUENCE { [1] EXPLICIT OCTET STRING nonce } with
-  nonce = SHA256(authData | SHA256(clientData)).
-- assertion: CBOR {"signature", "authenticatorData"}; authenticatorData = SHA256(App ID) |
-  flags | counter; signature = ECDSA-SHA256 over SHA256(authenticatorData | SHA256(clientData)).
+signed by a TestRoot instead of Apple. Never for production. The formats are Apple's
+(docs/aws-behaviour.md#app-attest-and-play-integrity-what-the-attestation-function-verifies).
 
 Forged evidence comes from the same code with other arguments (another App ID, challenge, root,
 environment, counter), so a test's forgery differs from the genuine case in one input only.

@@ -1,11 +1,8 @@
-"""Check rows derived from the API itself: one signed call per method it serves, and one per
-path with a method it does not serve, so a route added to the template is checked without a
-hand-written scenario.
-
-Each row's expectation comes from the guest role's policy as IAM simulation reports it
-(`guestapi.checks.simulation`): allowed -> the call reaches the integration (no API Gateway
-error type); not allowed -> 403 AccessDeniedException; no such method -> 403
-MissingAuthenticationTokenException. Path parameters get a sample value.
+"""Check rows derived from the API itself, so a route added to the template is checked without a
+hand-written scenario: one guest-signed call per method it serves, one per path with a method it
+does not serve. The expectation comes from IAM simulation (`simulation.py`): allowed -> reaches
+the integration; not allowed -> 403 AccessDeniedException; no such method -> 403
+MissingAuthenticationTokenException.
 """
 
 from __future__ import annotations

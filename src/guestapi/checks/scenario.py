@@ -1,9 +1,5 @@
-"""Request scenarios as data: the `events/*.json` files, loaded and validated.
-
-The schema is documented in `events/README.md`. Loading is strict (unknown keys, wrong types and
-bad matchers are errors that name the file and the field), because a typo in a scenario would
-otherwise turn a check into one that cannot fail.
-"""
+"""Request scenarios as data: the records `loading.py` builds from `events/*.json` (the schema is
+in `events/README.md`)."""
 
 from __future__ import annotations
 
