@@ -25,12 +25,12 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Self, TypeVar
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from moto.server import MotoRequestHandler, create_backend_app
+from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from guestapi.errors import GuestApiError
@@ -46,6 +46,8 @@ _REFUSED = b'{"message":"This back-end answers the offline stack\'s front door o
 _SESSION_LOCK = threading.Lock()
 
 R = TypeVar("R")
+# The moto services the offline stack runs: moto's and botocore's names for them.
+MotoServiceName = Literal["dynamodb", "ssm"]
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -106,7 +108,7 @@ class MotoEmulator(Generic[R]):
     `_create`) and how to delete one (`_delete`).
     """
 
-    SERVICE: ClassVar[str]  # moto's and botocore's name: "dynamodb"
+    SERVICE: ClassVar[MotoServiceName]
     LABEL: ClassVar[str]  # in errors: "DynamoDB"
     KIND: ClassVar[str]  # what a resource is: "table"
     EXISTS: ClassVar[str]  # moto's error code for a resource that exists
@@ -140,8 +142,7 @@ class MotoEmulator(Generic[R]):
     def endpoint(self) -> str:
         if self._server is None:
             raise EmulatorError(f"the {self.LABEL} emulator is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._server.host}:{self._server.port}"  # werkzeug's: the bound port
 
     @property
     def upstream(self) -> Upstream:
