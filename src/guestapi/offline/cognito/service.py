@@ -54,7 +54,8 @@ from guestapi.offline.cognito.validation import (
 from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
 from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.iam.model import PolicyDocument
-from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator
+from guestapi.offline.iam.policy import evaluate_trust
+from guestapi.offline.iam.trust import TrustEvaluator
 from guestapi.offline.sigv4 import SigV4Error
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class CognitoIdentityService(AwsService):
         self._store = store
         self._clock = clock
         self._ttl = credential_ttl
-        self._trust = trust_evaluator or default_trust_evaluator()
+        self._trust = trust_evaluator or evaluate_trust
         self._max_identities = max_identities
         # Checks the signed operations' callers; None only in unit tests of the operations.
         self._authority = authority
