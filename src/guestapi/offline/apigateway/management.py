@@ -129,9 +129,7 @@ class ApiGatewayManagement(AwsService):
         account_id: str,
         partition: str,
         clock: Callable[[], datetime],
-        log: Callable[[str], None] | None = None,
     ) -> None:
-        super().__init__(log)
         self._apis = rest_apis
         self._roles = roles
         self._store = store

@@ -35,8 +35,8 @@ class AwsService:
     protocol: ClassVar[Json | Query | RestJson]
     operations: Mapping[str, Handler]
 
-    def __init__(self, log: Callable[[str], None] | None = None) -> None:
-        self._log = log or logging.getLogger(type(self).__module__).info
+    def _log(self, line: str) -> None:
+        logging.getLogger(type(self).__module__).info(line)
 
     def handle(self, request: Request) -> Response:
         call = Call(request, self.protocol.new_request_id())

@@ -93,7 +93,6 @@ class CognitoIdentityService(AwsService):
         credential_ttl: timedelta = timedelta(hours=1),
         trust_evaluator: TrustEvaluator | None = None,
         max_identities: int = DEFAULT_MAX_IDENTITIES,
-        log: Callable[[str], None] | None = None,
         authority: CallerAuthority | None = None,
         guest_session_policies: tuple[PolicyDocument, ...] = (),
     ) -> None:
@@ -101,7 +100,6 @@ class CognitoIdentityService(AwsService):
             raise ValueError("credential_ttl must be positive")
         if max_identities < 1:
             raise ValueError("max_identities must be at least 1")
-        super().__init__(log)
         self._stack = stack
         self._store = store
         self._clock = clock

@@ -7,7 +7,7 @@ check suite asks it what the guest role may do, with the call it makes against A
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,8 +93,7 @@ class IamSimulator(AwsService):
     INVALID = InvalidInput
     protocol = Query("iam", malformed=InvalidInput, max_fields=1000)
 
-    def __init__(self, roles: Mapping[str, Role], log: Callable[[str], None] | None = None) -> None:
-        super().__init__(log)
+    def __init__(self, roles: Mapping[str, Role]) -> None:
         self._roles = roles
         self.operations = {ACTION: self._simulate}
 

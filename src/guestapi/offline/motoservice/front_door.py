@@ -90,9 +90,7 @@ class MotoFrontDoor(AwsService):
         lookup_caller: LookupCaller,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         timeout: float = 30.0,
-        log: Callable[[str], None] | None = None,
     ) -> None:
-        super().__init__(log)
         self._planner = planner
         self._region = planner.region
         self._account_id = planner.account_id

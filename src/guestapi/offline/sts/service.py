@@ -59,9 +59,7 @@ class StsService(AwsService):
         *,
         clock: Callable[[], datetime],
         trust_evaluator: TrustEvaluator | None = None,
-        log: Callable[[str], None] | None = None,
     ) -> None:
-        super().__init__(log)
         self._stack = stack
         self._store = store
         self._cognito = cognito
