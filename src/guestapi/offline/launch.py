@@ -39,7 +39,7 @@ from guestapi.offline.motoservice.service import MotoService
 from guestapi.offline.protocol import MAX_HEAD_BYTES, AnyMethodProtocol
 from guestapi.offline.registry import ENDPOINTS
 from guestapi.offline.server import SHUTDOWN_GRACE_S, OfflineApp, OfflineServer, ServiceRoute
-from guestapi.offline.sigv4.errors import UNRECOGNIZED_CLIENT
+from guestapi.offline.sigv4.errors import SigV4ErrorKind
 from guestapi.offline.ssm import SsmEmulator, SsmFrontDoor
 from guestapi.offline.ssm.operations import Planner as SsmPlanner
 from guestapi.offline.stack import Stack
@@ -146,7 +146,7 @@ def build(
     clock: Callable[[], datetime] | None = None,
     warn: Callable[[str], None] | None = None,
     honour_presigned_expires: bool = False,
-    unknown_key_error_type: str = UNRECOGNIZED_CLIENT,
+    unknown_key_error_type: str = SigV4ErrorKind.UNRECOGNIZED_CLIENT.value,
     max_credentials: int = DEFAULT_MAX_CREDENTIALS,
     max_identities: int = DEFAULT_MAX_IDENTITIES,
     guest_session_policy: str = "none",
