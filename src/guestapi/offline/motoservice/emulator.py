@@ -119,14 +119,10 @@ class MotoEmulator(Generic[R]):
         *,
         region: str,
         account_id: str,
-        host: str = "127.0.0.1",
-        port: int = 0,
     ) -> None:
         self.resources = tuple(resources)
         self._region = region
         self._account_id = account_id
-        self._host = host
-        self._port = port
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._client: Any = None
@@ -215,15 +211,15 @@ class MotoEmulator(Generic[R]):
         self._key = secrets.token_urlsafe(32)
         try:
             self._server = make_server(
-                self._host,
-                self._port,
+                "127.0.0.1",
+                0,  # any free port: only this process needs to know it
                 _sealed(create_backend_app(self.SERVICE), self._key),
                 threaded=True,
                 request_handler=_QuietHandler,
             )
         except OSError as error:
             raise EmulatorError(
-                f"cannot listen on {self._host}:{self._port} for {self.LABEL}: {error.strerror}"
+                f"cannot listen on 127.0.0.1 for {self.LABEL}: {error.strerror}"
             ) from None
         # shutdown() waits for the loop to look up, every poll interval (0.5 s by default).
         self._thread = threading.Thread(
