@@ -147,22 +147,20 @@ class AppAttestKey:
         *,
         counter: int = 0,
         credential_id: bytes | None = None,
-        certified_key: AppAttestKey | None = None,
         leaf_key_usage: bool = True,
     ) -> bytes:
         """CBOR attestation of this key over `challenge` (clientData = challenge as UTF-8).
 
         Forging: `app_id`, `challenge`, `root`, `environment`, `counter` and `credential_id` go
-        into the evidence as given; `certified_key` puts another key in the leaf certificate;
-        `leaf_key_usage=False` leaves the leaf's Key Usage extension out. `reshaped` forges the
+        into the evidence as given; `leaf_key_usage=False` leaves the leaf's Key Usage extension
+        out. `reshaped` forges the
         object's shape.
         """
         auth_data = self.auth_data(
             app_id, environment, counter=counter, credential_id=credential_id
         )
         nonce = sha256(auth_data + client_data_hash(challenge.encode())).digest()
-        leaf_key = (certified_key or self).private_key
-        leaf = _leaf(leaf_key, self.key_id, nonce, root, key_usage=leaf_key_usage)
+        leaf = _leaf(self.private_key, self.key_id, nonce, root, key_usage=leaf_key_usage)
         statement = {
             "x5c": [leaf.public_bytes(serialization.Encoding.DER), root.intermediate_der],
             "receipt": TEST_RECEIPT,
