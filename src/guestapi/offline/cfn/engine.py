@@ -149,14 +149,12 @@ class _Deployer:
 
     def _model(self) -> Stack:
         deployed = Deployed(self.created, self.env)
-        skipped: list[tuple[str, str]] = []
         for created in self.created.values():
             if created.type not in registry.READ:
                 self.env.warn(
                     f"{created.logical_id} ({created.type}) is not emulated: "
                     f"{unemulated.missing_offline(created.type)}"
                 )
-                skipped.append((created.logical_id, created.type))
         models: dict[str, Any] = {}
         for service in registry.SERVICES:
             models[service.model] = service.build(deployed, models)
@@ -166,8 +164,6 @@ class _Deployer:
             partition=self.env.partition,
             outputs=self._outputs(),
             models=models,
-            skipped=tuple(skipped),
-            stack_name=self.env.stack_name,
         )
 
     def _outputs(self) -> dict[str, str]:
