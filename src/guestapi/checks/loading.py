@@ -138,7 +138,6 @@ class _Parser:
             request=request,
             expect=expect,
             hint=self.string(data["hint"], "hint") if "hint" in data else None,
-            source=self.path,
         )
 
     def signing(self, value: Any) -> Signing:

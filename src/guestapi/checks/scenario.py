@@ -7,7 +7,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from guestapi.errors import GuestApiError
@@ -135,4 +134,3 @@ class Scenario:
     request: RequestSpec | None
     expect: Expectation
     hint: str | None = None  # extra text for the diagnosis when this scenario fails
-    source: Path | None = None

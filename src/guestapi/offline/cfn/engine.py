@@ -65,7 +65,6 @@ def load_stack(
         account_id=account_id,
         partition=partition,
         stack_name=stack_name,
-        template_dir=template_dir.resolve(),
         warn=warn or _log.warning,
         local_code=local_code,
     )
