@@ -90,7 +90,7 @@ def render(
     template = error.template
     content_type = "application/json"
     if custom is not None and custom.response_templates:
-        content_type, template = _pick_template(custom.response_templates)
+        content_type, template = pick_template(custom.response_templates)
     body = render_template(template, ctx)
 
     headers = [("Content-Type", content_type), (ERROR_TYPE_HEADER, error.error_type or error_type)]
@@ -102,7 +102,12 @@ def render(
     return Response(status, headers, body.encode())
 
 
-def _pick_template(templates: Mapping[str, str]) -> tuple[str, str]:
+def pick_template(templates: Mapping[str, str], accept: str | None = None) -> tuple[str, str]:
+    """(content type, template): the first the Accept header names, else JSON, else the first."""
+    for part in (accept or "").split(","):
+        media = part.split(";")[0].strip().lower()
+        if media in templates:
+            return media, templates[media]
     if "application/json" in templates:
         return "application/json", templates["application/json"]
     content_type = next(iter(templates))
