@@ -1,13 +1,8 @@
-"""Cognito Identity (identity pools) as the offline stack serves it: AWS JSON 1.1.
-
-Operations: GetId, GetCredentialsForIdentity (enhanced flow), GetOpenIdToken (basic flow, first
-half; STS's AssumeRoleWithWebIdentity is the second), DescribeIdentityPool, GetIdentityPoolRoles
-and, for developer-authenticated identities (`developer.py`), GetOpenIdTokenForDeveloperIdentity
-and GetCredentialsForIdentity with a cognito-identity.amazonaws.com login. Codes and messages, with
-their sources, are in docs/aws-behaviour.md#cognito-errors (`errors.py` holds them).
-
-Enhanced-flow guest credentials carry the session policies given as `guest_session_policies`
-(Cognito's scope-down, `scope_down.py`); authenticated ones and the basic flow's (STS) do not.
+"""Cognito Identity (identity pools) as the offline stack serves it: AWS JSON 1.1, the guest flows
+(GetId, GetCredentialsForIdentity, GetOpenIdToken; STS does the basic flow's second half), the
+signed operations and developer-authenticated identities (`developer.py`). Codes and messages
+are `errors.py`'s, with their sources in docs/aws-behaviour.md#cognito-errors. Only
+enhanced-flow guest credentials carry the `guest_session_policies` (`scope_down.py`).
 """
 
 from __future__ import annotations
