@@ -109,12 +109,9 @@ def superseded(
 ) -> tuple[list[Scenario], list[str]]:
     """The scenarios to run, and a note for each one a generated row replaces.
 
-    A shipped scenario that expects a guest-signed call to be refused (`guest-post`: POST /demo)
-    states the default template's shape. When this API serves that method and IAM simulation
-    allows it to the guest role, the stack's own design says otherwise: the method's generated
-    row (a signed call that must reach the integration) and its IAM probe check it instead. A
-    wider policy than the methods need is still caught, by the probes of what the API does not
-    serve (other method, path, stage, API).
+    A shipped scenario that expects a guest-signed call refused (`guest-post`) states the
+    default template; when this API serves and grants that method, its generated row and IAM
+    probe check the stack's own design instead (docs/check-suite.md#what-it-runs).
     """
     granted = {(m.method, m.path) for m in methods if allowed.get(m) and not m.public}
     kept: list[Scenario] = []

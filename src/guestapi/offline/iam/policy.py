@@ -174,11 +174,9 @@ def evaluate_session(
 ) -> Decision:
     """Decide for a session: its role's identity policies intersected with its session policies.
 
-    IAM: "The resulting session's permissions are the intersection of the role's identity-based
-    policy and the session policies", and an explicit Deny in any of them refuses
-    (docs/aws-behaviour.md#evaluation-logic). A session without session policies is its role.
-    When both refuse without a Deny, the identity policy is the one named, as AWS names one
-    policy type only.
+    An explicit Deny in any of them refuses (docs/aws-behaviour.md#guest-scope-down-policy); a
+    session without session policies is its role. When both refuse without a Deny, the
+    identity policy is the one named, as AWS names one policy type only.
     """
     decision = evaluate(identity_policies, action=action, resource=resource, context=context)
     if not session_policies or decision.explicit_deny:
