@@ -62,13 +62,13 @@ class OfflineStack:
     cognito: CognitoIdentityService
     sts: StsService
     gateway: Gateway
+    ssm: MotoService[SsmEmulator]
+    # API Gateway's control plane (GetResources), which the check suite lists methods with.
+    apigateway: management.ApiGatewayManagement
     lambdas: LambdaService | None = None
     # Service id -> URL, as functions reach them (AWS_ENDPOINT_URL_<SERVICE>); set by attach().
     endpoints: dict[str, str] = field(default_factory=dict)
     dynamodb: MotoService[DynamoDbEmulator] | None = None  # None: the template has no table
-    ssm: MotoService[SsmEmulator] | None = None
-    # API Gateway's control plane (GetResources), which the check suite lists methods with.
-    apigateway: management.ApiGatewayManagement | None = None
 
     def app(self) -> OfflineApp:
         """The ASGI app; the first service route is the fallback for unknown targets."""
@@ -88,17 +88,15 @@ class OfflineStack:
             self.lambdas.close()
 
     def close(self) -> None:
-        """Stop what runs beside the server (function sandboxes, the DynamoDB emulator)."""
+        """Stop what runs beside the server (function sandboxes, the moto emulators)."""
         self.stop_functions()
-        for service in (self.dynamodb, self.ssm):
-            if service is not None:
-                service.close()
+        self.ssm.close()
+        if self.dynamodb is not None:
+            self.dynamodb.close()
 
     def put_secure_parameter(self, name: str, value: str) -> None:
         """Seed an SSM SecureString, which CloudFormation cannot create, for functions to read
         (`SsmEmulator.put_secure_string`)."""
-        if self.ssm is None:
-            raise RuntimeError("this offline stack was built without SSM")
         self.ssm.start()
         self.ssm.emulator.put_secure_string(name, value)
 
@@ -107,10 +105,8 @@ class OfflineStack:
         routes = service_routes(self.cognito.handle, self.sts.handle, iam)
         if self.dynamodb is not None:
             routes.append(ServiceRoute(ENDPOINTS["dynamodb"], self.dynamodb.handle))
-        if self.ssm is not None:
-            routes.append(ServiceRoute(ENDPOINTS["ssm"], self.ssm.handle))
-        if self.apigateway is not None:
-            routes.append(ServiceRoute(ENDPOINTS["apigateway"], self.apigateway.handle))
+        routes.append(ServiceRoute(ENDPOINTS["ssm"], self.ssm.handle))
+        routes.append(ServiceRoute(ENDPOINTS["apigateway"], self.apigateway.handle))
         return routes
 
 
@@ -206,7 +202,7 @@ def build(
     dynamodb, ssm = _moto_services(stack, store, now)
     control = management.ApiGatewayManagement.for_stack(stack, store, now)  # GetResources
     offline = OfflineStack(
-        stack, store, cognito, sts, gateway, lambdas, endpoints, dynamodb, ssm, control
+        stack, store, cognito, sts, gateway, ssm, control, lambdas, endpoints, dynamodb
     )
     try:
         for service in (dynamodb, ssm):
