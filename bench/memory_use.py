@@ -150,7 +150,6 @@ def store_bounds(*, max_entries: int = 10_000, max_identities: int = 1_000) -> S
         CredentialStore(clock=clock),
         clock=clock,
         max_identities=max_identities,
-        log=lambda _line: None,
     )
     pool_id = next(iter(offline.stack.identity_pools))
     target = "AWSCognitoIdentityService."

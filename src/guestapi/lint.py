@@ -123,6 +123,18 @@ def write_features_on_copy(template: dict[str, Any], directory: Path) -> tuple[P
     return path, toggles
 
 
+def _cfn_lint(cfn_lint: str, target: Path) -> list[str]:
+    # Informational findings fail too: "nothing reported" is the bar. The `=` form, since
+    # --append-rules takes several values and would swallow the template path after it.
+    return [
+        cfn_lint,
+        "--non-zero-exit-code",
+        "informational",
+        f"--append-rules={CFN_LINT_RULES}",
+        str(target),
+    ]
+
+
 def _checkov(checkov: str, target: Path) -> list[str]:
     # --skip-download: no call to the Bridgecrew platform (offline-safe, nothing to send).
     return [
@@ -148,21 +160,11 @@ def lint_commands(
 ) -> list[LintCommand]:
     """The tool invocations. Every tool is located first, so a missing one stops the run."""
     cfn_lint, sam, checkov = find("cfn-lint"), find("sam"), find("checkov")
-    target = str(template)
     commands = [
-        # Informational findings fail too: "nothing reported" is the bar. The `=` form, since
-        # --append-rules takes several values and would swallow the template path after it.
+        LintCommand("cfn-lint", _cfn_lint(cfn_lint, template)),
         LintCommand(
-            "cfn-lint",
-            [
-                cfn_lint,
-                "--non-zero-exit-code",
-                "informational",
-                f"--append-rules={CFN_LINT_RULES}",
-                target,
-            ],
+            "sam validate --lint", [sam, "validate", "--lint", "--template", str(template)]
         ),
-        LintCommand("sam validate --lint", [sam, "validate", "--lint", "--template", target]),
         LintCommand("checkov", _checkov(checkov, template)),
     ]
     if features_on and features_on[1]:
@@ -170,18 +172,7 @@ def lint_commands(
         name = f"({', '.join(toggles)} on)"
         # cfn-lint too: our rules read the API body as deployed at the defaults, so only this
         # copy shows them the routes a mode adds (the /attest routes of AttestationMode).
-        commands.append(
-            LintCommand(
-                f"cfn-lint {name}",
-                [
-                    cfn_lint,
-                    "--non-zero-exit-code",
-                    "informational",
-                    f"--append-rules={CFN_LINT_RULES}",
-                    str(path),
-                ],
-            )
-        )
+        commands.append(LintCommand(f"cfn-lint {name}", _cfn_lint(cfn_lint, path)))
         commands.append(LintCommand(f"checkov {name}", _checkov(checkov, path)))
     return commands
 

@@ -27,11 +27,12 @@ from botocore.exceptions import ClientError
 
 from guestapi.offline import iam
 from guestapi.offline.credentials import CredentialStore, WebIdentity
-from guestapi.offline.dynamodb import Caller, caller_lookup
 from guestapi.offline.dynamodb.emulator import DynamoDbEmulator
 from guestapi.offline.dynamodb.front_door import DynamoDbFrontDoor
+from guestapi.offline.dynamodb.operations import Planner
 from guestapi.offline.dynamodb.tables import TableSpec
 from guestapi.offline.iam.model import Role
+from guestapi.offline.motoservice.callers import Caller, caller_lookup
 from guestapi.offline.sigv4 import KnownCredential
 from guestapi.offline.wire import Request
 
@@ -45,11 +46,9 @@ class Stack:
         self.emulator = emulator
         self.policies: tuple[dict[str, Any], ...] = ()
         self.door = DynamoDbFrontDoor(
-            region=REGION,
-            account_id=ACCOUNT,
+            Planner(REGION, ACCOUNT, tables={t.name: t for t in tables}),
             upstream=emulator.upstream,
             lookup_caller=self.lookup,
-            tables={t.name: t for t in tables},
         )
 
     def lookup(self, access_key_id: str) -> Caller | None:
@@ -322,11 +321,9 @@ def test_guest_credentials_from_the_store_reach_only_their_own_items(stack: Stac
         web_identity=WebIdentity("us-east-1:guest-1", "us-east-1:pool", "unauthenticated"),
     )
     door = DynamoDbFrontDoor(
-        region=REGION,
-        account_id=ACCOUNT,
+        Planner(REGION, ACCOUNT, tables={"A": spec("A")}),
         upstream=stack.emulator.upstream,
         lookup_caller=caller_lookup(store, {role.arn: role}),
-        tables={"A": spec("A")},
     )
     credential = guest.known()
     try:

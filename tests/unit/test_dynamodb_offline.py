@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import socket
 import threading
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,7 +50,7 @@ def test_explicit_name_maps_to_create_table() -> None:
 
 
 def test_generated_name_and_attributes() -> None:
-    env = Environment(REGION, ACCOUNT, "aws", "guest-api-dev", Path("."), warn=print)
+    env = Environment(REGION, ACCOUNT, "aws", "guest-api-dev", warn=print)
     created = Created(
         "VisitsTable",
         "AWS::DynamoDB::Table",

@@ -147,8 +147,9 @@ def make_twin(
     store = CredentialStore(clock=clock, max_entries=store_size)
     log: list[str] = []
     service = CognitoIdentityService(
-        stack or make_stack(), store, clock=clock, trust_evaluator=trust, log=log.append, **kwargs
+        stack or make_stack(), store, clock=clock, trust_evaluator=trust, **kwargs
     )
+    service._log = log.append  # type: ignore[method-assign]
     return Twin(service, store, clock, log)
 
 

@@ -83,10 +83,9 @@ def make_twin(stack: Stack | None = None, *, trust: Callable[..., Any] = TRUST) 
     clock = FakeClock()
     store = CredentialStore(clock=clock)
     log: list[str] = []
-    cognito = CognitoIdentityService(
-        stack, store, clock=clock, trust_evaluator=trust, log=log.append
-    )
-    sts = StsService(stack, store, cognito, clock=clock, trust_evaluator=trust, log=log.append)
+    cognito = CognitoIdentityService(stack, store, clock=clock, trust_evaluator=trust)
+    sts = StsService(stack, store, cognito, clock=clock, trust_evaluator=trust)
+    cognito._log = sts._log = log.append  # type: ignore[method-assign]
     return Twin(cognito, sts, store, clock, log)
 
 

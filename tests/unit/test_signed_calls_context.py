@@ -19,11 +19,13 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from guestapi.offline.apigateway import management
-from guestapi.offline.dynamodb import DynamoDbFrontDoor, caller_lookup
+from guestapi.offline.dynamodb import DynamoDbFrontDoor
+from guestapi.offline.dynamodb.operations import Planner
 from guestapi.offline.iam import Role, callers, context
 from guestapi.offline.launch import OfflineStack, build
 from guestapi.offline.motoservice import front_door
-from guestapi.offline.motoservice.server import Upstream
+from guestapi.offline.motoservice.callers import caller_lookup
+from guestapi.offline.motoservice.emulator import Upstream
 from guestapi.offline.wire import Request, Response
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -63,11 +65,9 @@ def dynamodb(offline: OfflineStack) -> Iterator[DynamoDbFrontDoor]:
     """DynamoDB's front door before a stand-in for moto that answers every forwarded call."""
     with serve_handler(lambda request: Response(200, [], b"{}")) as url:
         door = DynamoDbFrontDoor(
-            region="us-east-1",
-            account_id="123456789012",
+            Planner("us-east-1", "123456789012", tables={"A": spec("A")}),
             upstream=Upstream(url, "key"),
             lookup_caller=caller_lookup(offline.store, offline.stack.roles),
-            tables={"A": spec("A")},
         )
         yield door
         door.close()

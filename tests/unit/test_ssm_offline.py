@@ -7,7 +7,6 @@ import base64
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -65,7 +64,7 @@ def denied(action: str, resource: str) -> str:
 
 # ------------------------------------------------------------------------------- CloudFormation
 def test_generated_name_ref_and_getatt() -> None:
-    env = Environment(REGION, ACCOUNT, "aws", "guest-api-dev", Path("."), warn=print)
+    env = Environment(REGION, ACCOUNT, "aws", "guest-api-dev", warn=print)
     created = Created("Colours", "AWS::SSM::Parameter", {"Type": "StringList", "Value": "a,b"})
     ssm_cfn.parameter_id(created, env)
     # CloudFormation's SSM handler: CFN-<logical id>-<12 letters and digits>, at most 40.
@@ -173,7 +172,7 @@ class Stack:
         self.emulator = emulator
         self.policies: tuple[dict[str, Any], ...] = ()
         self.door = door_type(
-            region=REGION, account_id=ACCOUNT, upstream=emulator.upstream, lookup_caller=self.lookup
+            Planner(REGION, ACCOUNT), upstream=emulator.upstream, lookup_caller=self.lookup
         )
 
     def lookup(self, access_key_id: str) -> Caller | None:

@@ -1,9 +1,6 @@
 """TEST Play Integrity tokens: what the Play Integrity API hands an app, made with test keys
-instead of Google's. Never for production.
-
-A token is a compact JWE (A256KW key wrapping with the app's decryption key, A256GCM content)
-around a compact JWS (ES256, Google's signing key) of the verdict payload, as in Google's
-"Decrypt and verify the integrity verdict"; python-jose makes both, as pyattest reads both with it.
+instead of Google's (a JWE around an ES256 JWS, as docs/aws-behaviour.md describes; python-jose
+makes both, as pyattest reads both with it). Never for production.
 """
 
 from __future__ import annotations

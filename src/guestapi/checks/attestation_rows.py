@@ -1,15 +1,8 @@
-"""Rows no file declares: the attestation service refuses what it must, each with its code.
-
-They need live evidence, so they are made in code, per run, with the run's attester:
-- any attester: a replayed challenge, a challenge never issued, an unknown debug token;
-- the offline test attesters (evidence from local.py --attestation-test-root), which can also
-  forge (their FORGERIES): App Attest evidence for another App ID, over another challenge, chained
-  to a root the stack does not trust, of another `fmt`, with a padded x5c, and an assertion whose
-  counter does not increase; Play Integrity tokens for another package, another challenge,
-  another install's secret, a basic-integrity device, made an hour ago.
-
-Each row first proves its setup works (the genuine request is admitted), so a refusal cannot come
-from a broken setup: a row that sees the genuine request refused fails as well.
+"""Rows no file declares: the attestation service refuses what it must, each with its code. They
+need live evidence, so they are made per run with the run's attester: any attester replays a
+challenge, invents one and sends an unknown debug token; the offline test attesters also forge
+(their FORGERIES) and replay an assertion counter. Each row first proves its genuine request is
+admitted, so a refusal cannot come from a broken setup.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
-"""What a failed scenario most likely means, and what to change.
-
-Each rule reads the scenario (what was sent, what was expected), the observation (what came
-back) and the failures' `Aspect`s, and names the template setting or the environment fact
-behind the failure. Rules match on types and on what AWS sent (status, x-amzn-ErrorType, the
-service's message), never on the wording of a `Failure`. They encode API Gateway's and
-Cognito's answers as listed in docs/aws-behaviour.md; a scenario may add its own `hint`.
+"""What a failed scenario most likely means, and what to change: rules that read the scenario,
+the observation and the failures' `Aspect`s (never a `Failure`'s wording) and name the template
+setting or environment fact behind it, from API Gateway's and Cognito's answers as
+docs/aws-behaviour.md lists them; a scenario may add its own `hint`.
 """
 
 from __future__ import annotations

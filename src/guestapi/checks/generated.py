@@ -1,11 +1,8 @@
-"""Check rows derived from the API itself: one signed call per method it serves, and one per
-path with a method it does not serve, so a route added to the template is checked without a
-hand-written scenario.
-
-Each row's expectation comes from the guest role's policy as IAM simulation reports it
-(`guestapi.checks.simulation`): allowed -> the call reaches the integration (no API Gateway
-error type); not allowed -> 403 AccessDeniedException; no such method -> 403
-MissingAuthenticationTokenException. Path parameters get a sample value.
+"""Check rows derived from the API itself, so a route added to the template is checked without a
+hand-written scenario: one guest-signed call per method it serves, one per path with a method it
+does not serve. The expectation comes from IAM simulation (`simulation.py`): allowed -> reaches
+the integration; not allowed -> 403 AccessDeniedException; no such method -> 403
+MissingAuthenticationTokenException.
 """
 
 from __future__ import annotations
@@ -112,12 +109,9 @@ def superseded(
 ) -> tuple[list[Scenario], list[str]]:
     """The scenarios to run, and a note for each one a generated row replaces.
 
-    A shipped scenario that expects a guest-signed call to be refused (`guest-post`: POST /demo)
-    states the default template's shape. When this API serves that method and IAM simulation
-    allows it to the guest role, the stack's own design says otherwise: the method's generated
-    row (a signed call that must reach the integration) and its IAM probe check it instead. A
-    wider policy than the methods need is still caught, by the probes of what the API does not
-    serve (other method, path, stage, API).
+    A shipped scenario that expects a guest-signed call refused (`guest-post`) states the
+    default template; when this API serves and grants that method, its generated row and IAM
+    probe check the stack's own design instead (docs/check-suite.md#what-it-runs).
     """
     granted = {(m.method, m.path) for m in methods if allowed.get(m) and not m.public}
     kept: list[Scenario] = []

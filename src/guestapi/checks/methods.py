@@ -1,9 +1,5 @@
-"""The methods an API serves, as apigateway:GetResources lists them, on AWS and offline alike.
-
-The least-privilege probes need them: every AWS_IAM method must be one the guest role may
-invoke, and a method the API does not serve must be one it may not. The same call serves both
-targets: AWS's API Gateway, or the offline stack's (its ApiGatewayEndpoint output), so what is
-checked is the API as deployed, never the template it came from.
+"""The methods an API serves, as apigateway:GetResources lists them on AWS and offline alike:
+the API as deployed, never the template it came from, is what the probes check.
 """
 
 from __future__ import annotations

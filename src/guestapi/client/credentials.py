@@ -1,17 +1,10 @@
-"""Cognito guest credentials, fetched the way a well-behaved app install does it.
-
-- `GetId` once per install: the identity id is kept in an `IdentityCache` (a 0600 file or memory),
-  because every `GetId` without a stored id mints a new identity in the pool.
-- Credentials come from `GetCredentialsForIdentity` (the enhanced flow, the default) or, when asked,
-  from `GetOpenIdToken` + STS `AssumeRoleWithWebIdentity` (the basic flow, which the pool refuses
-  unless `AllowClassicFlow` is true).
-- They are held in botocore `RefreshableCredentials`, which refreshes them `refresh_margin` before
-  they expire under its own lock, so signers (requests-aws4auth) always read fresh keys and many
-  threads cause one refresh.
-- Long-running apps call `start_background_refresh()`: a daemon thread fetches the next keys
-  `prefetch_lead` before that refresh is due, so the refresh itself only swaps them in and no
-  request ever waits on Cognito.
-- The Cognito/STS calls themselves, and what their refusals mean, are in `cognito_calls.py`.
+"""Cognito guest credentials, fetched the way a well-behaved app install does it
+(docs/clients.md): `GetId` once per install, kept in an `IdentityCache`; keys from
+`GetCredentialsForIdentity` (or, when asked, the basic flow) held in botocore
+`RefreshableCredentials`, which refreshes them `refresh_margin` before they expire under its own
+lock, so many threads cause one refresh; and, for long-running apps,
+`start_background_refresh()`, a daemon thread that fetches the next keys first, so no request
+waits on Cognito. The calls themselves, and what their refusals mean, are `cognito_calls.py`'s.
 """
 
 from __future__ import annotations

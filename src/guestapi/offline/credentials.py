@@ -1,14 +1,11 @@
-"""Temporary credentials issued by the twin: written by Cognito/STS/Lambda, read by the services.
+"""Temporary credentials issued by the twin: written by Cognito/STS/Lambda (`issue`), read by the
+services (`lookup`). An expired credential stays findable, so the services answer "expired" as
+AWS does for a key it issued, never "invalid".
 
-The issuers call `CredentialStore.issue`; the services call `lookup` with the access key id of a
-signed request. An expired credential stays findable, so the services answer
-ExpiredTokenException ("expired") as AWS does for a key it issued, never "invalid".
-
-Bounded memory without revoking anyone: the pool id is public, so anyone can mint credentials
-in a loop. When the store is full, `issue` first forgets credentials that have expired, the
-longest-expired first; if every held credential is still live, it refuses to issue
-(`StoreFull`, which Cognito answers as TooManyRequestsException). A live credential is never
-evicted: AWS never revokes one because others asked for more.
+Bounded without revoking anyone (anyone with the public pool id can mint credentials in a loop):
+a full store first forgets credentials that have expired, longest-expired first, and otherwise
+refuses to issue (`StoreFull`, Cognito's TooManyRequestsException). AWS never revokes a live
+credential because others asked for more.
 """
 
 from __future__ import annotations

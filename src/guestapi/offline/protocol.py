@@ -38,19 +38,12 @@ _TOO_LARGE = (
 
 
 class AnyMethodProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, which hands a connection to uvicorn's h11 protocol when a
-    request's method is one httptools cannot parse.
-
-    httptools (llhttp) knows a fixed list of methods and uvicorn answers any other, such as
-    `FETCH`, with its own 400 "Invalid HTTP request received." before the app sees it; API
-    Gateway answers it as it answers any method a resource lacks (403
-    MissingAuthenticationTokenException). h11 takes any method token but costs about twice as
-    much per request, so only such a connection switches, the way uvicorn itself hands a
-    connection to its WebSocket protocol on upgrade, and it stays h11 from then on.
-
-    Only a request whose method arrives at the start of a read is looked at: an unknown method
-    split across two reads, or pipelined behind another request in one read, still gets
-    uvicorn's 400.
+    """uvicorn's httptools protocol, handing a connection to uvicorn's h11 protocol (as uvicorn
+    hands one to its WebSocket protocol on upgrade) when a request's method is one httptools
+    cannot parse: uvicorn would answer `FETCH` with its own 400 before the app sees it, where API
+    Gateway answers 403 MissingAuthenticationTokenException. h11 takes any method but costs about
+    twice as much, so only such a connection switches. Only a method at the start of a read is
+    looked at: one split across reads, or pipelined behind another request, still gets the 400.
     """
 
     _at_request_start = True  # no request of this connection has begun and not yet completed

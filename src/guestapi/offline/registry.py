@@ -1,11 +1,9 @@
-"""The offline stack's services: the one list to extend.
-
-Each entry names what one service package deploys: the resource types its model builder reads,
-the physical-id factories of the types it owns, the builder (its part of the stack model, kept
-in `Stack.models` under its name) and the endpoint it answers at `/`, if any. The engine
-(`cfn/engine.py`) creates resources and builds the models in this order; launch.py serves the
-endpoints. A created type no entry reads is skipped with a warning (`cfn/unemulated.py`).
-Adding a service: its package, one entry here, and its handler in launch.py if it has one.
+"""The offline stack's services: the one list to extend. Each entry names the resource types its
+model builder reads, the physical-id factories of the types it owns, its builder (its part of
+`Stack.models`, under its name) and the API it answers at `/`, if any. The engine creates
+resources and builds the models in this order; a created type no entry reads is skipped with a
+warning (`cfn/unemulated.py`). Adding a service: its package, one entry here, and its handler in
+launch.py if it has one.
 """
 
 from __future__ import annotations

@@ -1,13 +1,6 @@
 """HTTP wiring of the offline stack: one port serves the AWS service endpoints at `/` and the
-REST APIs under `/{stage}/...`. Dispatch only: every answer comes from a service package.
-
-The routing rule (`route_service`), in order:
-1. a request whose Authorization header's credential scope names a service with a route of
-   its own (`signing_name`: API Gateway's control plane, `apigateway`) goes to it, whatever
-   its path. A call to a REST API is signed for `execute-api` (or not at all), so a stage
-   named `restapis` still reaches its API;
-2. a POST (or its preflight) to `/` goes to the service its X-Amz-Target or form body names;
-3. everything else goes to the REST APIs, `/{stage}/...`.
+REST APIs under `/{stage}/...`. Dispatch only (`route_service`); every answer comes from a
+service package.
 
 ASGI (served by uvicorn) because it hands over the request path exactly as it arrived
 (`raw_path`, still percent-encoded): SigV4 must be recomputed from the raw path, and WSGI's
@@ -60,13 +53,8 @@ GATEWAY_THREADS = 64  # see OfflineApp._threads
 
 @dataclass(frozen=True)
 class ServiceRoute:
-    """A service answering at `/`, reached as its protocol is (`awsapi/protocols.py`): an AWS
-    JSON service by its X-Amz-Target prefix, a Query service (STS) by its form body, a rest-json
-    one (API Gateway's control plane, whose paths would otherwise read as a stage) by its
-    signature's credential scope, on any path. The first route is the fallback for a POST that
-    matches none, so an unknown target gets that service's own answer. `handle` serves it: an
-    instance of `service`, or what starts one on need.
-    """
+    """A service answering at `/` (`route_service` finds it by its protocol); `handle` serves
+    it: an instance of `service`, or what starts one on need."""
 
     service: type[AwsService]
     handle: Callable[[Request], Response]
@@ -183,7 +171,9 @@ def route_service(
     raw_path: str,
     headers: Sequence[tuple[str, str]],
 ) -> ServiceRoute | None:
-    """The service endpoint a request is for, or None when it is for the REST APIs."""
+    """The service endpoint a request is for, or None when it is for the REST APIs, by the
+    routing rule of docs/offline-stack.md; for a POST to `/` that names no service, the first
+    route, so an unknown target gets that service's own answer."""
     signed_for = scope_service(header(headers, "authorization"))
     for route in services:
         signing_name = route.service.protocol.signing_name
@@ -314,6 +304,3 @@ def _http_date() -> bytes:
     if _date[0] != second:
         _date = (second, formatdate(second, usegmt=True).encode())
     return _date[1]
-
-
-# Methods every HTTP parser knows: a request starting with one needs no closer look.

@@ -26,8 +26,6 @@ class Stack:
     partition: str
     outputs: dict[str, str]  # the template's Outputs, resolved (ApiUrl as AWS would build it)
     models: Mapping[str, Any] = field(default_factory=dict)  # registry name -> built model
-    skipped: tuple[tuple[str, str], ...] = ()  # (logical id, resource type) not emulated
-    stack_name: str = ""
 
     @property
     def roles(self) -> dict[str, Role]:  # by ARN

@@ -1,8 +1,5 @@
-"""The AWS_PROXY integration with Lambda: permission, invocation, and the answer mapped back.
-
-Errors, as AWS's "Handling Lambda errors with an API Gateway API" documents them: a rejected
-invocation (no permission, no such function) is 500, a function error, a timeout or a malformed
-result is 502; the body is always `{"message": "Internal server error"}`.
+"""The AWS_PROXY integration with Lambda: permission, invocation, and the answer mapped back,
+refused as docs/aws-behaviour.md#integration-errors lists it.
 """
 
 from __future__ import annotations

@@ -1,20 +1,12 @@
-"""API Gateway's control plane, as far as the check suite uses it: GetResources and GetStage.
+"""API Gateway's control plane, as far as the check suite uses it: GetResources (the API's
+methods) and GetStage (its throttles), signed for `apigateway` and authorized by IAM, answered in
+botocore's rest-json shapes (docs/aws-behaviour.md#getresources). It shares the stack's port;
+`server.route_service` sends it the requests signed for `apigateway`.
 
-`GET /restapis/{restapi_id}/resources?embed=methods[&limit=N][&position=P]`, signed with SigV4
-for the service `apigateway`, authorized by IAM (`apigateway:GET` on
-`arn:<partition>:apigateway:<region>::/restapis/<id>/resources`), answered in the rest-json shape
-botocore's apigateway model parses: `{"item": [Resource, ...], "position": ...}`
-(docs/aws-behaviour.md#getresources). `GET /restapis/{id}/stages/{stage}` (GetStage, IAM
-`apigateway:GET` on `.../restapis/<id>/stages/<stage>`) answers the stage's method settings, which
-the check suite names when a stage throttles it. It shares the offline stack's one port with the REST APIs
-it describes; `server.route_service` sends it the requests whose credential scope names the
-service `apigateway`.
-
-The caller is the account's deployer, as on AWS, where check.py signs with whatever credentials
-botocore finds. Offline there is no account, so the deployer is the published key pair of
-`guestapi.deployer`, with a policy (`DEPLOYER_POLICY`) allowing what the check suite reads and
-nothing more. Any other caller the stack knows (a guest, a function's role) is decided by its
-own role's policies, which normally allow none of it.
+The caller is the account's deployer, as on AWS, where check.py signs with whatever botocore
+finds; offline that is the published key pair of `guestapi.deployer`, whose policy
+(`deployer_policy`) allows what the check suite reads and nothing more. Any other caller the
+stack knows is decided by its own role's policies, which normally allow none of it.
 """
 
 from __future__ import annotations
@@ -137,9 +129,7 @@ class ApiGatewayManagement(AwsService):
         account_id: str,
         partition: str,
         clock: Callable[[], datetime],
-        log: Callable[[str], None] | None = None,
     ) -> None:
-        super().__init__(log)
         self._apis = rest_apis
         self._roles = roles
         self._store = store

@@ -190,7 +190,7 @@ class Gateway:
     def _authorize(self, call: Call, caller: IssuedCredential) -> None:
         route = call.route
         assert route is not None
-        resource_arn = self.method_arn(route, call.request.method)
+        resource_arn = method_arn(self._stack, route, call.request.method)
         role = self._stack.roles.get(caller.role_arn)
         policies = role.policies if role is not None else ()
         # A role whose statements read no condition key or policy variable needs no request
@@ -221,9 +221,6 @@ class Gateway:
                 template=gr.IAM_DENIED_TEMPLATE,
             )
         )
-
-    def method_arn(self, route: Route, http_method: str) -> str:
-        return method_arn(self._stack, route, http_method)
 
     def _integrate(self, call: Call, route: Route) -> Response:
         integration = route.method.integration

@@ -1,10 +1,6 @@
-"""API Gateway's gateway responses: how a template's overrides apply to the documented defaults
-(`errors.py`: each type's status and x-amzn-ErrorType).
-
-Source: "Gateway response types for API Gateway" (API Gateway developer guide). A response type
-that the API does not customise falls back to DEFAULT_4XX / DEFAULT_5XX by its status class:
-their response parameters and templates apply, and a status code set on them replaces the
-type's own status code.
+"""API Gateway's gateway responses: a template's overrides applied to the documented defaults
+(`errors.py`), a type the API does not customise falling back to DEFAULT_4XX / DEFAULT_5XX by
+its status class (docs/aws-behaviour.md#gateway-responses).
 """
 
 from __future__ import annotations
@@ -94,7 +90,7 @@ def render(
     template = error.template
     content_type = "application/json"
     if custom is not None and custom.response_templates:
-        content_type, template = _pick_template(custom.response_templates)
+        content_type, template = pick_template(custom.response_templates)
     body = render_template(template, ctx)
 
     headers = [("Content-Type", content_type), (ERROR_TYPE_HEADER, error.error_type or error_type)]
@@ -106,7 +102,12 @@ def render(
     return Response(status, headers, body.encode())
 
 
-def _pick_template(templates: Mapping[str, str]) -> tuple[str, str]:
+def pick_template(templates: Mapping[str, str], accept: str | None = None) -> tuple[str, str]:
+    """(content type, template): the first the Accept header names, else JSON, else the first."""
+    for part in (accept or "").split(","):
+        media = part.split(";")[0].strip().lower()
+        if media in templates:
+            return media, templates[media]
     if "application/json" in templates:
         return "application/json", templates["application/json"]
     content_type = next(iter(templates))

@@ -1,18 +1,9 @@
-"""One serializer per AWS protocol the offline stack speaks, each read from botocore's model.
-
-botocore's service model (`service-2.json`, the one the SDKs are generated from) names each
-service's protocol, JSON version, X-Amz-Target prefix, XML namespace, API version and each
-operation's HTTP route; the serializers take those from it rather than repeating them:
-
-- `Json`: AWS JSON 1.0 / 1.1 (Cognito Identity, DynamoDB, SSM): the operation in X-Amz-Target,
-  a JSON object each way, errors as `{"__type": ..., "message": ...}`;
-- `Query`: the Query protocol (STS, IAM): a form body naming its Action and Version, XML out,
-  errors as `<ErrorResponse><Error><Type>Sender</Type><Code>...`;
-- `RestJson`: rest-json (API Gateway's control plane): the operation in method and path, JSON
-  out, errors as `{"message": ...}` with the code in x-amzn-ErrorType.
-
-Where captured answers differ from one another, the difference is the service's, given as an
-argument: DynamoDB's `__type` namespaces and crc32, SSM's and Cognito's x-amzn-ErrorType.
+"""One serializer per AWS protocol the offline stack speaks: `Json` (AWS JSON 1.0/1.1: Cognito
+Identity, DynamoDB, SSM), `Query` (form in, XML out: STS, IAM) and `RestJson` (API Gateway's
+control plane). Each reads its service's protocol details (JSON version, X-Amz-Target prefix, XML
+namespace, API version, HTTP routes) from botocore's service model, the one the SDKs are
+generated from, rather than repeating them; where captured answers differ between services
+(DynamoDB's `__type` namespaces and crc32, x-amzn-ErrorType), the difference is an argument.
 """
 
 from __future__ import annotations

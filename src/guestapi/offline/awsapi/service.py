@@ -1,18 +1,11 @@
 """What every AWS API of the offline stack does the same way, in the order AWS's front layer does.
 
-A service declares its protocol (`protocols.py`), its body limit and its operations in a table
-(operation name -> handler); `AwsService.handle` does the rest for every call:
-
-1. a body over `MAX_BODY` is refused before anything parses it (`INVALID`, the service's
-   constraint error; the server reads at most one byte more), so no caller can make a service
-   parse, hash or forward more than that;
-2. the protocol names the operation; one the table lacks is the protocol's unknown operation;
-3. `admit` (signature and IAM, for the services and operations that need them);
-4. the protocol reads the parameters, the handler answers, the protocol renders the answer or
-   the refusal (an `AwsError` raised anywhere above);
-5. one log line per call: service, operation, what the handler chose to log (ids, never
-   credentials or tokens), the status and error code the caller got, and why; escaped and cut
-   (`wire.loggable`), since every part may come from the caller.
+A service declares its protocol (`protocols.py`), body limit and operation table; `handle` does
+the rest: a body over `MAX_BODY` is refused before anything parses, hashes or forwards it, an
+operation the table lacks gets the protocol's unknown-operation answer, `admit` checks signature
+and IAM where needed, then the handler answers and the protocol renders the answer or the
+`AwsError`. One log line per call (ids, never credentials), escaped and cut (`wire.loggable`):
+every part may come from the caller.
 """
 
 from __future__ import annotations
@@ -42,8 +35,8 @@ class AwsService:
     protocol: ClassVar[Json | Query | RestJson]
     operations: Mapping[str, Handler]
 
-    def __init__(self, log: Callable[[str], None] | None = None) -> None:
-        self._log = log or logging.getLogger(type(self).__module__).info
+    def _log(self, line: str) -> None:
+        logging.getLogger(type(self).__module__).info(line)
 
     def handle(self, request: Request) -> Response:
         call = Call(request, self.protocol.new_request_id())

@@ -1,13 +1,9 @@
 """One warm Lambda sandbox: imports the handler once, then runs one invocation at a time.
 
-Started by `sandbox.py` as `python -m guestapi.offline.awslambda.worker REQUEST_FD RESULT_FD
-LIFELINE_FD STATUS_FD MARKER` with the function's code directory as its working directory and
-Lambda's environment. It first forks: the parent stays the sandbox's supervisor
-(`supervisor.py`, with the lifeline and status pipes), the child goes on as the runtime (the two
-request pipes). It imports nothing of the offline stack but the framing and the supervisor, so
-a handler sees a process much like the Lambda Python runtime's. What the runtime does is modelled on the Lambda runtime interface
-client (awslambdaric: `bootstrap.py`, `lambda_context.py`, `lambda_runtime_marshaller.py`):
-the error types and messages, the context's attributes, Decimal results, the root log handler.
+Started by `sandbox.py` with the function's code directory as its working directory and Lambda's
+environment; it forks first (the parent stays as the supervisor). It imports nothing of the
+offline stack but the framing and the supervisor, and follows the Lambda runtime interface
+client (awslambdaric: `bootstrap.py`, `lambda_context.py`, `lambda_runtime_marshaller.py`).
 """
 
 from __future__ import annotations

@@ -1,17 +1,9 @@
-"""Deploy a SAM template in memory: SAM transform, then resolved CloudFormation, then the model.
-
-The steps follow what CloudFormation does with `sam deploy`:
-
-1. parse the YAML (`guestapi.template.reading`, aws-sam-translator's parser, which understands
-   `!Ref` forms), and refuse a region or a resource type AWS does not have (`catalog.py`);
-2. validate the parameter values against their declarations (`guestapi.template.parameters`);
-3. apply the SAM transform with aws-sam-translator (`guestapi.template.transform`);
-4. evaluate Conditions, then create the resources in dependency order, each with its properties
-   resolved (`guestapi.template.intrinsics`) and a physical id shaped like the real one (the
-   service registry, `guestapi.offline.registry`);
-5. let each registered service build its part of the model from the created resources, and
-   warn once for each resource no service reads;
-6. resolve the Outputs.
+"""Deploy a SAM template in memory, in the steps CloudFormation takes with `sam deploy`: parse it
+(`guestapi.template.reading`) and refuse a region or resource type AWS does not have
+(`catalog.py`); check the parameters; apply the SAM transform; evaluate Conditions and create the
+resources in dependency order, each with its properties resolved and a physical id shaped like
+the real one (`guestapi.offline.registry`); let each registered service build its model, warning
+once per resource none reads; resolve the Outputs.
 """
 
 from __future__ import annotations
@@ -73,7 +65,6 @@ def load_stack(
         account_id=account_id,
         partition=partition,
         stack_name=stack_name,
-        template_dir=template_dir.resolve(),
         warn=warn or _log.warning,
         local_code=local_code,
     )
@@ -157,14 +148,12 @@ class _Deployer:
 
     def _model(self) -> Stack:
         deployed = Deployed(self.created, self.env)
-        skipped: list[tuple[str, str]] = []
         for created in self.created.values():
             if created.type not in registry.READ:
                 self.env.warn(
                     f"{created.logical_id} ({created.type}) is not emulated: "
                     f"{unemulated.missing_offline(created.type)}"
                 )
-                skipped.append((created.logical_id, created.type))
         models: dict[str, Any] = {}
         for service in registry.SERVICES:
             models[service.model] = service.build(deployed, models)
@@ -174,8 +163,6 @@ class _Deployer:
             partition=self.env.partition,
             outputs=self._outputs(),
             models=models,
-            skipped=tuple(skipped),
-            stack_name=self.env.stack_name,
         )
 
     def _outputs(self) -> dict[str, str]:

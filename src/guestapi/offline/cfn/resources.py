@@ -45,7 +45,6 @@ class Environment:
     account_id: str
     partition: str
     stack_name: str
-    template_dir: Path  # relative paths in the template (CodeUri, ...) start here
     warn: Callable[[str], None]
     # Function logical id -> its local code directory (see guestapi.template.local_code).
     local_code: Mapping[str, Path] = field(default_factory=dict)

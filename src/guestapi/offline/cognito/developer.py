@@ -1,21 +1,10 @@
 """Developer-authenticated identities: GetOpenIdTokenForDeveloperIdentity and its token's use.
 
-A backend (here: the attestation service's Lambda function, with its role's credentials) vouches
-for a user by a "developer user identifier" under the pool's DeveloperProviderName. Cognito maps
-each (pool, provider, identifier) to one identity id for good, and hands back an OpenID token
-that the app then passes to GetCredentialsForIdentity as
-`Logins={"cognito-identity.amazonaws.com": token}` to get the pool's authenticated role.
-
-Facts, with sources in docs/aws-behaviour.md#developer-authenticated-identities:
-- the operation needs developer (IAM) credentials and cognito-identity:GetOpenIdTokenForDeveloperIdentity;
-- only the pool's developer provider may appear in Logins;
-- TokenDuration defaults to 15 minutes and may be at most 24 hours (86,400 s);
-- the same identifier always gets the same IdentityId ("Registers (or retrieves)"); an
-  identifier already registered under another identity id is DeveloperUserAlreadyRegisteredException;
-- GetCredentialsForIdentity passes a cognito-identity.amazonaws.com token through to STS with the
-  pool's default authenticated role, whose trust policy sees amr "authenticated";
-- an identity with a linked login asked for credentials without it: NotAuthorizedException
-  "Logins don't match. Please include at least one valid login for this identity or identity pool."
+A backend (here the attestation function, with its role's credentials) vouches for a user by a
+"developer user identifier" under the pool's DeveloperProviderName; Cognito maps each (pool,
+provider, identifier) to one identity id for good, and its OpenID token, passed to
+GetCredentialsForIdentity as `Logins={"cognito-identity.amazonaws.com": token}`, gets the pool's
+authenticated role. Facts and sources: docs/aws-behaviour.md#developer-authenticated-identities.
 """
 
 from __future__ import annotations

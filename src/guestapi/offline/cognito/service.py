@@ -1,13 +1,8 @@
-"""Cognito Identity (identity pools) as the offline stack serves it: AWS JSON 1.1.
-
-Operations: GetId, GetCredentialsForIdentity (enhanced flow), GetOpenIdToken (basic flow, first
-half; STS's AssumeRoleWithWebIdentity is the second), DescribeIdentityPool, GetIdentityPoolRoles
-and, for developer-authenticated identities (`developer.py`), GetOpenIdTokenForDeveloperIdentity
-and GetCredentialsForIdentity with a cognito-identity.amazonaws.com login. Codes and messages, with
-their sources, are in docs/aws-behaviour.md#cognito-errors (`errors.py` holds them).
-
-Enhanced-flow guest credentials carry the session policies given as `guest_session_policies`
-(Cognito's scope-down, `scope_down.py`); authenticated ones and the basic flow's (STS) do not.
+"""Cognito Identity (identity pools) as the offline stack serves it: AWS JSON 1.1, the guest flows
+(GetId, GetCredentialsForIdentity, GetOpenIdToken; STS does the basic flow's second half), the
+signed operations and developer-authenticated identities (`developer.py`). Codes and messages
+are `errors.py`'s, with their sources in docs/aws-behaviour.md#cognito-errors. Only
+enhanced-flow guest credentials carry the `guest_session_policies` (`scope_down.py`).
 """
 
 from __future__ import annotations
@@ -54,7 +49,8 @@ from guestapi.offline.cognito.validation import (
 from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
 from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.iam.model import PolicyDocument
-from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator
+from guestapi.offline.iam.policy import evaluate_trust
+from guestapi.offline.iam.trust import TrustEvaluator
 from guestapi.offline.sigv4 import SigV4Error
 
 if TYPE_CHECKING:
@@ -92,7 +88,6 @@ class CognitoIdentityService(AwsService):
         credential_ttl: timedelta = timedelta(hours=1),
         trust_evaluator: TrustEvaluator | None = None,
         max_identities: int = DEFAULT_MAX_IDENTITIES,
-        log: Callable[[str], None] | None = None,
         authority: CallerAuthority | None = None,
         guest_session_policies: tuple[PolicyDocument, ...] = (),
     ) -> None:
@@ -100,12 +95,11 @@ class CognitoIdentityService(AwsService):
             raise ValueError("credential_ttl must be positive")
         if max_identities < 1:
             raise ValueError("max_identities must be at least 1")
-        super().__init__(log)
         self._stack = stack
         self._store = store
         self._clock = clock
         self._ttl = credential_ttl
-        self._trust = trust_evaluator or default_trust_evaluator()
+        self._trust = trust_evaluator or evaluate_trust
         self._max_identities = max_identities
         # Checks the signed operations' callers; None only in unit tests of the operations.
         self._authority = authority

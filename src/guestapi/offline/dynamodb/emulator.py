@@ -7,10 +7,9 @@ from functools import partial
 
 from guestapi.offline.dynamodb.errors import ResourceInUseException
 from guestapi.offline.dynamodb.tables import TableSpec
-from guestapi.offline.motoservice.emulator import MotoEmulator
-from guestapi.offline.motoservice.server import ACCOUNT_HEADER, EmulatorError
+from guestapi.offline.motoservice.emulator import EmulatorError, MotoEmulator
 
-__all__ = ["ACCOUNT_HEADER", "DynamoDbEmulator", "EmulatorError"]
+__all__ = ["DynamoDbEmulator", "EmulatorError"]
 
 
 class DynamoDbEmulator(MotoEmulator[TableSpec]):

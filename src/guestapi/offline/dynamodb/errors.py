@@ -1,14 +1,8 @@
-"""DynamoDB's refusals as they arrive on the wire (docs/aws-behaviour.md#dynamodb-refusals).
-
-Captured DynamoDB answers (HTTP 400, `application/x-amz-json-1.0`, `x-amzn-RequestId`,
-`x-amz-crc32` of the body, no `x-amzn-ErrorType`) come in two shapes:
-- refusals of the shared AWS front layer ("coral"), for authentication and authorization:
-  `{"__type":"com.amazon.coral.service#<Code>","message":"..."}`, and for AccessDeniedException
-  with a capital `Message`;
-- DynamoDB's own errors, `com.amazonaws.dynamodb.v20120810#<Code>` with `message` (these come
-  from moto, forwarded as they are), except ValidationException, `com.amazon.coral.validate#`.
-The codes are `awsapi/errors.py`'s; this module gives DynamoDB's way of writing them, for
-`awsapi.Json`.
+"""DynamoDB's way of writing the front layer's codes, for `awsapi.Json`
+(docs/aws-behaviour.md#dynamodb-refusals): `com.amazon.coral.service#<Code>` with `message` (a
+capital `Message` for AccessDeniedException), ValidationException under
+`com.amazon.coral.validate`, DynamoDB's own errors (moto's, forwarded) under
+`com.amazonaws.dynamodb.v20120810`, `x-amz-crc32` and no `x-amzn-ErrorType`.
 """
 
 from __future__ import annotations

@@ -1,35 +1,12 @@
-"""IAM policy evaluation for the offline stack: identity policies and role trust policies.
+"""IAM policy evaluation for the offline stack: a session's identity policies (intersected with
+its session policies), Lambda's resource policy and role trust policies.
 
-Hand-written on purpose: no maintained library decides an IAM request offline. The policy
-tools on PyPI lint or diff policies (parliament, policyuniverse, cfn-lint's checks), and
-moto's evaluator is an internal, partial part of its mock, not an API. What is implemented
-here is the subset the offline twin needs, following the IAM User Guide ("Policy evaluation
-logic", "IAM JSON policy elements", "Condition operators"):
-
-- explicit Deny beats Allow, which beats the implicit deny;
-- `Statement` as one object or a list; `Action`/`NotAction`, `Resource`/`NotResource` as a
-  string or a list; actions compare case-insensitively, resources case-sensitively;
-- `*` and `?` are the only wildcards (no `[...]` classes, unlike fnmatch). In resource ARNs
-  a `*` stays inside its colon-separated segment unless it is the segment's last character
-  (then it may run past colons, as the Resource doc says); `/demo/*` never matches `/demo`;
-- conditions: String*, Numeric*, Date*, Bool, Null, IpAddress/NotIpAddress, Arn*, BinaryEquals,
-  the ForAnyValue:/ForAllValues: prefixes and the IfExists suffix. Keys are case-insensitive;
-  several values for one key are OR-ed; several keys and several operators are AND-ed. A key
-  missing from the request fails a positive operator and satisfies a negated one
-  (StringNotEquals, NotIpAddress, ...), unless IfExists says otherwise;
-- trust policies: `Principal`/`NotPrincipal` (`"*"` or a map of principal type to value(s)),
-  Action and Condition; trust policies have no Resource, so any Resource there is ignored.
-
-Out of scope (documented, visible in the Decision reason when met):
-- policy variables (`${cognito-identity.amazonaws.com:sub}`, `${key, 'default'}`, `${*}`) are
-  substituted from the request context in Resource and Condition values; a variable with no
-  value and no default makes that value match nothing, as IAM documents;
-- an unknown condition operator (a typo IAM itself would refuse when the policy is saved):
-  the statement does not match, and the reason says which operator. Beware that this makes
-  such a *Deny* inert, which is why the reason always reports it;
-- resource-based policies, permission boundaries and SCPs: the twin evaluates a session's role
-  identity policies, intersected (`evaluate_session`) with the session's own session policies
-  when it has any (Cognito's guest scope-down, docs/aws-behaviour.md#guest-scope-down-policy).
+By hand on purpose: no maintained library decides an IAM request offline (parliament,
+policyuniverse and cfn-lint lint or diff policies; moto's evaluator is an internal part of its
+mock). The rules it follows, with their sources, are docs/aws-behaviour.md#evaluation-logic,
+#wildcards, #condition-operators and #policy-variables. An unknown condition operator (a typo IAM
+refuses when the policy is saved) makes its statement not match, a Deny too, so the Decision's
+reason always names it. Permission boundaries and SCPs are not evaluated.
 """
 
 from __future__ import annotations
@@ -203,11 +180,9 @@ def evaluate_session(
 ) -> Decision:
     """Decide for a session: its role's identity policies intersected with its session policies.
 
-    IAM: "The resulting session's permissions are the intersection of the role's identity-based
-    policy and the session policies", and an explicit Deny in any of them refuses
-    (docs/aws-behaviour.md#evaluation-logic). A session without session policies is its role.
-    When both refuse without a Deny, the identity policy is the one named, as AWS names one
-    policy type only.
+    An explicit Deny in any of them refuses (docs/aws-behaviour.md#guest-scope-down-policy); a
+    session without session policies is its role. When both refuse without a Deny, the
+    identity policy is the one named, as AWS names one policy type only.
     """
     decision = evaluate(identity_policies, action=action, resource=resource, context=context)
     if not session_policies or decision.explicit_deny:

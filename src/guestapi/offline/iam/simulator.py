@@ -1,27 +1,13 @@
-"""IAM SimulatePrincipalPolicy for the offline stack, decided by the twin's own evaluator.
-
-The check suite asks it what the guest role may do (execute-api on other stages, methods and
-paths, other services' high-value actions), with the same call it makes against AWS. Query
-protocol in (form body, `Action=SimulatePrincipalPolicy`), XML out, at the same endpoint as
-Cognito Identity and STS: `route_by_action` picks the service by the form's `Action`.
-
-Shapes follow botocore's IAM model (SimulatePrincipalPolicy, EvaluationResult, Statement,
-Position) and the IAM API reference: EvalDecision is allowed | explicitDeny | implicitDeny;
-MatchedStatements name the deciding statement by its policy (SourcePolicyId) and its start
-and end in the policy text (Line/Column). What the twin does its own way:
-- the caller is not authenticated: the offline stack has no deployer identity to check
-  (AWS requires iam:SimulatePrincipalPolicy of the caller);
-- positions count in the document as `json.dumps(document, indent=2)` renders it, not in the
-  template's own text;
-- several ResourceArns give one EvaluationResult per (action, resource), where AWS nests
-  per-resource answers in ResourceSpecificResults; with one resource the shapes agree;
-- ContextEntries are honoured; resource policies, boundaries and SCPs are not simulated.
+"""IAM SimulatePrincipalPolicy for the offline stack's roles, decided by its own evaluator: the
+check suite asks it what the guest role may do, with the call it makes against AWS. Query in
+(`route_by_action` shares the endpoint with STS), XML out, in botocore's IAM shapes
+(docs/aws-behaviour.md#simulateprincipalpolicy; how it differs: Known differences 15).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,8 +93,7 @@ class IamSimulator(AwsService):
     INVALID = InvalidInput
     protocol = Query("iam", malformed=InvalidInput, max_fields=1000)
 
-    def __init__(self, roles: Mapping[str, Role], log: Callable[[str], None] | None = None) -> None:
-        super().__init__(log)
+    def __init__(self, roles: Mapping[str, Role]) -> None:
         self._roles = roles
         self.operations = {ACTION: self._simulate}
 

@@ -29,11 +29,6 @@ class TrustEvaluator(Protocol):
     ) -> Decision: ...
 
 
-def default_trust_evaluator() -> TrustEvaluator:
-    """The project's IAM policy evaluator (tests inject variants, e.g. one that allows anything)."""
-    return evaluate_trust
-
-
 def evaluate_role_trust(
     evaluator: TrustEvaluator, role: Role, *, pool_id: str, identity_id: str, amr: Sequence[str]
 ) -> Decision:

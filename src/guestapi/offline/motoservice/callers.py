@@ -1,16 +1,10 @@
-"""Who calls a moto-backed service: the credential, its role's policies, the principal's keys.
+"""Who calls a moto-backed service (`Caller`: the credential, its role's policies, the
+principal's condition keys; `caller_lookup` builds it from the stack's credential store), and
+the fail-closed rewrite of the policies for service condition keys a front door does not compute.
 
-`Caller` is what a front door needs to know about an access key. `caller_lookup` builds it from
-the offline stack's credential store and roles (a function's execution-role session, or a
-Cognito guest's), so the wiring is one line.
-
-Condition keys: the principal's own (`aws:userid`, `aws:PrincipalArn`, the Cognito identity
-keys) come with the Caller; the request's (`aws:SourceIp`, time, ...) are added by the front
-door, and the service's own by its planner. A service condition key a front door does not
-compute would be *missing* from the context, and IAM treats a missing key as satisfied under
+Such a key would be *missing* from the context, and IAM treats a missing key as satisfied under
 `ForAllValues:` and `...IfExists` (docs/aws-behaviour.md#condition-operators): a fine-grained
-Allow would then allow everything. `fail_closed` rewrites the policies so such statements can
-only deny: an Allow that depends on one is dropped, a Deny that depends on one applies
+Allow would allow everything. So an Allow that depends on one is dropped, a Deny applies
 unconditionally.
 """
 

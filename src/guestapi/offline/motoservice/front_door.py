@@ -1,25 +1,10 @@
 """The endpoint a function's SDK calls for a moto-backed AWS JSON service: SigV4 and IAM as the
-service applies them, then moto.
-
-moto does not check signatures or policies (unless configured with its own IAM users), so the
-offline stack answers these calls here first, in the order AWS's shared front layer does
-(docs/aws-behaviour.md#dynamodb-refusals), the first two steps being `AwsService`'s:
-
-1. the X-Amz-Target must name an operation of the service's botocore model
-   (UnknownOperationException);
-2. the SigV4 signature must verify for the service's signing name in the stack's region, with
-   a credential the stack issued (MissingAuthenticationToken / IncompleteSignature /
-   InvalidSignature / UnrecognizedClient / ExpiredToken);
-3. the request must say what IAM is to check (else a validation error), and an operation the
-   front door cannot authorize is refused rather than let through unchecked (`_plan`);
-4. the caller's role must allow every (action, resource) the request needs, else
-   AccessDeniedException naming the first refused pair;
-5. only then is the request passed to moto, body and the headers it reads unchanged, with the
-   stack's account and the sealed back-end's key, and moto's answer returned (through `_answer`,
-   where a service corrects what moto says differently).
-
-A refused request never reaches moto. The log line names the caller, operation and reason; never
-the Authorization header, a session token or the body.
+service applies them, then moto (which checks neither), in the order of AWS's shared front layer
+(docs/aws-behaviour.md#dynamodb-refusals): the operation (`AwsService`), the signature
+(`admit`), what IAM must check (`Planner`: a request it cannot plan is refused, never let
+through unchecked), the caller's role on every (action, resource), and only then moto, with the
+stack's account and the sealed back-end's key. A refused request never reaches moto; the log
+line never holds the Authorization header, a session token or the body.
 """
 
 from __future__ import annotations
@@ -27,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import requests
 
@@ -44,7 +29,7 @@ from guestapi.offline.iam.callers import Denied
 from guestapi.offline.iam.context import ContextValue, condition_keys
 from guestapi.offline.motoservice.callers import Caller, LookupCaller, ServiceKeys
 from guestapi.offline.motoservice.callers import fail_closed as _fail_closed
-from guestapi.offline.motoservice.server import ACCOUNT_HEADER, Upstream
+from guestapi.offline.motoservice.emulator import ACCOUNT_HEADER, Upstream
 
 
 class RequestShapeError(Exception):
@@ -62,12 +47,25 @@ class Check:
     context: Mapping[str, str | list[str]] = field(default_factory=dict)
 
 
+class Planner(Protocol):
+    """A service's IAM checks of one request, for one stack's account and region; raises
+    RequestShapeError or NotEmulatedError for a request it cannot plan."""
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def account_id(self) -> str: ...
+
+    def checks(self, operation: str, body: Mapping[str, Any]) -> list[Check]: ...
+
+
 class MotoFrontDoor(AwsService):
     """Authenticates and authorizes a stack's callers, forwarding the allowed calls to moto.
 
-    A service subclasses it with its protocol, its condition keys (`KEYS`: statements on keys
-    it does not compute can only deny) and its planner (`_plan`). `upstream` is the moto
-    server (its URL and launch key); `lookup_caller` maps an access key id to its Caller.
+    A service subclasses it with its protocol and its condition keys (`KEYS`: statements on
+    keys it does not compute can only deny). `upstream` is the moto server (its URL and launch
+    key); `lookup_caller` maps an access key id to its Caller.
     """
 
     INVALID = ValidationException
@@ -86,18 +84,16 @@ class MotoFrontDoor(AwsService):
 
     def __init__(
         self,
+        planner: Planner,
         *,
-        region: str,
-        account_id: str,
         upstream: Upstream,
         lookup_caller: LookupCaller,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         timeout: float = 30.0,
-        log: Callable[[str], None] | None = None,
     ) -> None:
-        super().__init__(log)
-        self._region = region
-        self._account_id = account_id
+        self._planner = planner
+        self._region = planner.region
+        self._account_id = planner.account_id
         self._upstream = upstream.url.rstrip("/") + "/"
         self._upstream_headers = upstream.headers()
         self._lookup_caller = lookup_caller
@@ -105,17 +101,13 @@ class MotoFrontDoor(AwsService):
         self._timeout = timeout
         self._session = requests.Session()
         self._session.trust_env = False  # never through a developer's HTTP proxy
-        # Every operation of the API: those `_plan` cannot authorize are refused there.
+        # Every operation of the API: those the planner cannot authorize are refused there.
         self.operations = dict.fromkeys(self.protocol.operations, self._forward)
 
     def close(self) -> None:
         self._session.close()
 
-    # ------------------------------------------------------------------ service hooks
-    def _plan(self, operation: str, body: Mapping[str, Any]) -> list[Check]:
-        """The IAM checks of one request; RequestShapeError / NotEmulatedError refuse it."""
-        raise NotImplementedError
-
+    # ------------------------------------------------------------------ service hook
     def _answer(self, answer: requests.Response, call: Call) -> wire.Response:
         """moto's answer as the service gives it (headers moto adds of its own are dropped)."""
         raise NotImplementedError
@@ -153,7 +145,7 @@ class MotoFrontDoor(AwsService):
     def _forward(self, call: Call) -> wire.Response:
         """Steps 3 to 5: plan, authorize, forward."""
         try:
-            checks = self._plan(call.operation, call.params)
+            checks = self._planner.checks(call.operation, call.params)
         except (RequestShapeError, NotEmulatedError) as error:
             call.detail = f"refused before authorization: {error}"
             raise ValidationException(str(error)) from None

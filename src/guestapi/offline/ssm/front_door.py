@@ -1,14 +1,9 @@
-"""The SSM endpoint a function talks to: SigV4 and IAM as SSM applies them, then moto.
-
-The steps are the shared moto-backed front door's (`motoservice/front_door.py`), with what is
-SSM's own: the signing name "ssm", the checks of GetParameter / GetParameters (operations.py),
-SSM's refusals on the wire (errors.py), and two corrections of moto's answers:
-
-- moto's ParameterNotFound carries a message ("Parameter x not found."); SSM's carries none
-  (docs/aws-behaviour.md#ssm-refusals);
-- without WithDecryption moto returns a SecureString as `kms:<key id>:<plaintext>`; SSM returns
-  the ciphertext. A stable, opaque base64 stands in for it, so a function that forgets
-  WithDecryption fails offline as it would on AWS instead of reading the secret.
+"""The SSM endpoint a function talks to: the shared moto front door (`motoservice/front_door.py`)
+with what is SSM's own: GetParameter(s) only (operations.py), SSM's refusals (errors.py), and two
+corrections of moto's answers (docs/aws-behaviour.md#ssm-refusals): ParameterNotFound without
+moto's message, and a SecureString read without WithDecryption as an opaque stand-in for its
+ciphertext (moto returns `kms:<key id>:<plaintext>`), so a function that forgets WithDecryption
+fails offline as on AWS instead of reading the secret.
 """
 
 from __future__ import annotations
@@ -16,19 +11,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
 
 import requests
 
 from guestapi.offline.awsapi import Call, Json
 from guestapi.offline.awsapi.errors import AwsError, InternalServerError, Relayed
-from guestapi.offline.motoservice.callers import LookupCaller, ServiceKeys
-from guestapi.offline.motoservice.front_door import Check, MotoFrontDoor
-from guestapi.offline.motoservice.server import Upstream
+from guestapi.offline.motoservice.callers import ServiceKeys
+from guestapi.offline.motoservice.front_door import MotoFrontDoor
 from guestapi.offline.ssm.errors import ParameterNotFound
-from guestapi.offline.ssm.operations import Planner
 from guestapi.offline.ssm.parameters import SECURE_STRING
 from guestapi.offline.wire import Response
 
@@ -42,30 +34,6 @@ class SsmFrontDoor(MotoFrontDoor):
     # can only deny.
     KEYS = ServiceKeys("SSM", "ssm:", frozenset())
     protocol = Json("ssm")
-
-    def __init__(
-        self,
-        *,
-        region: str,
-        account_id: str,
-        upstream: Upstream,
-        lookup_caller: LookupCaller,
-        partition: str = "aws",
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        timeout: float = 30.0,
-    ) -> None:
-        super().__init__(
-            region=region,
-            account_id=account_id,
-            upstream=upstream,
-            lookup_caller=lookup_caller,
-            clock=clock,
-            timeout=timeout,
-        )
-        self._planner = Planner(region, account_id, partition)
-
-    def _plan(self, operation: str, body: Mapping[str, Any]) -> list[Check]:
-        return self._planner.checks(operation, body)
 
     def _answer(self, answer: requests.Response, call: Call) -> Response:
         try:

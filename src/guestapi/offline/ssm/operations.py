@@ -1,17 +1,9 @@
-"""What an SSM call asks IAM for (docs/aws-behaviour.md#ssm-authorization).
-
-- GetParameter is `ssm:GetParameter` on the parameter's ARN; GetParameters is
-  `ssm:GetParameters` on the ARN of every name it lists (one refused name refuses the call);
-- the ARN is `arn:<partition>:ssm:<region>:<account>:parameter/<name without its leading />`;
-  a version or label selector (`name:3`, `name:prod`) is not part of it;
-- a name may be given as the parameter's ARN. One of another account or region (a shared
-  parameter) is not emulated, and refused rather than read from this stack's store.
-
-Decrypting a SecureString needs no IAM grant of its own here: with the AWS-managed key aws/ssm
-the key policy lets every principal of the account decrypt through SSM
-(docs/aws-behaviour.md#ssm-securestring-decryption).
-
-Every other SSM operation is refused with `NotEmulatedError` rather than let through unchecked.
+"""What an SSM call asks IAM for (docs/aws-behaviour.md#ssm-authorization): GetParameter is
+`ssm:GetParameter`, GetParameters `ssm:GetParameters` on every name it lists, on the parameter's
+ARN without a version or label selector; a name may be its ARN, but one of another account or
+region (a shared parameter) is refused rather than read from this stack's store. Decrypting an
+`aws/ssm` SecureString needs no grant of its own (#ssm-securestring-decryption). Every other
+operation is refused with `NotEmulatedError` rather than let through unchecked.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from guestapi.offline.awsapi.validation import Member, validate
 from guestapi.offline.cognito import CognitoIdentityService
 from guestapi.offline.cognito.openid import MalformedTokenError, OpenIdTokenError, TokenExpiredError
 from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
-from guestapi.offline.iam.trust import TrustEvaluator, default_trust_evaluator, evaluate_role_trust
+from guestapi.offline.iam.policy import evaluate_trust
+from guestapi.offline.iam.trust import TrustEvaluator, evaluate_role_trust
 from guestapi.offline.sts.errors import (
     AccessDenied,
     ExpiredTokenException,
@@ -58,14 +59,12 @@ class StsService(AwsService):
         *,
         clock: Callable[[], datetime],
         trust_evaluator: TrustEvaluator | None = None,
-        log: Callable[[str], None] | None = None,
     ) -> None:
-        super().__init__(log)
         self._stack = stack
         self._store = store
         self._cognito = cognito
         self._clock = clock
-        self._trust = trust_evaluator or default_trust_evaluator()
+        self._trust = trust_evaluator or evaluate_trust
         self.operations = {"AssumeRoleWithWebIdentity": self._assume_role_with_web_identity}
 
     def _assume_role_with_web_identity(self, call: Call) -> dict[str, Any]:
