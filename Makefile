@@ -53,8 +53,12 @@ test-all: $(STAMP) web
 	$(VENV)/bin/pre-commit run --all-files
 	$(PY) -m pytest $(XDIST)
 
+## The template's linters (scripts/lint.py), then the types and the import contracts
+## (pyproject.toml's [tool.mypy] and [tool.importlinter]; pre-commit runs those two as well).
 lint: $(STAMP)
 	$(PY) scripts/lint.py
+	$(VENV)/bin/mypy
+	PYTHONPATH=src $(VENV)/bin/lint-imports --no-cache
 
 deploy: $(STAMP)
 	$(PY) scripts/deploy.py --config-env $(ENV)

@@ -30,7 +30,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 
 from guestapi.client import GuestCredentialProvider, SigningClock, signed_session
-from guestapi.offline import serve
+from guestapi.offline.launch import serve
 from offline_process import HIGH_THROTTLE
 
 

@@ -24,6 +24,7 @@ from guest_target import GuestTarget
 from guestapi.offline.credentials import CredentialStore, StoreFull, WebIdentity
 from guestapi.offline.iam import Role
 from guestapi.offline.launch import build
+from guestapi.offline.wire import Request
 from offline_process import OfflineProcess
 
 
@@ -99,6 +100,10 @@ class _Clock:
         return self.now
 
 
+def _json(target: str, body: dict[str, str]) -> Request:
+    return Request("POST", "/", "", (("X-Amz-Target", target),), json.dumps(body).encode())
+
+
 def _issue(store: CredentialStore, n: int) -> None:
     for i in range(n):
         store.issue(
@@ -145,13 +150,14 @@ def store_bounds(*, max_entries: int = 10_000, max_identities: int = 1_000) -> S
     ids = []
     get_ids = max_identities + max_identities // 2
     for _ in range(get_ids):
-        answer = service.handle(target + "GetId", json.dumps({"IdentityPoolId": pool_id}).encode())
+        answer = service.handle(_json(target + "GetId", {"IdentityPoolId": pool_id}))
         if answer.status == 200:
             ids.append(json.loads(answer.body)["IdentityId"])
 
     def credentials_status(identity_id: str) -> tuple[int, str | None]:
-        body = json.dumps({"IdentityId": identity_id}).encode()
-        answer = service.handle(target + "GetCredentialsForIdentity", body)
+        answer = service.handle(
+            _json(target + "GetCredentialsForIdentity", {"IdentityId": identity_id})
+        )
         return answer.status, answer.header("x-amzn-ErrorType")
 
     return StoreBounds(

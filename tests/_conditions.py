@@ -2,7 +2,7 @@
 as Conditions go: resources and outputs whose Condition is false are dropped, `Fn::If` takes its
 branch and `AWS::NoValue` disappears. Every other intrinsic is left as written, so tests can still
 read `!Ref IdentityPool` and `!Sub` strings. The conditions are evaluated, and the `Fn::If`s
-decided, by the offline engine's own code (guestapi.offline.cfn.decided)."""
+decided, by the template package every reader uses (guestapi.template.conditions)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import copy
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from guestapi.offline.cfn.decided import decide_conditions, decide_ifs
+from guestapi.template.conditions import decide_conditions, decide_ifs
 
 _PSEUDO = {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
 

@@ -12,7 +12,9 @@ from botocore.credentials import Credentials
 
 from guestapi.offline.dynamodb.tables import TableSpec, table_spec
 from guestapi.offline.sigv4 import KnownCredential
-from guestapi.offline.wire import JSON_1_0, Request
+from guestapi.offline.wire import Request
+
+JSON_1_0 = "application/x-amz-json-1.0"
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table"

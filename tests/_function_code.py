@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from samtranslator.yaml_helper import yaml_parse
+from guestapi.template.reading import read_template
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every template a user deploys: the project's own and each example's.
@@ -33,7 +33,7 @@ class Function:
 
 
 def functions(template: Path) -> list[Function]:
-    resources = yaml_parse(template.read_text(encoding="utf-8"))["Resources"]
+    resources = read_template(template)[1]["Resources"]
     return [
         Function(template, logical_id, (template.parent / r["Properties"]["CodeUri"]).resolve())
         for logical_id, r in resources.items()

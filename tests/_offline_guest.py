@@ -10,6 +10,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from _service_calls import call_json
 from guestapi.offline.launch import OfflineStack
 from guestapi.offline.wire import Request
 
@@ -17,8 +18,8 @@ HOST = "127.0.0.1:4566"
 
 
 def _cognito(offline: OfflineStack, operation: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = offline.cognito.handle(
-        f"AWSCognitoIdentityService.{operation}", json.dumps(body).encode()
+    response = call_json(
+        offline.cognito, f"AWSCognitoIdentityService.{operation}", json.dumps(body).encode()
     )
     assert response.status == 200, response.body
     return json.loads(response.body)

@@ -93,7 +93,7 @@ def _admitted(event: str, answer: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def _answer(refusal: Refusal) -> Response:
+def _answer(refusal: Refusal) -> Response[str]:
     route = app.current_event.path
     logger.warning(
         "refused", extra={"code": refusal.code, "detail": refusal.detail, "route": route}
@@ -108,19 +108,19 @@ def _answer(refusal: Refusal) -> Response:
 
 
 @app.exception_handler(Refusal)
-def refused(exc: Refusal) -> Response:
+def refused(exc: Refusal) -> Response[str]:
     return _answer(exc)
 
 
 @app.exception_handler([ClientError, BotoCoreError])
-def backend_failed(exc: Exception) -> Response:
+def backend_failed(exc: Exception) -> Response[str]:
     # DynamoDB or Cognito failed (throttled, unavailable): the documented 503, not a raw 502.
     code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else type(exc).__name__
     return _answer(Refusal("identity_service_unavailable", code))
 
 
 @app.exception_handler(Exception)
-def failed(exc: Exception) -> Response:
+def failed(exc: Exception) -> Response[str]:
     # A bug, not the caller's input (that is refused before it gets here). The log names the
     # class and where it was raised, not its message: messages may quote the caller's bytes.
     frames = traceback.extract_tb(exc.__traceback__)[-5:]

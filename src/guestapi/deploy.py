@@ -1,24 +1,15 @@
-"""Deploy the stack with `sam build` and `sam deploy`, then save its outputs for the client and
-the checks.
-
-    sam build --template-file T --build-dir D --config-env ENV --config-file S
-    sam deploy --template-file D/template.yaml --config-env ENV --config-file S [--guided]
-               --no-fail-on-empty-changeset
-    DescribeStacks(stack of ENV in samconfig.toml)  ->  .guestapi/outputs-ENV.json
-
-`sam build` first: the attestation function (AttestationMode monitor/enforce) imports pyattest
-and aws-lambda-powertools, which only a build puts into its package. It needs the function's
-runtime (python3.12) on PATH, or `--use-container` in samconfig's [ENV.build.parameters].
-
-SAM does the deploying; this module only adds what SAM does not: a credentials check before
-anything starts, and the outputs file in the shape guestapi.outputs reads.
+"""Deploy the stack with `sam build` and `sam deploy` (docs/deploying.md), then save its outputs
+for the client and the checks. SAM does the deploying; this module only adds a credentials and
+region check before anything starts, and the outputs file in the shape guestapi.outputs reads.
+`sam build` first: the attestation function's dependencies (pyattest, aws-lambda-powertools)
+reach its package only through a build.
 """
 
 from __future__ import annotations
 
 import shlex
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,7 +145,7 @@ def _stack_and_region(request: DeployRequest, world: World) -> tuple[str, str | 
     return settings.stack_name, settings.region or world.default_region()
 
 
-def dry_run(request: DeployRequest, world: World) -> list[Sequence[str]]:
+def dry_run(request: DeployRequest, world: World) -> list[list[str]]:
     """Print the exact commands a real run would use; run nothing."""
     _require_template(request)
     sam = world.find_sam()

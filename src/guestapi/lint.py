@@ -3,9 +3,9 @@
 Each tool does its own job; this module only runs them side by side and collects what they
 say. cfn-lint also runs the project's own rules (`guestapi.lint_rules`: AWS_IAM on every
 method, a concrete guest policy, a pinned trust, ...), loaded the way cfn-lint loads any
-custom rules, with `--append-rules`. It adds two things no tool does: checkov also scans a copy with every optional feature
-switched on (it only evaluates parameter defaults), and every checkov suppression in the
-template (``Metadata: checkov: skip:``) must carry a written reason.
+custom rules, with `--append-rules`. It adds two things no tool does: checkov also scans a copy
+with every optional feature switched on (it only evaluates parameter defaults), and every
+checkov suppression in the template (``Metadata: checkov: skip:``) must carry a written reason.
 """
 
 from __future__ import annotations
@@ -21,16 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from samtranslator.yaml_helper import yaml_parse
-
-from guestapi.errors import GuestApiError
-from guestapi.textfiles import read_text
+from guestapi.template.reading import read_template
 from guestapi.tools import find_tool
-
-
-class LintError(GuestApiError):
-    """The template is missing or is not a parseable CloudFormation template."""
 
 
 @dataclass(frozen=True)
@@ -56,26 +48,6 @@ class Suppression:
     resource: str
     check_id: str
     reason: str
-
-
-def load_template(path: Path) -> dict[str, Any]:
-    """Parse the template (CloudFormation short tags included) or raise LintError."""
-    text = read_text(
-        path,
-        LintError,
-        what="template",
-        missing_hint="run from the repository root or pass --template",
-    )
-    try:
-        data = yaml_parse(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise LintError(f"template {path} is not valid YAML{where}: {problem}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
-        raise LintError(f"template {path} is not a CloudFormation template (no Resources mapping)")
-    return data
 
 
 def checkov_suppressions(template: dict[str, Any]) -> Iterator[Suppression]:
@@ -151,6 +123,18 @@ def write_features_on_copy(template: dict[str, Any], directory: Path) -> tuple[P
     return path, toggles
 
 
+def _cfn_lint(cfn_lint: str, target: Path) -> list[str]:
+    # Informational findings fail too: "nothing reported" is the bar. The `=` form, since
+    # --append-rules takes several values and would swallow the template path after it.
+    return [
+        cfn_lint,
+        "--non-zero-exit-code",
+        "informational",
+        f"--append-rules={CFN_LINT_RULES}",
+        str(target),
+    ]
+
+
 def _checkov(checkov: str, target: Path) -> list[str]:
     # --skip-download: no call to the Bridgecrew platform (offline-safe, nothing to send).
     return [
@@ -176,21 +160,11 @@ def lint_commands(
 ) -> list[LintCommand]:
     """The tool invocations. Every tool is located first, so a missing one stops the run."""
     cfn_lint, sam, checkov = find("cfn-lint"), find("sam"), find("checkov")
-    target = str(template)
     commands = [
-        # Informational findings fail too: "nothing reported" is the bar. The `=` form, since
-        # --append-rules takes several values and would swallow the template path after it.
+        LintCommand("cfn-lint", _cfn_lint(cfn_lint, template)),
         LintCommand(
-            "cfn-lint",
-            [
-                cfn_lint,
-                "--non-zero-exit-code",
-                "informational",
-                f"--append-rules={CFN_LINT_RULES}",
-                target,
-            ],
+            "sam validate --lint", [sam, "validate", "--lint", "--template", str(template)]
         ),
-        LintCommand("sam validate --lint", [sam, "validate", "--lint", "--template", target]),
         LintCommand("checkov", _checkov(checkov, template)),
     ]
     if features_on and features_on[1]:
@@ -198,18 +172,7 @@ def lint_commands(
         name = f"({', '.join(toggles)} on)"
         # cfn-lint too: our rules read the API body as deployed at the defaults, so only this
         # copy shows them the routes a mode adds (the /attest routes of AttestationMode).
-        commands.append(
-            LintCommand(
-                f"cfn-lint {name}",
-                [
-                    cfn_lint,
-                    "--non-zero-exit-code",
-                    "informational",
-                    f"--append-rules={CFN_LINT_RULES}",
-                    str(path),
-                ],
-            )
-        )
+        commands.append(LintCommand(f"cfn-lint {name}", _cfn_lint(cfn_lint, path)))
         commands.append(LintCommand(f"checkov {name}", _checkov(checkov, path)))
     return commands
 
@@ -237,7 +200,7 @@ def run_lint(
     find: Callable[[str], str] = find_tool,
 ) -> list[LintResult]:
     """Check the template parses, then run the tools concurrently (they are independent)."""
-    parsed = load_template(template)
+    _, parsed = read_template(template)
     with tempfile.TemporaryDirectory(prefix="guestapi-lint-") as scratch:
         features_on = write_features_on_copy(parsed, Path(scratch))
         commands = lint_commands(template.resolve(), find, features_on)

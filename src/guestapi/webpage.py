@@ -118,7 +118,8 @@ def serve_web(
     thread = threading.Thread(target=server.serve_forever, name="guestapi-web", daemon=True)
     thread.start()
     try:
-        bound_host, bound_port = server.server_address[:2]
+        # The socket's own address: str for an IP socket (server_address may be bytes).
+        bound_host, bound_port = server.socket.getsockname()[:2]
         url_host = f"[{bound_host}]" if ":" in str(bound_host) else bound_host  # IPv6 literal
         yield f"http://{url_host}:{bound_port}/"
     finally:

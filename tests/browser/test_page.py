@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from _browser_harness import ARTIFACTS, IDENTITY_ID, OpenPage, PageRun, template_variant
 
-from guestapi.offline import serve
+from guestapi.offline.launch import serve
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from guestapi.cli import check
-from guestapi.offline import serve
+from guestapi.offline.launch import serve
 
 pytestmark = pytest.mark.offline
 

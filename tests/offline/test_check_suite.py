@@ -18,7 +18,7 @@ import pytest
 from botocore.stub import Stubber
 
 from guestapi.cli import check
-from guestapi.offline import serve
+from guestapi.offline.launch import serve
 
 pytestmark = pytest.mark.offline
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from guestapi.offline import serve
+from guestapi.offline.launch import serve
 
 pytestmark = pytest.mark.offline
 

@@ -28,13 +28,16 @@ from _dynamodb_helpers import (
 )
 from guestapi.offline import iam
 from guestapi.offline.credentials import CredentialStore, WebIdentity
-from guestapi.offline.dynamodb.callers import Caller, caller_lookup
 from guestapi.offline.dynamodb.emulator import DynamoDbEmulator
 from guestapi.offline.dynamodb.front_door import DynamoDbFrontDoor
+from guestapi.offline.dynamodb.operations import Planner
 from guestapi.offline.dynamodb.tables import TableSpec
 from guestapi.offline.iam.model import Role
+from guestapi.offline.motoservice.callers import Caller, caller_lookup
 from guestapi.offline.sigv4 import KnownCredential
-from guestapi.offline.wire import JSON_1_0, Request
+from guestapi.offline.wire import Request
+
+JSON_1_0 = "application/x-amz-json-1.0"
 
 
 @contextmanager
@@ -50,11 +53,9 @@ class Stack:
         self.emulator = emulator
         self.policies: tuple[dict[str, Any], ...] = ()
         self.door = DynamoDbFrontDoor(
-            region=REGION,
-            account_id=ACCOUNT,
+            Planner(REGION, ACCOUNT, tables={t.name: t for t in tables}),
             upstream=emulator.upstream,
             lookup_caller=self.lookup,
-            tables={t.name: t for t in tables},
         )
 
     def lookup(self, access_key_id: str) -> Caller | None:
@@ -327,11 +328,9 @@ def test_guest_credentials_from_the_store_reach_only_their_own_items(stack: Stac
         web_identity=WebIdentity("us-east-1:guest-1", "us-east-1:pool", "unauthenticated"),
     )
     door = DynamoDbFrontDoor(
-        region=REGION,
-        account_id=ACCOUNT,
+        Planner(REGION, ACCOUNT, tables={"A": spec("A")}),
         upstream=stack.emulator.upstream,
         lookup_caller=caller_lookup(store, {role.arn: role}),
-        tables={"A": spec("A")},
     )
     credential = guest.known()
     try:
@@ -377,8 +376,28 @@ def test_requests_the_front_door_cannot_authorize_are_refused_before_moto(fresh:
     }
     assert fresh.call("Query", query)[0] == 400  # no partition value: LeadingKeys undecidable
     response = fresh.door.handle(signed("PutItem", b"{not json"))
-    assert json.loads(response.body)["__type"] == "com.amazon.coral.service#SerializationException"
+    # The wording every AWS JSON service of the offline stack gives (it had no period here).
+    assert json.loads(response.body) == {
+        "__type": "com.amazon.coral.service#SerializationException",
+        "message": "The request body is not valid JSON.",
+    }
     assert fresh.items("A") == []
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_parsed(fresh: Stack, monkeypatch) -> None:
+    # Before the shared service base, a body past the server's read limit arrived cut short and
+    # failed as malformed JSON; now the bound itself answers, in DynamoDB's validation shape.
+    fresh.policies = (allow("dynamodb:*", "*"),)
+    monkeypatch.setattr(DynamoDbFrontDoor, "MAX_BODY", 100)
+    item = {"TableName": "A", "Item": {"pk": {"S": "big"}, "pad": {"S": "x" * 200}}}
+    status, body = fresh.call("PutItem", item)
+    assert (status, body["__type"]) == (400, "com.amazon.coral.validate#ValidationException")
+    assert body["message"].startswith("Request body is ") and body["message"].endswith(
+        "bytes; the limit is 100."
+    )
+    assert fresh.items("A") == []
+    monkeypatch.undo()
+    assert fresh.call("PutItem", item) == (200, {})  # the control: the same item, under the bound
 
 
 def test_table_named_by_arn_is_authorized_on_that_arn(fresh: Stack) -> None:

@@ -444,14 +444,16 @@ SIGNATURE_ONLY = st.one_of(
 
 
 # ------------------------------------------------------------------------------ in-process
+def _json(target: str, body: dict[str, str]) -> IncomingRequest:
+    return IncomingRequest("POST", "/", "", (("X-Amz-Target", target),), json.dumps(body).encode())
+
+
 def _guest_in_process(offline: OfflineStack) -> Guest:
     pool = next(iter(offline.stack.identity_pools))
-    answer = offline.cognito.handle(
-        COGNITO + "GetId", json.dumps({"IdentityPoolId": pool}).encode()
-    )
+    answer = offline.cognito.handle(_json(COGNITO + "GetId", {"IdentityPoolId": pool}))
     identity_id = json.loads(answer.body)["IdentityId"]
     answer = offline.cognito.handle(
-        COGNITO + "GetCredentialsForIdentity", json.dumps({"IdentityId": identity_id}).encode()
+        _json(COGNITO + "GetCredentialsForIdentity", {"IdentityId": identity_id})
     )
     c = json.loads(answer.body)["Credentials"]
     return Guest(identity_id, Credentials(c["AccessKeyId"], c["SecretKey"], c["SessionToken"]))

@@ -20,8 +20,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from requests_aws4auth import AWS4Auth
 
-from guestapi.offline import serve
-from guestapi.offline.launch import build, running
+from guestapi.offline.launch import build, running, serve
 
 pytestmark = pytest.mark.offline
 

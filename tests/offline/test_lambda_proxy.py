@@ -18,12 +18,10 @@ from _offline_guest import Guest
 from _template_variants import write_variant
 from guestapi.offline.apigateway import Gateway
 from guestapi.offline.apigateway.call import Refusal
-from guestapi.offline.apigateway.lambda_proxy import (
-    InvokeOutcome,
-    LambdaProxyIntegration,
-    proxy_response,
-)
+from guestapi.offline.apigateway.lambda_proxy import LambdaProxyIntegration, proxy_response
 from guestapi.offline.apigateway.pipeline import default_integrations
+from guestapi.offline.awslambda import outcomes
+from guestapi.offline.awslambda.outcomes import InvocationResult, Outcome
 from guestapi.offline.launch import OfflineStack, build
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "data" / "lambda_routes" / "template.yaml"
@@ -33,19 +31,31 @@ INTERNAL_ERROR = {"message": "Internal server error"}
 class RecordingInvoker:
     """Answers every invocation with `answer` and keeps the events it was given."""
 
-    def __init__(self, answer: InvokeOutcome) -> None:
+    def __init__(self, answer: InvocationResult) -> None:
         self.answer = answer
         self.events: list[tuple[str, dict[str, Any]]] = []
 
     def invoke(
-        self, function_arn: str, event: dict[str, Any], request_id: str, timeout_s: float
-    ) -> InvokeOutcome:
-        self.events.append((function_arn, event))
+        self, function: str, event: Any, request_id: str, timeout_s: float | None = None
+    ) -> InvocationResult:
+        self.events.append((function, event))
         self.waited = timeout_s
         return self.answer
 
 
-OK = InvokeOutcome(ok=True, payload={"statusCode": 200, "body": "from the function"})
+def answered(payload: Any) -> InvocationResult:
+    """The function returned `payload`."""
+    return InvocationResult(Outcome.OK, "request-id", 1.0, payload=payload)
+
+
+def raised(error_type: str, message: str) -> InvocationResult:
+    """The handler raised."""
+    return outcomes.failure(
+        Outcome.HANDLER_ERROR, "request-id", 1.0, {"errorType": error_type, "errorMessage": message}
+    )
+
+
+OK = answered({"statusCode": 200, "body": "from the function"})
 
 
 def gateway_for(offline: OfflineStack, invoker: RecordingInvoker) -> Gateway:
@@ -122,7 +132,8 @@ def test_widening_the_role_lets_the_same_call_through(tmp_path: Path) -> None:
 def test_without_the_lambda_permission_api_gateway_cannot_invoke(offline: OfflineStack) -> None:
     # The function's resource policy is what lets API Gateway in (InvokeRole: NONE); the
     # same stack with the permissions removed gets "Invalid permissions on Lambda function".
-    stripped = replace(offline, stack=replace(offline.stack, lambda_permissions=()))
+    models = {**offline.stack.models, "lambda_permissions": ()}
+    stripped = replace(offline, stack=replace(offline.stack, models=models))
     for under_test, expected in ((offline, 200), (stripped, 500)):
         invoker = RecordingInvoker(OK)
         response = gateway_for(under_test, invoker).handle(
@@ -207,16 +218,16 @@ def test_the_event_is_payload_format_1_0(offline: OfflineStack) -> None:
 @pytest.mark.parametrize(
     "outcome",
     [
-        InvokeOutcome(ok=False, error="KeyError: 'no such thing'"),
-        InvokeOutcome(ok=False, error="Task timed out after 1.00 seconds"),
-        InvokeOutcome(ok=True, payload={"status": 200}),
-        InvokeOutcome(ok=True, payload="just a string"),
-        InvokeOutcome(ok=True, payload={"statusCode": 200, "body": {"not": "a string"}}),
+        raised("KeyError", "'no such thing'"),
+        outcomes.timed_out("request-id", 1000.0, 1.0),
+        answered({"status": 200}),
+        answered("just a string"),
+        answered({"statusCode": 200, "body": {"not": "a string"}}),
     ],
     ids=["exception", "timeout", "unknown key", "not an object", "body not a string"],
 )
 def test_function_failures_are_502_internal_server_error(
-    offline: OfflineStack, outcome: InvokeOutcome
+    offline: OfflineStack, outcome: InvocationResult
 ) -> None:
     response = gateway_for(offline, RecordingInvoker(outcome)).handle(
         Guest(offline).request("GET", "/dev/whoami")
@@ -227,13 +238,13 @@ def test_function_failures_are_502_internal_server_error(
 
 
 def test_a_throttled_invocation_is_500_not_502(offline: OfflineStack) -> None:
-    throttled = RecordingInvoker(InvokeOutcome(ok=False, error="Rate Exceeded.", rejected=True))
+    throttled = RecordingInvoker(outcomes.throttled("request-id"))
     response = gateway_for(offline, throttled).handle(Guest(offline).request("GET", "/dev/whoami"))
     assert (response.status, json.loads(response.body)) == (500, INTERNAL_ERROR)
 
 
 def test_api_gateway_stops_waiting_at_its_integration_timeout(offline: OfflineStack) -> None:
-    gave_up = RecordingInvoker(InvokeOutcome(ok=False, caller_gave_up=True))
+    gave_up = RecordingInvoker(outcomes.caller_gave_up("request-id", 1000.0, 1.0))
     integrations = {
         **default_integrations(offline.stack),
         "AWS_PROXY": LambdaProxyIntegration(offline.stack, gave_up, integration_timeout_s=1.0),
@@ -247,7 +258,7 @@ def test_api_gateway_stops_waiting_at_its_integration_timeout(offline: OfflineSt
     )
     assert response.header("x-amzn-ErrorType") == "InternalServerErrorException"
     # By default it waits the documented 29 s; a function's own timeout is still Lambda's 502.
-    timed_out = RecordingInvoker(InvokeOutcome(ok=False, error="timed out", timed_out=True))
+    timed_out = RecordingInvoker(outcomes.timed_out("request-id", 3000.0, 3.0))
     response = gateway_for(offline, timed_out).handle(Guest(offline).request("GET", "/dev/whoami"))
     assert timed_out.waited == 29.0
     assert response.status == 502

@@ -188,7 +188,7 @@ def test_a_function_reads_and_writes_its_table_as_its_role_allows(stack, guest) 
     # The item is in the emulator's table, under the caller's identity.
     assert offline.dynamodb is not None
     [table] = offline.stack.tables
-    stored = offline.dynamodb.client.get_item(
+    stored = offline.dynamodb.emulator.client.get_item(
         TableName=table, Key={"identityId": {"S": provider.identity_id()}}
     )
     assert stored["Item"]["identityId"]["S"] == provider.identity_id()

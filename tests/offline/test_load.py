@@ -43,7 +43,7 @@ from botocore.credentials import Credentials
 from requests_aws4auth import AWS4Auth
 from yarl import URL
 
-from guestapi.offline import serve
+from guestapi.offline.launch import serve
 from guestapi.offline.sigv4 import verifier
 
 pytestmark = [pytest.mark.offline, pytest.mark.load]

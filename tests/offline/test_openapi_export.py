@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from guestapi.cli.export import main as export_main
-from guestapi.lint import load_template
 from guestapi.outputs import write_outputs_file
+from guestapi.template.reading import read_template
 
 
 def export(outputs: dict[str, str], template: Path, tmp_path: Path) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def export(outputs: dict[str, str], template: Path, tmp_path: Path) -> dict[str,
 
 
 def api_properties(template: Path) -> dict[str, Any]:
-    resources = load_template(template)["Resources"]
+    resources = read_template(template)[1]["Resources"]
     (api,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Serverless::Api"]
     return api
 

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 from _http_guest import connect, send, serving, signed
-from test_lambda_proxy import RecordingInvoker, gateway_for
+from test_lambda_proxy import RecordingInvoker, answered, gateway_for
 
 from _offline_guest import Guest
 from guestapi.offline.apigateway import lambda_proxy
-from guestapi.offline.apigateway.lambda_proxy import InvokeOutcome
 from guestapi.offline.launch import OfflineStack, build
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "data" / "lambda_routes" / "template.yaml"
@@ -48,7 +47,7 @@ def offline() -> Iterator[OfflineStack]:
 
 def problems(offline: OfflineStack, headers: dict[str, str]) -> list[str]:
     """What went wrong with two calls on one connection, answered with `headers`."""
-    answer = InvokeOutcome(ok=True, payload={"statusCode": 200, "headers": headers, "body": BODY})
+    answer = answered({"statusCode": 200, "headers": headers, "body": BODY})
     guest = Guest(offline)
     found: list[str] = []
     with serving(offline, gateway_for(offline, RecordingInvoker(answer))) as api:

@@ -2,7 +2,7 @@
 
 moto checks no signature. Its servers listen on 127.0.0.1, where a function's code (or any local
 process) can find them, so each is sealed with a per-launch key only the front door and the
-stack's own client send (motoservice/server.py). The test scans EVERY listening TCP port of this
+stack's own client send (motoservice/emulator.py). The test scans EVERY listening TCP port of this
 process (the stack runs in it) with unsigned DynamoDB and SSM calls, as an attacker on the machine
 would: no port may answer with data, and the front door must refuse them. The control test builds
 the same stack with the seal removed at our own seam and shows the scan then finds the data.
@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from guestapi.offline.launch import OfflineStack, build, running
-from guestapi.offline.motoservice import server as moto_server
+from guestapi.offline.motoservice import emulator as moto_emulator
 
 pytestmark = pytest.mark.offline
 
@@ -130,7 +130,7 @@ def leaks(offline: OfflineStack, replies: dict[str, tuple[int, str]]) -> list[st
         if needle in text
     ]
     assert offline.dynamodb is not None
-    stored = offline.dynamodb.client.get_item(
+    stored = offline.dynamodb.emulator.client.get_item(
         TableName=table, Key={"identityId": {"S": FORGED}}
     ).get("Item")
     if stored is not None:
@@ -144,7 +144,7 @@ def stack_parts() -> Iterator[tuple[OfflineStack, str]]:
     offline = build(TEMPLATE, account_id=ACCOUNT)
     table = next(iter(offline.stack.tables.values())).name
     assert offline.dynamodb is not None
-    offline.dynamodb.client.put_item(
+    offline.dynamodb.emulator.client.put_item(
         TableName=table, Item={"identityId": {"S": "someone"}, "note": {"S": MARKER}}
     )
     offline.put_secure_parameter(SECRET_NAME, SECRET)
@@ -160,7 +160,7 @@ def scan(offline: OfflineStack) -> dict[tuple[str, int], dict[str, tuple[int, st
 def moto_ports(offline: OfflineStack) -> set[int]:
     assert offline.dynamodb is not None and offline.ssm is not None
     return {
-        urlsplit(offline.dynamodb.endpoint).port,
+        urlsplit(offline.dynamodb.emulator.endpoint).port,
         urlsplit(offline.ssm.emulator.endpoint).port,
     }
 
@@ -187,12 +187,12 @@ def test_no_port_but_the_front_door_answers_and_it_refuses(
 def test_without_the_seal_the_scan_finds_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
     # The control: our own seam set back to moto's bare app, and the same scan reads the
     # table, the decrypted SecureString, and writes an item, all unsigned.
-    monkeypatch.setattr(moto_server, "_sealed", lambda app, key: app)
+    monkeypatch.setattr(moto_emulator, "_sealed", lambda app, key: app)
     offline = build(TEMPLATE, account_id=ACCOUNT)
     try:
         table = next(iter(offline.stack.tables.values())).name
         assert offline.dynamodb is not None
-        offline.dynamodb.client.put_item(
+        offline.dynamodb.emulator.client.put_item(
             TableName=table, Item={"identityId": {"S": "someone"}, "note": {"S": MARKER}}
         )
         offline.put_secure_parameter(SECRET_NAME, SECRET)

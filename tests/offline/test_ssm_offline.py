@@ -7,7 +7,6 @@ import base64
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +20,6 @@ from botocore.exceptions import ClientError
 
 from guestapi.offline.awslambda.environment import endpoint_variables
 from guestapi.offline.cfn.engine import load_stack
-from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.cfn.resources import Created, Environment
 from guestapi.offline.launch import FUNCTION_ENDPOINTS, build
 from guestapi.offline.motoservice.callers import Caller
@@ -33,7 +31,10 @@ from guestapi.offline.ssm.emulator import SsmEmulator
 from guestapi.offline.ssm.front_door import SsmFrontDoor
 from guestapi.offline.ssm.operations import Planner
 from guestapi.offline.ssm.parameters import ParameterDefinitionError, parameter_spec
-from guestapi.offline.wire import JSON_1_1, Request
+from guestapi.offline.wire import Request
+from guestapi.template.intrinsics import TemplateError
+
+JSON_1_1 = "application/x-amz-json-1.1"
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 PARAM = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter"
@@ -63,7 +64,7 @@ def denied(action: str, resource: str) -> str:
 
 # ------------------------------------------------------------------------------- CloudFormation
 def test_generated_name_ref_and_getatt() -> None:
-    env = Environment(REGION, ACCOUNT, "aws", "guest-api-dev", Path("."), warn=print)
+    env = Environment(REGION, ACCOUNT, "aws", "guest-api-dev", warn=print)
     created = Created("Colours", "AWS::SSM::Parameter", {"Type": "StringList", "Value": "a,b"})
     ssm_cfn.parameter_id(created, env)
     # CloudFormation's SSM handler: CFN-<logical id>-<12 letters and digits>, at most 40.
@@ -171,7 +172,7 @@ class Stack:
         self.emulator = emulator
         self.policies: tuple[dict[str, Any], ...] = ()
         self.door = door_type(
-            region=REGION, account_id=ACCOUNT, upstream=emulator.upstream, lookup_caller=self.lookup
+            Planner(REGION, ACCOUNT), upstream=emulator.upstream, lookup_caller=self.lookup
         )
 
     def lookup(self, access_key_id: str) -> Caller | None:

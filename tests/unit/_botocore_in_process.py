@@ -61,7 +61,7 @@ def in_process(client: Any) -> Any:
 @contextmanager
 def serve_services(
     cognito: Callable[[Request], Response],
-    sts: Callable[[bytes], Response] | None = None,
+    sts: Callable[[Request], Response] | None = None,
 ) -> Iterator[str]:
     """A URL under which `cognito` (and `sts`, if given) answer as the offline server routes them."""
     routes = service_routes(cognito, sts)

@@ -1,16 +1,17 @@
 """The guest role's policies exactly as template.yaml writes them, with names filled in.
 
-Only `Ref` and `Fn::Sub` over plain names occur in those two documents; anything else makes
-the loader fail loudly, so a template change cannot silently test a stale shape.
+They are resolved by the deploy engine's resolver (guestapi.template.intrinsics) with the names
+below only: an intrinsic over any other name makes the loader fail loudly, so a template change
+cannot silently test a stale shape.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from samtranslator.yaml_helper import yaml_parse
+from guestapi.template.intrinsics import ResolveContext, resolve
+from guestapi.template.reading import read_template
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
@@ -25,22 +26,16 @@ NAMES = {
 
 
 def _resolve(node: Any) -> Any:
-    if isinstance(node, dict):
-        if set(node) == {"Ref"}:
-            return NAMES[node["Ref"]]
-        if set(node) == {"Fn::Sub"}:
-            assert isinstance(node["Fn::Sub"], str), "only the one-argument Fn::Sub is expected"
-            return re.sub(r"\$\{([^}]+)\}", lambda m: NAMES[m.group(1)], node["Fn::Sub"])
-        assert not any(k.startswith("Fn::") for k in node), f"unexpected intrinsic in {node}"
-        return {k: _resolve(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_resolve(v) for v in node]
-    return node
+    # The deploy engine's own resolver: an intrinsic over a name NAMES lacks fails loudly.
+    pseudo = {k: v for k, v in NAMES.items() if k.startswith("AWS::")}
+    ids = {k: v for k, v in NAMES.items() if k in ("Api", "IdentityPool")}
+    context = ResolveContext({"StageName": NAMES["StageName"]}, pseudo, physical_ids=ids)
+    return resolve(node, context)
 
 
 def guest_role() -> tuple[dict, list[dict]]:
     """(trust policy, identity policy documents) of the template's GuestRole."""
-    template = yaml_parse(TEMPLATE.read_text())
+    _, template = read_template(TEMPLATE)
     props = template["Resources"]["GuestRole"]["Properties"]
     trust = _resolve(props["AssumeRolePolicyDocument"])
     policies = [_resolve(p["PolicyDocument"]) for p in props.get("Policies", [])]

@@ -57,7 +57,7 @@ def _call(offline: OfflineStack, operation: str, creds: Credentials | None) -> t
         SigV4Auth(creds, "cognito-identity", "us-east-1").add_auth(aws)
     prepared = aws.prepare()
     request = Request("POST", "/", "", tuple(prepared.headers.items()), body, HOST)
-    response = offline.cognito.handle_request(request)
+    response = offline.cognito.handle(request)
     return response.status, json.loads(response.body)
 
 

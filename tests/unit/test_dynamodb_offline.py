@@ -4,7 +4,6 @@ runs moto's server holding them."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,11 +11,11 @@ import pytest
 from _dynamodb_helpers import ACCOUNT, ARN, PK, PK_DEF, REGION, spec
 from guestapi.errors import GuestApiError
 from guestapi.offline.cfn.engine import load_stack
-from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.cfn.resources import Created, Environment
-from guestapi.offline.cfn.transform import apply_transforms
 from guestapi.offline.dynamodb import cfn as dynamodb_cfn
 from guestapi.offline.dynamodb.tables import TableDefinitionError, table_spec
+from guestapi.template.intrinsics import TemplateError
+from guestapi.template.transform import apply_transforms
 
 
 # ------------------------------------------------------------------------------------ tables
@@ -46,7 +45,7 @@ def test_explicit_name_maps_to_create_table() -> None:
 
 
 def test_generated_name_and_attributes() -> None:
-    env = Environment(REGION, ACCOUNT, "aws", "guest-api-dev", Path("."), warn=print)
+    env = Environment(REGION, ACCOUNT, "aws", "guest-api-dev", warn=print)
     created = Created(
         "VisitsTable",
         "AWS::DynamoDB::Table",

@@ -9,6 +9,7 @@ import pytest
 
 from _offline_guest import Guest
 from _template_variants import write_variant
+from guestapi.offline.iam.context import condition_keys
 from guestapi.offline.launch import build
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -27,3 +28,27 @@ def test_a_source_ip_condition_decides(tmp_path: Path, cidr: str, status: int) -
     offline = build(variant)
     response = offline.gateway.handle(Guest(offline).request("GET", "/dev/demo"))
     assert response.status == status
+
+
+AUD_PINNED = (
+    GRANT[0],
+    "                Action: execute-api:Invoke\n"
+    "                Condition:\n"
+    "                  StringEquals:\n"
+    "                    cognito-identity.amazonaws.com:aud: !Ref IdentityPool\n",
+)
+
+
+def test_the_guests_cognito_keys_reach_the_gateways_iam(tmp_path: Path, monkeypatch) -> None:
+    offline = build(write_variant(TEMPLATE, tmp_path, AUD_PINNED))
+    guest = Guest(offline)
+    assert offline.gateway.handle(guest.request("GET", "/dev/demo")).status == 200
+    # Without the identity's keys (our seam), the same pinned grant refuses the same guest.
+    from guestapi.offline.apigateway import pipeline
+
+    def without_cognito_keys(*args, **kwargs):
+        keys = condition_keys(*args, **kwargs)
+        return {k: v for k, v in keys.items() if not k.startswith("cognito-identity")}
+
+    monkeypatch.setattr(pipeline, "condition_keys", without_cognito_keys)
+    assert offline.gateway.handle(guest.request("GET", "/dev/demo")).status == 403

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from guestapi.offline.awsapi.protocols import route_by_action
 from guestapi.offline.iam.model import Role
-from guestapi.offline.iam.simulator import IamSimulator, query_protocol, statement_positions
+from guestapi.offline.iam.simulator import IamSimulator, statement_positions
 from guestapi.offline.wire import Request, Response
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/guest"
@@ -62,7 +63,7 @@ def test_the_shared_route_sends_other_actions_to_sts():
         seen.append("sts")
         return Response(200)
 
-    route = query_protocol({"SimulatePrincipalPolicy": iam}, sts)
+    route = route_by_action({"SimulatePrincipalPolicy": iam}, sts)
     route(_request(Action="SimulatePrincipalPolicy"))
     route(_request(Action="AssumeRoleWithWebIdentity"))
     route(Request("POST", "/", "", [], b"\xff\xfe"))  # not a form: STS answers its own error

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from guestapi.offline.cfn.intrinsics import (
+from guestapi.template.intrinsics import (
     NO_VALUE,
     ResolveContext,
     TemplateError,

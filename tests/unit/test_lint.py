@@ -13,12 +13,12 @@ import pytest
 from guestapi.cli.lint import main
 from guestapi.lint import (
     LintResult,
-    load_template,
     report,
     run_lint,
     suppression_result,
     write_features_on_copy,
 )
+from guestapi.template.reading import read_template
 from guestapi.tools import ToolNotFoundError, find_tool
 
 
@@ -86,7 +86,7 @@ def test_runs_the_three_tools_on_the_template(template_path: Path):
 
 
 def test_features_on_copy_switches_every_optional_resource_on(template_path, tmp_path):
-    template = load_template(template_path)
+    template = read_template(template_path)[1]
     path, toggles = write_features_on_copy(template, tmp_path)
     assert toggles == ["EnableWaf", "EnableAccessLogs", "AttestationMode=enforce"]
     copy = json.loads(path.read_text())
@@ -137,7 +137,7 @@ def test_a_suppression_without_a_reason_is_a_finding():
 
 
 def test_project_template_suppressions_all_have_reasons(template_path):
-    result = suppression_result(load_template(template_path))
+    result = suppression_result(read_template(template_path)[1])
     assert result.clean, result.output
     assert "CKV_AWS_73 on Api" in result.summary
 
@@ -146,7 +146,10 @@ def test_project_template_suppressions_all_have_reasons(template_path):
     ("content", "message"),
     [
         (None, "not found: run from the repository root or pass --template"),
-        ("Resources: [\n", "is not valid YAML at line 2"),
+        (
+            "Resources: [\n",
+            "malformed YAML: expected the node content, but found '<stream end>' (line 2",
+        ),
         ("just a string\n", "is not a CloudFormation template"),
         ("Resources: 3\n", "is not a CloudFormation template"),
     ],

@@ -17,9 +17,13 @@ from typing import Any
 import boto3
 import pytest
 from _botocore_in_process import in_process, serve_services
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
+from _service_calls import call_json
 from guestapi.offline.cognito import CognitoIdentityService
 from guestapi.offline.cognito.model import IdentityPool
 from guestapi.offline.cognito.openid import (
@@ -31,7 +35,7 @@ from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.iam import Decision, Role, evaluate_trust
 from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.stack import Stack
-from guestapi.offline.wire import Response
+from guestapi.offline.wire import Request, Response
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -39,6 +43,8 @@ POOL_ID = "us-east-1:0f6c3a2e-5b1d-4c8e-9a7f-1e2d3c4b5a69"
 OTHER_POOL_ID = "us-east-1:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/guest-api-local-GuestRole-1A2B3C4D5E6F"
 TARGET = "AWSCognitoIdentityService."
+JSON_1_1 = "application/x-amz-json-1.1"
+HOST = "127.0.0.1:4566"
 START = datetime(2026, 11, 26, 10, 0, 0, tzinfo=UTC)
 
 
@@ -90,9 +96,7 @@ def make_stack(
         region=REGION,
         account_id=ACCOUNT,
         partition="aws",
-        rest_apis={},
-        identity_pools={POOL_ID: pool},
-        roles={ROLE_ARN: role},
+        models={"identity_pools": {POOL_ID: pool}, "roles": {ROLE_ARN: role}},
         outputs={"IdentityPoolId": POOL_ID, "GuestRoleArn": ROLE_ARN, "Region": REGION},
     )
 
@@ -128,7 +132,7 @@ class Twin:
 
     def call(self, operation: str, body: Mapping[str, Any] | bytes) -> Response:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        return self.service.handle(TARGET + operation, raw)
+        return call_json(self.service, TARGET + operation, raw)
 
     def ok(self, operation: str, body: Mapping[str, Any]) -> dict[str, Any]:
         response = self.call(operation, body)
@@ -152,14 +156,9 @@ def make_twin(
     stack = stack or make_stack()
     authority = CallerAuthority(region=REGION, store=store, roles=stack.roles, clock=clock)
     service = CognitoIdentityService(
-        stack,
-        store,
-        clock=clock,
-        trust_evaluator=trust,
-        log=log.append,
-        authority=authority,
-        **kwargs,
+        stack, store, clock=clock, trust_evaluator=trust, authority=authority, **kwargs
     )
+    service._log = log.append  # type: ignore[method-assign]
     return Twin(service, store, clock, log)
 
 
@@ -296,7 +295,7 @@ def test_oversized_body_is_refused_not_parsed() -> None:
 )
 def test_unknown_targets_answer_unknown_operation_without_a_message(target: str) -> None:
     twin = make_twin()
-    response = twin.service.handle(target, b"{}")
+    response = call_json(twin.service, target, b"{}")
     assert response.status == 400
     assert json.loads(response.body) == {"__type": "UnknownOperationException"}
     assert response.header("x-amzn-ErrorType") == "UnknownOperationException"
@@ -446,7 +445,7 @@ def test_trust_without_the_amr_condition_still_admits_this_pools_guests() -> Non
 
 def test_role_attached_but_missing_from_the_stack_is_invalid_config() -> None:
     stack = make_stack()
-    stack = replace(stack, roles={})
+    stack = replace(stack, models={**stack.models, "roles": {}})
     twin = make_twin(stack)
     response = twin.call("GetCredentialsForIdentity", {"IdentityId": twin.new_identity()})
     assert error_of(response) == INVALID_CONFIG
@@ -525,17 +524,41 @@ def test_open_id_token_verification_refuses_forgeries_and_expiry() -> None:
 # --------------------------------------------------------------------------------------------
 # DescribeIdentityPool, bounded identity store, logging
 # --------------------------------------------------------------------------------------------
+def developer_call(twin: Twin, stack: Stack, operation: str, body: Mapping[str, Any]) -> Response:
+    """`operation` signed by a developer: a role of the account allowed every Cognito action.
+    tests/unit/test_cognito_signed_operations.py shows the signature and IAM checks refuse."""
+    policy = {"Statement": [{"Effect": "Allow", "Action": "cognito-identity:*", "Resource": "*"}]}
+    arn = f"arn:aws:iam::{ACCOUNT}:role/developer"
+    role = Role("Developer", arn, "developer", "AROADEVELOPEREXAMPLE1", {}, (policy,))
+    stack.roles[arn] = role  # what the service's CallerAuthority reads
+    # botocore signs at the wall clock's time, which the authority checks against the twin's.
+    twin.clock.now = datetime.now(UTC)
+    issued = twin.store.issue(ttl=timedelta(hours=1), role=role, session_name="developer")
+    raw = json.dumps(body).encode()
+    headers = {"Host": HOST, "Content-Type": JSON_1_1, "X-Amz-Target": TARGET + operation}
+    aws = AWSRequest("POST", f"http://{HOST}/", data=raw, headers=headers)
+    credentials = Credentials(issued.access_key_id, issued.secret_access_key, issued.session_token)
+    SigV4Auth(credentials, "cognito-identity", REGION).add_auth(aws)
+    signed = tuple(aws.prepare().headers.items())
+    return twin.service.handle(Request("POST", "/", "", signed, raw, HOST))
+
+
 def test_describe_identity_pool_reports_the_flags() -> None:
-    twin = make_twin(make_stack(allow_classic_flow=True))
-    assert twin.ok("DescribeIdentityPool", {"IdentityPoolId": POOL_ID}) == {
+    stack = make_stack(allow_classic_flow=True)
+    twin = make_twin(stack)
+    described = developer_call(twin, stack, "DescribeIdentityPool", {"IdentityPoolId": POOL_ID})
+    assert described.status == 200, described.body
+    assert json.loads(described.body) == {
         "IdentityPoolId": POOL_ID,
         "IdentityPoolName": "guest-api-local-guests",
         "AllowUnauthenticatedIdentities": True,
         "AllowClassicFlow": True,
     }
-    assert error_of(twin.call("DescribeIdentityPool", {"IdentityPoolId": OTHER_POOL_ID}))[1] == (
-        "ResourceNotFoundException"
-    )
+    other = developer_call(twin, stack, "DescribeIdentityPool", {"IdentityPoolId": OTHER_POOL_ID})
+    assert error_of(other)[1] == "ResourceNotFoundException"
+    # Unsigned, the same call is refused before the pool is read.
+    unsigned = twin.call("DescribeIdentityPool", {"IdentityPoolId": POOL_ID})
+    assert error_of(unsigned)[:2] == (400, "MissingAuthenticationTokenException")
 
 
 def test_identity_store_is_bounded_and_refuses_rather_than_forgets() -> None:
@@ -591,7 +614,7 @@ def boto_client(url: str) -> Any:
 
 def test_boto3_get_id_then_get_credentials_for_identity() -> None:
     twin = make_twin()
-    with serve_services(twin.service.handle_request) as url:
+    with serve_services(twin.service.handle) as url:
         client = boto_client(url)
         identity = client.get_id(IdentityPoolId=POOL_ID)["IdentityId"]
         response = client.get_credentials_for_identity(IdentityId=identity)
@@ -618,8 +641,8 @@ def test_boto3_sees_the_documented_errors() -> None:
     twin = make_twin(make_stack(trust=guest_trust(amr="authenticated")))
     off = make_twin(make_stack(allow_unauthenticated=False))
     with (
-        serve_services(twin.service.handle_request) as url,
-        serve_services(off.service.handle_request) as off_url,
+        serve_services(twin.service.handle) as url,
+        serve_services(off.service.handle) as off_url,
     ):
         client = boto_client(url)
         assert _client_error(lambda: client.get_id(IdentityPoolId=OTHER_POOL_ID)) == (

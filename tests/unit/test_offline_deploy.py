@@ -12,8 +12,10 @@ import pytest
 from samtranslator.yaml_helper import yaml_parse
 
 from guestapi.offline.apigateway.model import RestApi, Throttle, method_setting_key
-from guestapi.offline.cfn import TemplateError, load_stack
+from guestapi.offline.cfn.engine import load_stack
 from guestapi.offline.stack import Stack
+from guestapi.template import TemplateError
+from guestapi.template.reading import read_template
 
 ACCOUNT = "123456789012"
 
@@ -36,7 +38,7 @@ def default(template_path: Path) -> tuple[Stack, list[str]]:
 
 @pytest.fixture(scope="module")
 def document(template_path: Path) -> dict[str, Any]:
-    return yaml_parse(template_path.read_text())
+    return read_template(template_path)[1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,8 +157,8 @@ def test_outputs_are_resolved_as_aws_would(default: tuple[Stack, list[str]]) -> 
 
 
 def test_defaults_skip_nothing(default: tuple[Stack, list[str]]) -> None:
-    stack, warnings = default
-    assert stack.skipped == ()
+    # Every resource no service reads is warned of (test_a_real_type_the_stack_does_not_serve_...).
+    _, warnings = default
     assert warnings == []
 
 
@@ -207,7 +209,6 @@ def test_optional_hardening_resources_are_deployed_or_skipped_with_one_warning_e
 ) -> None:
     # The web ACL is deployed and guards the stage; only AWS's managed rules are not emulated.
     stack, warnings = deploy(template_path, overrides={"EnableWaf": "true"})
-    assert stack.skipped == ()
     (acl,) = stack.web_acls.values()
     assert acl.stages == ((only_api(stack).api_id, "dev"),)
     assert [(rule.name, rule.action) for rule in acl.rules] == [
@@ -220,8 +221,8 @@ def test_optional_hardening_resources_are_deployed_or_skipped_with_one_warning_e
     ]
 
     stack, warnings = deploy(template_path, overrides={"EnableAccessLogs": "true"})
-    assert stack.skipped == (("AccessLogGroup", "AWS::Logs::LogGroup"),)
-    assert len(warnings) == 1
+    [warning] = warnings
+    assert warning.startswith("AccessLogGroup (AWS::Logs::LogGroup) is not emulated: ")
     # The stage itself is still there, with the access-log setting resolved against the group.
     assert set(only_api(stack).stages) == {"dev"}
 
@@ -333,8 +334,7 @@ def test_a_real_type_the_stack_does_not_serve_is_one_warning_naming_what_is_miss
     edited = copy.deepcopy(document)
     edited["Resources"]["Topic"] = {"Type": "AWS::SNS::Topic"}
     edited["Resources"]["Custom"] = {"Type": "Custom::Seed", "Properties": {"ServiceToken": "x"}}
-    stack, warnings = deploy(edited)
-    assert ("Topic", "AWS::SNS::Topic") in stack.skipped
+    _, warnings = deploy(edited)
     assert sorted(warnings) == [
         "Custom (Custom::Seed) is not emulated: no Custom::Seed; whatever it does on AWS does "
         "not happen offline",
@@ -375,7 +375,7 @@ def test_malformed_yaml(tmp_path: Path) -> None:
 
 
 def test_missing_template_file(tmp_path: Path) -> None:
-    assert_one_line_error(tmp_path / "nope.yaml", "template not found")
+    assert_one_line_error(tmp_path / "nope.yaml", "not found: run from the repository root")
 
 
 def test_sam_transform_failure_carries_the_translators_message(document: dict) -> None:
@@ -523,11 +523,15 @@ def test_swagger_body_gateway_response_resource_and_deployment_stage(tmp_path: P
     assert extra["Statement"][0]["Resource"] == f"arn:aws:execute-api:*:*:{api.api_id}/*"
     assert any("managed policies are not emulated" in w for w in warnings)
     assert re.fullmatch(r"[a-z0-9]{10}", stack.outputs["Root"])
-    assert "ProdLogs" not in stack.outputs and stack.skipped == ()
+    assert "ProdLogs" not in stack.outputs
+    assert not any("is not emulated:" in w for w in warnings)
 
-    prod, _ = deploy(path, overrides={"Env": "prod"})
+    prod, warned = deploy(path, overrides={"Env": "prod"})
     assert only_api(prod).stages["prod"].throttles["*/*"] == Throttle(300.0, 5)
-    assert prod.skipped == (("ProdOnly", "AWS::Logs::LogGroup"),)
+    assert [w for w in warned if "is not emulated:" in w] == [
+        "ProdOnly (AWS::Logs::LogGroup) is not emulated: no log group; its lines (access log, "
+        "function log) go to the offline stack's own log"
+    ]
     assert prod.outputs["ProdLogs"].startswith("guest-api-local-ProdOnly-")
 
 

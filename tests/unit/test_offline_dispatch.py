@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from guestapi.offline.apigateway.management import ApiGatewayManagement
 from guestapi.offline.launch import service_routes
 from guestapi.offline.server import ServiceRoute, route_service
 from guestapi.offline.wire import Response
 
 ROUTES = [
-    *service_routes(lambda request: Response(200), lambda body: Response(200)),
-    ServiceRoute("apigateway", lambda request: Response(200), 1024, signing_name="apigateway"),
+    *service_routes(lambda request: Response(200), lambda request: Response(200)),
+    ServiceRoute(ApiGatewayManagement, lambda request: Response(200)),
 ]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from _offline_guest import Guest
+from _service_calls import call_json
 from guestapi.offline.launch import build
 from guestapi.offline.wire import MAX_LOGGED, Request, loggable
 
@@ -37,7 +38,7 @@ def offline():
 def test_a_hostile_x_amz_target_is_logged_escaped_and_short(offline, caplog) -> None:
     target = "AWSCognitoIdentityService." + FORGED + "Z" * 4_000_000
     with caplog.at_level(logging.INFO, logger="guestapi.offline"):
-        response = offline.cognito.handle(target, b"{}")
+        response = call_json(offline.cognito, target, b"{}")
     assert json.loads(response.body)["__type"] == "UnknownOperationException"
     [line] = [r.getMessage() for r in caplog.records]
     assert line.isprintable() and len(line) < 1200

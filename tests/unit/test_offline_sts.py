@@ -35,6 +35,7 @@ from test_offline_cognito import (
     make_stack,
 )
 
+from _service_calls import call_form, call_json
 from guestapi.offline.cognito import CognitoIdentityService
 from guestapi.offline.cognito.model import IdentityPool
 from guestapi.offline.credentials import CredentialStore
@@ -57,7 +58,7 @@ class Twin:
     log: list[str]
 
     def cognito_ok(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.cognito.handle(TARGET + operation, json.dumps(body).encode())
+        response = call_json(self.cognito, TARGET + operation, json.dumps(body).encode())
         assert response.status == 200, response.body
         return json.loads(response.body)
 
@@ -74,8 +75,8 @@ class Twin:
             "WebIdentityToken": token,
             **overrides,
         }
-        return self.sts.handle(
-            urlencode({k: v for k, v in params.items() if v is not None}).encode()
+        return call_form(
+            self.sts, urlencode({k: v for k, v in params.items() if v is not None}).encode()
         )
 
 
@@ -86,9 +87,10 @@ def make_twin(stack: Stack | None = None, *, trust: Callable[..., Any] = TRUST) 
     log: list[str] = []
     authority = CallerAuthority(region=stack.region, store=store, roles=stack.roles, clock=clock)
     cognito = CognitoIdentityService(
-        stack, store, clock=clock, trust_evaluator=trust, log=log.append, authority=authority
+        stack, store, clock=clock, trust_evaluator=trust, authority=authority
     )
-    sts = StsService(stack, store, cognito, clock=clock, trust_evaluator=trust, log=log.append)
+    sts = StsService(stack, store, cognito, clock=clock, trust_evaluator=trust)
+    cognito._log = sts._log = log.append  # type: ignore[method-assign]
     return Twin(cognito, sts, store, clock, log)
 
 
@@ -163,8 +165,8 @@ def test_default_duration_is_one_hour() -> None:
 def test_classic_flow_off_leaves_no_token_for_sts_and_on_completes_the_flow() -> None:
     off = make_twin(make_stack(allow_classic_flow=False))
     identity = off.cognito_ok("GetId", {"IdentityPoolId": POOL_ID})["IdentityId"]
-    refused = off.cognito.handle(
-        TARGET + "GetOpenIdToken", json.dumps({"IdentityId": identity}).encode()
+    refused = call_json(
+        off.cognito, TARGET + "GetOpenIdToken", json.dumps({"IdentityId": identity}).encode()
     )
     assert json.loads(refused.body)["__type"] == "InvalidParameterException"
     # A token from another twin (e.g. one where the flow is on) is not this twin's token.
@@ -242,11 +244,12 @@ def test_a_token_of_one_pool_cannot_assume_the_role_of_another() -> None:
         allow_classic_flow=True,
         roles={"unauthenticated": other_role_arn},
     )
-    stack = replace(
-        base,
-        identity_pools={**base.identity_pools, OTHER_POOL_ID: other_pool},
-        roles={**base.roles, other_role_arn: other_role},
-    )
+    models = {
+        **base.models,
+        "identity_pools": {**base.identity_pools, OTHER_POOL_ID: other_pool},
+        "roles": {**base.roles, other_role_arn: other_role},
+    }
+    stack = replace(base, models=models)
     twin = make_twin(stack)
     _, token_a = twin.token(POOL_ID)
     _, token_b = twin.token(OTHER_POOL_ID)
@@ -328,7 +331,7 @@ def test_missing_and_malformed_parameters() -> None:
 )
 def test_bad_requests_answer_xml_errors_not_crashes(body: bytes, code: str) -> None:
     twin = make_twin()
-    assert sts_error(twin.sts.handle(body))[:2] == (400, code)
+    assert sts_error(call_form(twin.sts, body))[:2] == (400, code)
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,7 +352,7 @@ def sts_client(url: str) -> Any:
 
 def test_boto3_classic_flow_works_when_on() -> None:
     twin = make_twin(make_stack(allow_classic_flow=True))
-    with serve_services(twin.cognito.handle_request, twin.sts.handle) as url:
+    with serve_services(twin.cognito.handle, twin.sts.handle) as url:
         cognito = boto_client(url)
         identity = cognito.get_id(IdentityPoolId=POOL_ID)["IdentityId"]
         token = cognito.get_open_id_token(IdentityId=identity)["Token"]
@@ -372,8 +375,8 @@ def test_boto3_classic_flow_refused_when_off_and_sts_errors_parse() -> None:
     off = make_twin(make_stack(allow_classic_flow=False))
     on = make_twin(make_stack(allow_classic_flow=True, trust=guest_trust(aud=OTHER_POOL_ID)))
     with (
-        serve_services(off.cognito.handle_request, off.sts.handle) as off_url,
-        serve_services(on.cognito.handle_request, on.sts.handle) as on_url,
+        serve_services(off.cognito.handle, off.sts.handle) as off_url,
+        serve_services(on.cognito.handle, on.sts.handle) as on_url,
     ):
         cognito = boto_client(off_url)
         identity = cognito.get_id(IdentityPoolId=POOL_ID)["IdentityId"]
@@ -410,7 +413,7 @@ def test_boto3_classic_flow_refused_when_off_and_sts_errors_parse() -> None:
 # --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def template_stacks(template_path: Any) -> dict[str, Stack]:
-    from guestapi.offline.cfn import load_stack
+    from guestapi.offline.cfn.engine import load_stack
 
     return {
         flag: load_stack(template_path, overrides={"AllowClassicFlow": flag}, warn=lambda _: None)
@@ -428,8 +431,8 @@ def test_template_default_serves_the_enhanced_flow_and_refuses_the_classic_one(
     creds = twin.cognito_ok("GetCredentialsForIdentity", {"IdentityId": identity})["Credentials"]
     stored = twin.store.lookup(creds["AccessKeyId"])
     assert stored is not None and stored.role_arn == stack.outputs["GuestRoleArn"]
-    refused = twin.cognito.handle(
-        TARGET + "GetOpenIdToken", json.dumps({"IdentityId": identity}).encode()
+    refused = call_json(
+        twin.cognito, TARGET + "GetOpenIdToken", json.dumps({"IdentityId": identity}).encode()
     )
     assert (
         json.loads(refused.body)["message"]
@@ -460,4 +463,4 @@ def test_template_with_classic_flow_on_serves_assume_role_with_web_identity(
             "WebIdentityToken": foreign_token,
         }
     ).encode()
-    assert sts_error(other.handle(body)) == ACCESS_DENIED
+    assert sts_error(call_form(other, body)) == ACCESS_DENIED

@@ -56,7 +56,9 @@ def test_sam_validate_runs_without_telemetry_and_with_a_region():
     assert "--region" in words
 
 
-@pytest.mark.parametrize("tool", ["ruff-check", "ruff-format", "cfn-lint", "sam-validate"])
+@pytest.mark.parametrize(
+    "tool", ["ruff-check", "ruff-format", "cfn-lint", "sam-validate", "mypy", "lint-imports"]
+)
 def test_the_checks_make_lint_and_make_test_all_rely_on_are_hooks(tool):
     assert tool in {h["id"] for h in _hooks()}
 

@@ -7,7 +7,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from samtranslator.yaml_helper import yaml_parse
 
 from guestapi.samconfig import (
     SamConfigError,
@@ -15,6 +14,7 @@ from guestapi.samconfig import (
     parse_parameter_overrides,
     stack_settings,
 )
+from guestapi.template.reading import read_template
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -56,7 +56,7 @@ def test_project_samconfig_sam_settings(repo_root: Path):
 
 def test_project_overrides_are_template_parameters_with_allowed_values(repo_root: Path):
     # An override that names no parameter, or breaks a constraint, fails only at deploy time.
-    params = yaml_parse((repo_root / "template.yaml").read_text())["Parameters"]
+    params = read_template(repo_root / "template.yaml")[1]["Parameters"]
     for env in ("default", "prod"):
         for name, value in stack_settings(
             repo_root / "samconfig.toml", env

@@ -18,11 +18,11 @@ from typing import Any
 import airspeed
 import pytest
 from samtranslator.translator.transform import transform
-from samtranslator.yaml_helper import yaml_parse
 
 from _conditions import with_conditions
-from guestapi.offline.cfn.decided import decide_conditions
-from guestapi.offline.cfn.local_code import stage_local_code
+from guestapi.template.conditions import decide_conditions
+from guestapi.template.local_code import stage_local_code
+from guestapi.template.reading import read_template
 
 Template = dict[str, Any]
 
@@ -60,7 +60,7 @@ class _NoManagedPolicies:
 def to_cloudformation(sam: Template) -> Template:
     document = copy.deepcopy(sam)
     # The translator takes only S3 CodeUris, as `sam package` leaves them.
-    stage_local_code(document, Path("."), require_dirs=False)
+    stage_local_code(document, Path("."))
     with pytest.MonkeyPatch.context() as mp:
         # The translator asks boto3 for a region (for pseudo parameters); any will do.
         mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
@@ -72,7 +72,7 @@ def to_cloudformation(sam: Template) -> Template:
 
 @pytest.fixture(scope="session")
 def sam_template(template_path: Path) -> Template:
-    return yaml_parse(template_path.read_text())
+    return read_template(template_path)[1]
 
 
 @pytest.fixture(scope="session")

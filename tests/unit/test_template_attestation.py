@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from samtranslator.translator.transform import transform
-from samtranslator.yaml_helper import yaml_parse
 
 from _conditions import with_conditions
-from guestapi.offline.cfn.local_code import stage_local_code
+from guestapi.template.local_code import stage_local_code
+from guestapi.template.reading import read_template
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 ATTESTATION_RESOURCES = {
@@ -40,8 +40,8 @@ class _NoManagedPolicies:
 
 @pytest.fixture(scope="module")
 def transformed(monkeypatch_module: Any) -> dict[str, Any]:
-    document = yaml_parse(TEMPLATE.read_text())
-    stage_local_code(document, TEMPLATE.parent, require_dirs=False)
+    _, document = read_template(TEMPLATE)
+    stage_local_code(document, TEMPLATE.parent)
     return transform(copy.deepcopy(document), {}, _NoManagedPolicies())
 
 

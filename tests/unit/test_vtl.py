@@ -7,10 +7,10 @@ from pathlib import Path
 
 import airspeed
 import pytest
-from samtranslator.yaml_helper import yaml_parse
 
 from guestapi.offline.apigateway import vtl
 from guestapi.offline.apigateway.vtl import VtlError, VtlRequest, render
+from guestapi.template.reading import read_template
 
 IDENTITY_ID = "us-east-1:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
 POOL_ID = "us-east-1:11111111-2222-3333-4444-555555555555"
@@ -19,7 +19,7 @@ POOL_ID = "us-east-1:11111111-2222-3333-4444-555555555555"
 @pytest.fixture(scope="module")
 def demo_response_template(template_path: Path) -> str:
     """The GET /demo integration response template, as written in template.yaml."""
-    document = yaml_parse(template_path.read_text())
+    _, document = read_template(template_path)
     get = document["Resources"]["Api"]["Properties"]["DefinitionBody"]["paths"]["/demo"]["get"]
     return get["x-amazon-apigateway-integration"]["responses"]["default"]["responseTemplates"][
         "application/json"

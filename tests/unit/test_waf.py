@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from guestapi.offline.apigateway import Gateway
-from guestapi.offline.cfn import load_stack
+from guestapi.offline.cfn.engine import load_stack
 from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.waf import WebAclEvaluator
 from guestapi.offline.waf.model import Rule, WebAcl

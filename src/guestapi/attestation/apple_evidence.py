@@ -1,15 +1,6 @@
 """TEST App Attest evidence: what `DCAppAttestService.attestKey` and `generateAssertion` return,
-signed by a TestRoot instead of Apple. Never for production.
-
-Formats (Apple, "Validating apps that connect to your server"):
-- attestation: CBOR {"fmt": "apple-appattest", "attStmt": {"x5c": [leaf, intermediate],
-  "receipt"}, "authData"}; authData = SHA256(App ID) | flags | counter (4 bytes) | aaguid (16) |
-  credential id length (2) | credential id (the key id) | the public key as a COSE key (as in
-  Apple's sample attestation; no verifier reads it); the leaf certifies the key and carries
-  extension 1.2.840.113635.100.8.2 = SEQUENCE { [1] EXPLICIT OCTET STRING nonce } with
-  nonce = SHA256(authData | SHA256(clientData)).
-- assertion: CBOR {"signature", "authenticatorData"}; authenticatorData = SHA256(App ID) |
-  flags | counter; signature = ECDSA-SHA256 over SHA256(authenticatorData | SHA256(clientData)).
+signed by a TestRoot instead of Apple. Never for production. The formats are Apple's
+(docs/aws-behaviour.md#app-attest-and-play-integrity-what-the-attestation-function-verifies).
 
 Forged evidence comes from the same code with other arguments (another App ID, challenge, root,
 environment, counter), so a test's forgery differs from the genuine case in one input only.
@@ -156,22 +147,20 @@ class AppAttestKey:
         *,
         counter: int = 0,
         credential_id: bytes | None = None,
-        certified_key: AppAttestKey | None = None,
         leaf_key_usage: bool = True,
     ) -> bytes:
         """CBOR attestation of this key over `challenge` (clientData = challenge as UTF-8).
 
         Forging: `app_id`, `challenge`, `root`, `environment`, `counter` and `credential_id` go
-        into the evidence as given; `certified_key` puts another key in the leaf certificate;
-        `leaf_key_usage=False` leaves the leaf's Key Usage extension out. `reshaped` forges the
+        into the evidence as given; `leaf_key_usage=False` leaves the leaf's Key Usage extension
+        out. `reshaped` forges the
         object's shape.
         """
         auth_data = self.auth_data(
             app_id, environment, counter=counter, credential_id=credential_id
         )
         nonce = sha256(auth_data + client_data_hash(challenge.encode())).digest()
-        leaf_key = (certified_key or self).private_key
-        leaf = _leaf(leaf_key, self.key_id, nonce, root, key_usage=leaf_key_usage)
+        leaf = _leaf(self.private_key, self.key_id, nonce, root, key_usage=leaf_key_usage)
         statement = {
             "x5c": [leaf.public_bytes(serialization.Encoding.DER), root.intermediate_der],
             "receipt": TEST_RECEIPT,

@@ -1,9 +1,6 @@
 """TEST Play Integrity tokens: what the Play Integrity API hands an app, made with test keys
-instead of Google's. Never for production.
-
-A token is a compact JWE (A256KW key wrapping with the app's decryption key, A256GCM content)
-around a compact JWS (ES256, Google's signing key) of the verdict payload, as in Google's
-"Decrypt and verify the integrity verdict"; python-jose makes both, as pyattest reads both with it.
+instead of Google's (a JWE around an ES256 JWS, as docs/aws-behaviour.md describes; python-jose
+makes both, as pyattest reads both with it). Never for production.
 """
 
 from __future__ import annotations
@@ -12,6 +9,7 @@ import base64
 import json
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from jose import jwe, jws
@@ -32,7 +30,7 @@ def verdict_payload(
     app_verdict: str = "PLAY_RECOGNIZED",
     device_verdicts: Sequence[str] = ("MEETS_DEVICE_INTEGRITY",),
     timestamp_ms: int | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Google's verdict format (the fields the attestation service reads, and a few more)."""
     return {
         "requestDetails": {
@@ -61,7 +59,7 @@ def integrity_token(
     app_verdict: str = "PLAY_RECOGNIZED",
     device_verdicts: Sequence[str] = ("MEETS_DEVICE_INTEGRITY",),
     timestamp_ms: int | None = None,
-    payload: dict | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> str:
     """A TEST integrity token over `nonce` (raw bytes; the payload carries it base64url).
 

@@ -1,15 +1,8 @@
-"""Rows no file declares: the attestation service refuses what it must, each with its code.
-
-They need live evidence, so they are made in code, per run, with the run's attester:
-- any attester: a replayed challenge, a challenge never issued, an unknown debug token;
-- the offline test attesters (evidence from local.py --attestation-test-root), which can also
-  forge (their FORGERIES): App Attest evidence for another App ID, over another challenge, chained
-  to a root the stack does not trust, of another `fmt`, with a padded x5c, and an assertion whose
-  counter does not increase; Play Integrity tokens for another package, another challenge,
-  another install's secret, a basic-integrity device, made an hour ago.
-
-Each row first proves its setup works (the genuine request is admitted), so a refusal cannot come
-from a broken setup: a row that sees the genuine request refused fails as well.
+"""Rows no file declares: the attestation service refuses what it must, each with its code. They
+need live evidence, so they are made per run with the run's attester: any attester replays a
+challenge, invents one and sends an unknown debug token; the offline test attesters also forge
+(their FORGERIES) and replay an assertion counter. Each row first proves its genuine request is
+admitted, so a refusal cannot come from a broken setup.
 """
 
 from __future__ import annotations
@@ -17,6 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, Protocol
 
 import requests
@@ -86,7 +80,7 @@ def attestation_rows(api_url: str, attester: Attester) -> list[CheckResult]:
     ]
     forging: Any = attester
     for how, expected in getattr(attester, "FORGERIES", {}).items():
-        rows.append(lambda how=how, expected=expected: _forged(api, forging, how, expected))
+        rows.append(partial(_forged, api, forging, how, expected))
     if hasattr(attester, "assertion_with_counter"):
         rows.append(lambda: _counter_not_increasing(api, forging))
     return [_timed(row) for row in rows]
@@ -122,7 +116,9 @@ def _timed(row: Callable[[], CheckResult]) -> CheckResult:
     return CheckResult(**{**result.__dict__, "seconds": time.monotonic() - started})
 
 
-def _row(name: str, title: str, expected: str, got: tuple[int, str], *, setup_ok: bool = True):
+def _row(
+    name: str, title: str, expected: str, got: tuple[int, str], *, setup_ok: bool = True
+) -> CheckResult:
     status, code = got
     seen = f"{status} {code}"
     passed = setup_ok and code == expected

@@ -1,10 +1,7 @@
-"""What a failed scenario most likely means, and what to change.
-
-Each rule reads the scenario (what was sent, what was expected), the observation (what came
-back) and the failures' `Aspect`s, and names the template setting or the environment fact
-behind the failure. Rules match on types and on what AWS sent (status, x-amzn-ErrorType, the
-service's message), never on the wording of a `Failure`. They encode API Gateway's and
-Cognito's answers as listed in docs/aws-behaviour.md; a scenario may add its own `hint`.
+"""What a failed scenario most likely means, and what to change: rules that read the scenario,
+the observation and the failures' `Aspect`s (never a `Failure`'s wording) and name the template
+setting or environment fact behind it, from API Gateway's and Cognito's answers as
+docs/aws-behaviour.md lists them; a scenario may add its own `hint`.
 """
 
 from __future__ import annotations
@@ -13,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from guestapi import cognito_session_policy
+from guestapi.aws_constants import ERROR_TYPE_HEADER
 from guestapi.checks.failures import Aspect, Failure
 from guestapi.checks.observation import Observation
 from guestapi.checks.scenario import RequestSpec, Scenario, SigningMode
@@ -95,7 +93,7 @@ def _notes(scenario: Scenario, obs: Observation, failures: Sequence[Failure]) ->
     for failure in failures:
         note = _field_note(failure, request, obs.status, obs)
         # The error type alone is worth a note only when nothing else explains the failure.
-        if note and (not notes or not failure.is_header("x-amzn-ErrorType")):
+        if note and (not notes or not failure.is_header(ERROR_TYPE_HEADER)):
             notes.append(note)
     return notes
 
@@ -254,7 +252,7 @@ def _field_note(failure: Failure, request: RequestSpec, status: int, obs: Observ
         return FUNCTION_CALLER
     if failure.aspect is Aspect.FUNCTION_REQUEST:
         return FUNCTION_REQUEST
-    if failure.is_header("x-amzn-ErrorType"):
+    if failure.is_header(ERROR_TYPE_HEADER):
         return (
             f"Refused with {obs.error_type or 'no error type'} instead: "
             f"{obs.message or 'no message'}."

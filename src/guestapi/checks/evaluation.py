@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from guestapi.aws_constants import ERROR_TYPE_HEADER, REQUEST_ID_HEADER
 from guestapi.checks.failures import Aspect, Failure
 from guestapi.checks.matching import json_field, matches, resolved
 from guestapi.checks.observation import Observation, lifetime_seconds, one_line
@@ -53,7 +54,7 @@ def _function(
     failures = _check(
         Aspect.FUNCTION_CALLER, resolved(expect.identity, variables), field(expect.identity_field)
     )
-    request_id = obs.headers.get("x-amzn-RequestId")
+    request_id = obs.headers.get(REQUEST_ID_HEADER)
     seen = field(expect.request_id_field)
     if request_id is None or seen != request_id:
         got = "absent" if seen is None else json.dumps(one_line(seen, 100))
@@ -113,7 +114,7 @@ def expected_summary(scenario: Scenario) -> str:
         # A wide range (a generated row's "any answer of the integration") reads as a range.
         many = len(e.status) > 5 and list(e.status) == list(range(e.status[0], e.status[-1] + 1))
         parts.append(f"{e.status[0]}-{e.status[-1]}" if many else "/".join(map(str, e.status)))
-        error_type = e.headers.get("x-amzn-ErrorType")
+        error_type = e.headers.get(ERROR_TYPE_HEADER)
         if error_type is not None and error_type.kind in ("equals", "one_of"):
             value = error_type.value
             parts.append(value if isinstance(value, str) else " or ".join(value))

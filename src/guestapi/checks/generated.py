@@ -1,11 +1,8 @@
-"""Check rows derived from the API itself: one signed call per method it serves, and one per
-path with a method it does not serve, so a route added to the template is checked without a
-hand-written scenario.
-
-Each row's expectation comes from the guest role's policy as IAM simulation reports it
-(`guestapi.checks.simulation`): allowed -> the call reaches the integration (no API Gateway
-error type); not allowed -> 403 AccessDeniedException; no such method -> 403
-MissingAuthenticationTokenException. Path parameters get a sample value.
+"""Check rows derived from the API itself, so a route added to the template is checked without a
+hand-written scenario: one guest-signed call per method it serves, one per path with a method it
+does not serve. The expectation comes from IAM simulation (`simulation.py`): allowed -> reaches
+the integration; not allowed -> 403 AccessDeniedException; no such method -> 403
+MissingAuthenticationTokenException.
 """
 
 from __future__ import annotations
@@ -13,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from guestapi.aws_constants import ERROR_TYPE_HEADER
 from guestapi.checks.methods import ApiMethod
 from guestapi.checks.scenario import (
     Expectation,
@@ -28,7 +26,6 @@ _PARAMETER = re.compile(r"\{[^}/]+\}")
 # Any status the integration may answer with; API Gateway's own errors carry an error type.
 _INTEGRATION_STATUSES = tuple(range(200, 600))
 _NOT_SERVED = ("DELETE", "PUT", "PATCH", "POST", "GET")
-ERROR_TYPE = "x-amzn-ErrorType"
 
 
 def sample_path(path: str) -> str:
@@ -51,12 +48,12 @@ def _row(
 
 def _reaches() -> Expectation:
     return Expectation(
-        status=_INTEGRATION_STATUSES, headers={ERROR_TYPE: Matcher("present", False)}
+        status=_INTEGRATION_STATUSES, headers={ERROR_TYPE_HEADER: Matcher("present", False)}
     )
 
 
 def _refused(error_type: str) -> Expectation:
-    return Expectation(status=(403,), headers={ERROR_TYPE: Matcher("equals", error_type)})
+    return Expectation(status=(403,), headers={ERROR_TYPE_HEADER: Matcher("equals", error_type)})
 
 
 def generated_scenarios(
@@ -112,12 +109,9 @@ def superseded(
 ) -> tuple[list[Scenario], list[str]]:
     """The scenarios to run, and a note for each one a generated row replaces.
 
-    A shipped scenario that expects a guest-signed call to be refused (`guest-post`: POST /demo)
-    states the default template's shape. When this API serves that method and IAM simulation
-    allows it to the guest role, the stack's own design says otherwise: the method's generated
-    row (a signed call that must reach the integration) and its IAM probe check it instead. A
-    wider policy than the methods need is still caught, by the probes of what the API does not
-    serve (other method, path, stage, API).
+    A shipped scenario that expects a guest-signed call refused (`guest-post`) states the
+    default template; when this API serves and grants that method, its generated row and IAM
+    probe check the stack's own design instead (docs/check-suite.md#what-it-runs).
     """
     granted = {(m.method, m.path) for m in methods if allowed.get(m) and not m.public}
     kept: list[Scenario] = []
@@ -149,7 +143,7 @@ def _refused_for_its_method(scenario: Scenario) -> bool:
     signing = scenario.signing
     if signing.mode is not SigningMode.GUEST or signing.clock_offset_seconds or signing.region:
         return False
-    error_type = scenario.expect.headers.get(ERROR_TYPE)
+    error_type = scenario.expect.headers.get(ERROR_TYPE_HEADER)
     if error_type is None or error_type.kind not in ("equals", "one_of"):
         return False
     named = {error_type.value} if error_type.kind == "equals" else set(error_type.value)

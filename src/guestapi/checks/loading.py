@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +138,6 @@ class _Parser:
             request=request,
             expect=expect,
             hint=self.string(data["hint"], "hint") if "hint" in data else None,
-            source=self.path,
         )
 
     def signing(self, value: Any) -> Signing:
@@ -217,37 +216,23 @@ class _Parser:
         }
         credentials = None
         if "credentials" in value:
+            where = "expect.credentials"
             raw = self.obj(
-                value["credentials"],
-                "expect.credentials",
-                ("max_lifetime_seconds", "min_lifetime_seconds"),
+                value["credentials"], where, ("max_lifetime_seconds", "min_lifetime_seconds")
             )
             if not raw:
-                raise self.fail("expect.credentials", "expects nothing")
+                raise self.fail(where, "expects nothing")
             credentials = CredentialsExpectation(
-                max_lifetime_seconds=self.optional_int(
-                    raw, "max_lifetime_seconds", "expect.credentials"
-                ),
-                min_lifetime_seconds=self.optional_int(
-                    raw, "min_lifetime_seconds", "expect.credentials"
-                ),
+                **{key: self.integer(v, f"{where}.{key}") for key, v in raw.items()}
             )
         refusal = None
         if "credentials_error" in value:
-            raw = self.obj(
-                value["credentials_error"], "expect.credentials_error", ("code", "message")
-            )
+            where = "expect.credentials_error"
+            raw = self.obj(value["credentials_error"], where, ("code", "message"))
             if not raw:
-                raise self.fail(
-                    "expect.credentials_error", "expects nothing: give code and/or message"
-                )
+                raise self.fail(where, "expects nothing: give code and/or message")
             refusal = CredentialsErrorExpectation(
-                code=self.matcher(raw["code"], "expect.credentials_error.code")
-                if "code" in raw
-                else None,
-                message=self.matcher(raw["message"], "expect.credentials_error.message")
-                if "message" in raw
-                else None,
+                **{key: self.matcher(v, f"{where}.{key}") for key, v in raw.items()}
             )
         function = self.function(value["function"]) if "function" in value else None
         if function is not None and not status:
@@ -265,9 +250,6 @@ class _Parser:
             if key in raw
         }
         return FunctionExpectation(self.matcher(raw["identity"], f"{where}.identity"), **fields)
-
-    def optional_int(self, raw: Mapping[str, Any], key: str, where: str) -> int | None:
-        return self.integer(raw[key], f"{where}.{key}") if key in raw else None
 
     def mapping(self, value: Any, where: str) -> dict[str, Any]:
         if not isinstance(value, dict):

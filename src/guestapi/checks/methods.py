@@ -1,9 +1,5 @@
-"""The methods an API serves, as apigateway:GetResources lists them, on AWS and offline alike.
-
-The least-privilege probes need them: every AWS_IAM method must be one the guest role may
-invoke, and a method the API does not serve must be one it may not. The same call serves both
-targets: AWS's API Gateway, or the offline stack's (its ApiGatewayEndpoint output), so what is
-checked is the API as deployed, never the template it came from.
+"""The methods an API serves, as apigateway:GetResources lists them on AWS and offline alike:
+the API as deployed, never the template it came from, is what the probes check.
 """
 
 from __future__ import annotations
@@ -32,21 +28,28 @@ class ApiMethod:
 
 
 def methods_from_apigateway(client: Any, api_id: str) -> list[ApiMethod]:
-    """apigateway:GetResources with the methods embedded, every page."""
-    found: list[ApiMethod] = []
+    """apigateway:GetResources with the methods embedded, every page; OPTIONS (the CORS
+    preflight, never signed) left out, sorted by path and method."""
+    found: set[ApiMethod] = set()
     try:
-        for page in client.get_paginator("get_resources").paginate(
-            restApiId=api_id, embed=["methods"]
-        ):
-            for item in page.get("items", []):
-                for verb, method in (item.get("resourceMethods") or {}).items():
-                    public = method.get("authorizationType", "NONE") == "NONE"
-                    found.append(ApiMethod(verb, item["path"], public))
+        pages = client.get_paginator("get_resources").paginate(restApiId=api_id, embed=["methods"])
+        for page in pages:
+            for resource in page.get("items", []):
+                found.update(_methods_of(resource))
     except (BotoCoreError, ClientError) as exc:
         raise TargetError(
             f"cannot list the API's methods (apigateway:GetResources on {api_id}): {exc}"
         ) from None
-    return sorted({m for m in found if m.method != "OPTIONS"}, key=lambda m: (m.path, m.method))
+    return sorted(found, key=lambda m: (m.path, m.method))
+
+
+def _methods_of(resource: dict[str, Any]) -> list[ApiMethod]:
+    methods = resource.get("resourceMethods") or {}
+    return [
+        ApiMethod(verb, resource["path"], public=spec.get("authorizationType", "NONE") == "NONE")
+        for verb, spec in methods.items()
+        if verb != "OPTIONS"
+    ]
 
 
 def stage_throttles(client: Any, api_id: str, stage: str) -> str:
@@ -56,9 +59,11 @@ def stage_throttles(client: Any, api_id: str, stage: str) -> str:
         settings = client.get_stage(restApiId=api_id, stageName=stage).get("methodSettings")
     except (BotoCoreError, ClientError):
         return ""
-    return "; ".join(
-        f"{key.replace('~1', '/')}: {s['throttlingRateLimit']:g} req/s, burst "
-        f"{s['throttlingBurstLimit']}"
-        for key, s in sorted((settings or {}).items())
-        if "throttlingRateLimit" in s and "throttlingBurstLimit" in s
-    )
+    phrases = []
+    for key, setting in sorted((settings or {}).items()):
+        rate = setting.get("throttlingRateLimit")
+        burst = setting.get("throttlingBurstLimit")
+        if rate is not None and burst is not None:
+            # The key is "<resource path>/<METHOD>" with each "/" of the path written "~1".
+            phrases.append(f"{key.replace('~1', '/')}: {rate:g} req/s, burst {burst}")
+    return "; ".join(phrases)

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from requests.structures import CaseInsensitiveDict
 
+from guestapi.aws_constants import ERROR_TYPE_HEADER
 from guestapi.client import GuestCredentials, GuestCredentialsError
 
 
@@ -33,7 +34,7 @@ class Observation:
     @property
     def error_type(self) -> str | None:
         # AWS may append ":<url>" to the type; the name is what matters.
-        value = self.headers.get("x-amzn-ErrorType")
+        value = self.headers.get(ERROR_TYPE_HEADER)
         return value.split(":", 1)[0] if value else None
 
     @property

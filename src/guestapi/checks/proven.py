@@ -1,10 +1,6 @@
-"""What a run proved, in a few sentences, computed from the scenarios that passed.
-
-The table says scenario by scenario what happened; these lines say what that adds up to, e.g.
-"unsigned, tampered, expired and wrong-region calls are refused; the guest reaches GET /demo,
-and its POST /demo and GET /not-demo are refused". Every claim is derived from a passed
-scenario's signing mode and expectations, so a scenario that failed (or was not run) can never
-be claimed, and a project's own scenarios add their own claims.
+"""What a run proved, in a few sentences ("unsigned, tampered, ... calls are refused; the guest
+reaches GET /demo, and its POST /demo is refused"), each derived from a passed scenario's
+signing mode and expectations: a failed (or skipped) scenario can never be claimed.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -81,11 +81,9 @@ class CheckRunner:
         timeout: float = 10.0,
         attester: Attester | None = None,
         throttle_retries: int = DEFAULT_THROTTLE_RETRIES,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.target = target
         self.throttle_retries = throttle_retries
-        self._sleep = sleep
         self.attester = attester
         self.origin = origin
         self.timeout = timeout
@@ -250,7 +248,7 @@ class CheckRunner:
         if signing.mode is SigningMode.GUEST_TAMPERED:
             prepared.headers["Authorization"] = _tampered(prepared.headers["Authorization"])
         response, observation.throttled = send_paced(
-            lambda: self._send(prepared), retries=self.throttle_retries, sleep=self._sleep
+            lambda: self._send(prepared), retries=self.throttle_retries
         )
         observation.status = response.status_code
         observation.headers = response.headers
@@ -271,8 +269,9 @@ class CheckRunner:
             ) from None
 
 
-def _tampered(authorization: str) -> str:
+def _tampered(authorization: str | bytes) -> str:
     """Flip the last hex digit of the signature: the same request, a signature that cannot match."""
-    head, _, signature = authorization.rpartition("Signature=")
+    text = authorization.decode() if isinstance(authorization, bytes) else authorization
+    head, _, signature = text.rpartition("Signature=")
     last = signature[-1]
     return f"{head}Signature={signature[:-1]}{'0' if last != '0' else '1'}"

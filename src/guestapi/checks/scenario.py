@@ -1,9 +1,5 @@
-"""Request scenarios as data: the `events/*.json` files, loaded and validated.
-
-The schema is documented in `events/README.md`. Loading is strict (unknown keys, wrong types and
-bad matchers are errors that name the file and the field), because a typo in a scenario would
-otherwise turn a check into one that cannot fail.
-"""
+"""Request scenarios as data: the records `loading.py` builds from `events/*.json` (the schema is
+in `events/README.md`)."""
 
 from __future__ import annotations
 
@@ -11,7 +7,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from guestapi.errors import GuestApiError
@@ -139,4 +134,3 @@ class Scenario:
     request: RequestSpec | None
     expect: Expectation
     hint: str | None = None  # extra text for the diagnosis when this scenario fails
-    source: Path | None = None

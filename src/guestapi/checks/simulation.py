@@ -1,13 +1,8 @@
-"""Least-privilege probes: what iam:SimulatePrincipalPolicy says the guest role may do.
-
-A signed call can only show what one method answers; the simulation shows what the role's
-policies would allow anywhere. The probes ask about the API's own methods (each must be
-allowed, unless public on purpose) and about everything a guest must never reach: another
-stage, method, path or API, the other execute-api actions, and a handful of high-value
-actions of other services. Each result names the statement that decided, as IAM reports it
-(policy id and position). The same call serves AWS (the caller needs
-iam:SimulatePrincipalPolicy) and the offline stack (its IamEndpoint output); so does the list of
-the API's methods the probes start from (apigateway:GetResources, guestapi.checks.methods).
+"""Least-privilege probes: what iam:SimulatePrincipalPolicy says the guest role may do anywhere
+(a signed call only shows what one method answers). Every signed method of the API must be
+allowed; another stage, method, path or API, the other execute-api actions and a few high-value
+actions of other services must be denied; each row names the statement that decided. The same
+calls serve AWS and the offline stack (its IamEndpoint and ApiGatewayEndpoint outputs).
 """
 
 from __future__ import annotations
@@ -26,6 +21,7 @@ from guestapi import deployer
 from guestapi.checks.methods import ApiMethod, methods_from_apigateway, stage_throttles
 from guestapi.checks.runner import CheckResult
 from guestapi.checks.target import TargetError
+from guestapi.template.openapi import PUBLIC_MARK
 
 # A stage, path, API id and pool no template makes: what a guest must never reach.
 OTHER_STAGE = "guestapi-probe-stage"
@@ -133,7 +129,7 @@ def _diagnosis(probe: Probe, decision: str, decided_by: str) -> str:
             f"{probe.method.label if probe.method else probe.resource} is served by the API, but "
             f"the guest role does not allow execute-api:Invoke on {probe.resource} ({decision}): "
             "grant that method ARN in the guest role's policy, or mark the operation "
-            "`x-guestapi-public: true` if it is meant to be called unsigned"
+            f"`{PUBLIC_MARK}: true` if it is meant to be called unsigned"
         )
     return (
         f"the guest role allows {probe.action} on {probe.resource} ({decided_by}): its policy is "

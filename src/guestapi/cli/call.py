@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from guestapi.aws_constants import SECURITY_TOKEN_HEADER
 from guestapi.checks.modes import ATTEST_HINT, attestation_mode
 from guestapi.checks.target import Target
 from guestapi.cli.arguments import add_attest_argument, program_name
@@ -31,7 +32,7 @@ from guestapi.errors import GuestApiError
 
 DEFAULT_CACHE = Path(".guestapi") / "identities.json"
 # Never printed, even with --verbose: they are the credentials.
-SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token"})
+SECRET_HEADERS = frozenset({"authorization", SECURITY_TOKEN_HEADER.lower()})
 # What a shell reports for a program killed by SIGPIPE (128 + 13); 1 already means an HTTP error.
 BROKEN_PIPE_EXIT = 141
 
@@ -40,8 +41,15 @@ class CallError(GuestApiError):
     """The call could not be made (bad header syntax, API unreachable)."""
 
 
-def redacted(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+def redacted(headers: Mapping[str, str | bytes]) -> dict[str, str]:
+    """The headers to print: secrets replaced; a value requests holds as bytes, as sent."""
+    return {
+        k: "<redacted>" if k.lower() in SECRET_HEADERS else _text(v) for k, v in headers.items()
+    }
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def parse_header(text: str) -> tuple[str, str]:

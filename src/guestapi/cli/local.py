@@ -26,6 +26,9 @@ from guestapi.errors import GuestApiError
 from guestapi.offline import attestation_root, launch
 from guestapi.offline.apigateway import access_log
 from guestapi.offline.cognito import scope_down
+from guestapi.offline.cognito.service import DEFAULT_MAX_IDENTITIES
+from guestapi.offline.credentials import DEFAULT_MAX_CREDENTIALS
+from guestapi.offline.stack_outputs import local_outputs
 from guestapi.outputs import write_outputs_file
 
 MAX_PORT = 65535
@@ -110,14 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-credentials",
         type=int,
-        default=launch.DEFAULT_MAX_CREDENTIALS,
+        default=DEFAULT_MAX_CREDENTIALS,
         metavar="N",
         help="live credentials held at most; more are refused (TooManyRequestsException)",
     )
     parser.add_argument(
         "--max-identities",
         type=int,
-        default=launch.DEFAULT_MAX_IDENTITIES,
+        default=DEFAULT_MAX_IDENTITIES,
         metavar="N",
         help="identities held at most; more GetId calls are refused",
     )
@@ -223,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise GuestApiError(
                 f"cannot listen on {args.host}:{args.port}: {exc.strerror}"
             ) from None
-        outputs = launch.local_outputs(offline.stack, launch.base_url_for(sock))
+        outputs = local_outputs(offline.stack, launch.base_url_for(sock))
         if test_root is not None:
             if not attestation_root.apply(offline, test_root):
                 print(

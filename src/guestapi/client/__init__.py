@@ -9,11 +9,8 @@ It never imports `guestapi.offline`: the only thing that tells AWS and the offli
 the endpoint it is given.
 """
 
-from guestapi.client.credentials import (
-    GuestCredentialProvider,
-    GuestCredentials,
-    GuestCredentialsError,
-)
+from guestapi.client.cognito_calls import GuestCredentials, GuestCredentialsError
+from guestapi.client.credentials import GuestCredentialProvider
 from guestapi.client.identity_cache import IdentityCache, IdentityCacheError
 from guestapi.client.signing import GuestSigV4Auth, SigningClock, error_message, signed_session
 

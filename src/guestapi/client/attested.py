@@ -3,14 +3,9 @@
     provider = AttestedCredentialProvider.from_outputs(outputs, DebugTokenAttester(token))
     session = signed_session(provider, outputs["Region"])
 
-The flow (docs/attestation.md): POST /attest/challenge, evidence over the challenge from the
-attester, POST /attest -> IdentityId + Cognito token, GetCredentialsForIdentity with
-Logins={"cognito-identity.amazonaws.com": token}. When the credentials are due for renewal an
-attester that holds a key (App Attest) renews through POST /attest/refresh with an assertion;
-one that does not (a debug token, Play Integrity) attests again. The credentials live in the same
-botocore `RefreshableCredentials` as the guest's, so `signed_session` works unchanged.
-
-Neither the evidence, the debug token nor the Cognito token is ever logged or kept on disk.
+The flow is docs/attestation.md's; a renewal asserts with the install's key where the attester
+holds one (App Attest) and attests again otherwise. The credentials live in the same botocore
+`RefreshableCredentials` as the guest's. Neither evidence nor tokens are logged or kept on disk.
 """
 
 from __future__ import annotations
@@ -23,12 +18,12 @@ from typing import Any, Protocol
 
 import requests
 
+from guestapi.aws_constants import COGNITO_IDENTITY
 from guestapi.client.cognito_calls import GuestCredentials, GuestCredentialsError, enhanced_flow
 from guestapi.client.credentials import GuestCredentialProvider
 
 logger = logging.getLogger(__name__)
 
-COGNITO_LOGIN_KEY = "cognito-identity.amazonaws.com"
 _TIMEOUT_S = 15.0
 
 
@@ -185,7 +180,7 @@ class AttestedCredentialProvider(GuestCredentialProvider):
                 self._cognito_client(),
                 login.identity_id,
                 self._clock,
-                logins={COGNITO_LOGIN_KEY: login.token},
+                logins={COGNITO_IDENTITY: login.token},
             )
             self.last_timings["cognito"] = _ms(started)
             self._last = creds

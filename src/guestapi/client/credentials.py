@@ -1,22 +1,16 @@
-"""Cognito guest credentials, fetched the way a well-behaved app install does it.
-
-- `GetId` once per install: the identity id is kept in an `IdentityCache` (a 0600 file or memory),
-  because every `GetId` without a stored id mints a new identity in the pool.
-- Credentials come from `GetCredentialsForIdentity` (the enhanced flow, the default) or, when asked,
-  from `GetOpenIdToken` + STS `AssumeRoleWithWebIdentity` (the basic flow, which the pool refuses
-  unless `AllowClassicFlow` is true).
-- They are held in botocore `RefreshableCredentials`, which refreshes them `refresh_margin` before
-  they expire under its own lock, so signers (requests-aws4auth) always read fresh keys and many
-  threads cause one refresh.
-- Long-running apps call `start_background_refresh()`: a daemon thread fetches the next keys
-  `prefetch_lead` before that refresh is due, so the refresh itself only swaps them in and no
-  request ever waits on Cognito.
-- The Cognito/STS calls themselves, and what their refusals mean, are in `cognito_calls.py`.
+"""Cognito guest credentials, fetched the way a well-behaved app install does it
+(docs/clients.md): `GetId` once per install, kept in an `IdentityCache`; keys from
+`GetCredentialsForIdentity` (or, when asked, the basic flow) held in botocore
+`RefreshableCredentials`, which refreshes them `refresh_margin` before they expire under its own
+lock, so many threads cause one refresh; and, for long-running apps,
+`start_background_refresh()`, a daemon thread that fetches the next keys first, so no request
+waits on Cognito. The calls themselves, and what their refusals mean, are `cognito_calls.py`'s.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -120,7 +114,8 @@ class GuestCredentialProvider:
             if self._credentials is None:
                 first = self.fetch()
                 self._active_expiry = first.expiration
-                margin = self.refresh_margin.total_seconds()
+                # botocore takes whole seconds; rounded up, as refreshing early is safe.
+                margin = math.ceil(self.refresh_margin.total_seconds())
                 # advisory == mandatory: once inside the margin every thread waits on botocore's
                 # refresh lock instead of carrying on with the old keys, so N threads cause exactly
                 # one refresh, and a failed refresh raises instead of being logged and ignored.

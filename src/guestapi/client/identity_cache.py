@@ -1,11 +1,6 @@
-"""Where an app install keeps its Cognito identity id between runs.
-
-Cognito mints a new identity on every `GetId` call made without a stored id, so an install
-must keep the one it got (Amplify and the mobile SDKs persist it too). Only the identity id is
-stored, never credentials: the id is not a secret (it is useless without the pool allowing it),
-while the keys are, and they are cheap to fetch again.
-
-File format (JSON): {"version": 1, "identities": {"<identity pool id>": "<identity id>"}}
+"""Where an app install keeps its Cognito identity id between runs: every `GetId` without a stored
+id mints a new identity. Only the id is stored (it is no secret without the pool allowing it),
+never keys, which are cheap to fetch again. JSON: {"version": 1, "identities": {pool: id}}.
 """
 
 from __future__ import annotations

@@ -36,10 +36,12 @@ class DatedSigV4QueryAuth(SigV4QueryAuth):
         if self.credentials is None:
             raise NoCredentialsError()
         request.context["timestamp"] = self._clock.now().strftime(SIGV4_TIMESTAMP)
-        self._modify_request_before_signing(request)
+        # botocore-stubs leave out SigV4Auth's private steps; botocore/auth.py defines both.
+        self._modify_request_before_signing(request)  # type: ignore[attr-defined]
         canonical_request = self.canonical_request(request)
         string_to_sign = self.string_to_sign(request, canonical_request)
-        self._inject_signature_to_request(request, self.signature(string_to_sign, request))
+        signature = self.signature(string_to_sign, request)
+        self._inject_signature_to_request(request, signature)  # type: ignore[attr-defined]
 
 
 def presign_url(
@@ -59,4 +61,5 @@ def presign_url(
         raise ValueError(f"expires must be 1..{MAX_PRESIGNED_EXPIRES} seconds, got {expires}")
     request = AWSRequest(method=method, url=url)
     DatedSigV4QueryAuth(credentials, region, expires, clock or SigningClock()).add_auth(request)
+    assert request.url is not None  # built with one above; the signature only appends a query
     return request.url

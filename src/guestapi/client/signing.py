@@ -1,16 +1,11 @@
 """SigV4 signing for execute-api with requests-aws4auth, plus SDK-style clock-skew correction.
 
-requests-aws4auth signs with the time it finds in the request's `X-Amz-Date` header and only
-stamps the current time when there is none (see `AWS4Auth.__call__`), and its signing key follows
-that date. So an offset clock needs no patching of the library: `GuestSigV4Auth` writes
-`X-Amz-Date` from its `SigningClock` and lets the parent class sign.
-
-Skew correction, as the AWS SDKs do it: when API Gateway answers 403 "Signature expired" or
-"Signature not yet current", the response's `Date` header is the server's clock; the offset
-between it and ours is stored in the clock and the request is re-signed and sent once more.
-This is done in a requests response hook, the pattern requests' own `HTTPDigestAuth` uses for its
-401 retry: the hook re-sends through `response.connection`, which does not run hooks again, so
-there is exactly one retry.
+requests-aws4auth signs with the time in the request's `X-Amz-Date` header when there is one, so
+an offset clock needs no patching: `GuestSigV4Auth` writes `X-Amz-Date` from its `SigningClock`.
+On a 403 "Signature expired" / "not yet current" the response's `Date` is the server's clock: the
+offset is stored and the request re-signed and sent once more (docs/aws-behaviour.md#clock-skew),
+from a response hook, as requests' `HTTPDigestAuth` retries a 401: re-sent through
+`response.connection`, which runs no hooks again, so there is exactly one retry.
 """
 
 from __future__ import annotations

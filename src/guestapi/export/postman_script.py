@@ -11,10 +11,8 @@ With `debugToken` set in the environment (a registered attestation debug token, 
 docs/attestation.md), step 1 is instead POST /attest/challenge and POST /attest with the token,
 and step 2 passes the Cognito token it answers as `Logins`: the keys are the attested role's.
 
-The Cognito calls are plain JSON 1.1 calls (POST /, `X-Amz-Target:
-AWSCognitoIdentityService.<Operation>`, no signature: guest access needs none). Postman's
-built-in AWS Signature auth then signs the request with those keys (`sessionToken` becomes the
-X-Amz-Security-Token header). The script logs no key, token or secret.
+The Cognito calls are plain, unsigned JSON 1.1 calls; Postman's AWS Signature auth then signs
+the request with the keys. The script logs no key, token or secret.
 """
 
 PRE_REQUEST_SCRIPT = r"""

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from guestapi.lint_rules._template import as_list, resources
+from guestapi.aws_constants import COGNITO_IDENTITY
+from guestapi.lint_rules._template import as_list
+from guestapi.template.reading import resources
 
-COGNITO_PRINCIPAL = "cognito-identity.amazonaws.com"
 MISSING = "(missing)"
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
@@ -25,7 +26,7 @@ class Statement:
 
 def trusts_cognito(properties: dict[str, Any]) -> bool:
     document = properties.get("AssumeRolePolicyDocument")
-    return any(federated(s) == COGNITO_PRINCIPAL for s in trust_statements(document))
+    return any(federated(s) == COGNITO_IDENTITY for s in trust_statements(document))
 
 
 def trust_statements(document: Any) -> list[dict[str, Any]]:
@@ -36,8 +37,8 @@ def trust_statements(document: Any) -> list[dict[str, Any]]:
 
 def federated(statement: dict[str, Any]) -> str | None:
     principal = statement.get("Principal")
-    if isinstance(principal, dict) and COGNITO_PRINCIPAL in as_list(principal.get("Federated")):
-        return COGNITO_PRINCIPAL
+    if isinstance(principal, dict) and COGNITO_IDENTITY in as_list(principal.get("Federated")):
+        return COGNITO_IDENTITY
     return None
 
 

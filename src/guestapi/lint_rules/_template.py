@@ -1,42 +1,37 @@
-"""What the rules share: the SAM-transformed template, parameter defaults and source paths.
+"""What the rules share: the SAM-transformed template, and findings placed in the source file.
 
 cfn-lint 1.x no longer runs the SAM transform (it validates `AWS::Serverless::*` against SAM's
 schemas), but the mistakes these rules look for only exist after it: SAM writes each method's
 `security`, the CORS preflight methods and the gateway responses into the REST API's body.
-So the rules transform the template themselves, with the same aws-sam-translator sequence the
-offline stack deploys with, the parameters at their defaults.
+So the rules transform the template themselves, through `guestapi.template` (the sequence the
+offline stack deploys with), the parameters at their defaults.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from cfnlint.rules import RuleMatch
 
-# Pseudo parameters for the transform: the translator only needs them to be present.
-_PSEUDO = {
-    "AWS::AccountId": "123456789012",
-    "AWS::Partition": "aws",
-    "AWS::StackName": "guestapi-lint",
-    "AWS::URLSuffix": "amazonaws.com",
-}
+from guestapi.template import TemplateError
+from guestapi.template.conditions import decide_conditions, decide_ifs
+from guestapi.template.local_code import stage_local_code
+from guestapi.template.openapi import REST_API
+from guestapi.template.parameters import parameter_defaults, pseudo_parameters
+from guestapi.template.reading import resources
 
 # One entry: every rule of one cfn-lint run asks about the same template object.
 _cache: dict[int, tuple[Any, dict[str, Any] | None]] = {}
 
 
-def parameter_defaults(template: dict[str, Any]) -> dict[str, str]:
-    parameters = template.get("Parameters")
-    if not isinstance(parameters, dict):
-        return {}
-    return {
-        name: str(spec["Default"])
-        for name, spec in parameters.items()
-        if isinstance(spec, dict) and "Default" in spec
-    }
+def lint_pseudo(cfn: Any) -> dict[str, Any]:
+    """Pseudo parameters for the first region cfn-lint lints for, in a placeholder account: the
+    transform only needs them to be present."""
+    regions = getattr(cfn, "regions", None) or ["us-east-1"]
+    return pseudo_parameters(regions[0], "123456789012", "guestapi-lint", "aws")
 
 
 def transformed(cfn: Any) -> dict[str, Any] | None:
@@ -60,48 +55,28 @@ def transformed(cfn: Any) -> dict[str, Any] | None:
 
 def _sam_transform(document: dict[str, Any], cfn: Any) -> dict[str, Any] | None:
     # Imported here: the translator is slow to import and only SAM templates need it.
-    from guestapi.offline.cfn.intrinsics import TemplateError
-    from guestapi.offline.cfn.local_code import stage_local_code
-    from guestapi.offline.cfn.transform import apply_transforms
+    from guestapi.template.transform import apply_transforms
 
-    regions = getattr(cfn, "regions", None) or ["us-east-1"]
-    pseudo = {**_PSEUDO, "AWS::Region": regions[0]}
+    pseudo = lint_pseudo(cfn)
+    defaults = parameter_defaults(document)
     # The translator accepts only S3 CodeUris (sam package rewrites local ones); without this a
     # template with a local function would fail the transform and every rule would stay silent.
-    stage_local_code(document, Path(str(cfn.filename)).parent, require_dirs=False)
+    stage_local_code(document, Path(str(cfn.filename)).parent)
     try:
         result = apply_transforms(
-            document, parameter_defaults(document), pseudo, regions[0], str(cfn.filename)
+            document, defaults, pseudo, pseudo["AWS::Region"], str(cfn.filename)
         )
-        return _bodies_as_deployed(result, parameter_defaults(document), pseudo)
+        # Each REST API body with its `Fn::If`s decided at the defaults: a path written
+        # `!If [Condition, {...}, !Ref AWS::NoValue]` (the /attest routes) is otherwise a mapping
+        # the rules cannot read. The copy lint.py makes with every feature on
+        # (AttestationMode=enforce) is how those paths get linted.
+        decided = decide_conditions(result, defaults, pseudo)
     except TemplateError:
         return None
-
-
-def _bodies_as_deployed(
-    template: dict[str, Any], parameters: dict[str, str], pseudo: dict[str, str]
-) -> dict[str, Any]:
-    """Each REST API body with its `Fn::If`s decided at the parameter defaults.
-
-    A path written `!If [Condition, {...}, !Ref AWS::NoValue]` (the /attest routes) is otherwise a
-    mapping the rules cannot read, and would go unchecked. The copy lint.py makes with every
-    feature on (AttestationMode=enforce) is how those paths get linted.
-    """
-    from guestapi.offline.cfn.decided import decide_conditions, decide_ifs
-
-    decided = decide_conditions(template, parameters, pseudo)
-    for _, properties in resources(template, "AWS::ApiGateway::RestApi"):
+    for _, properties in resources(result, REST_API):
         if isinstance(properties.get("Body"), dict):
             properties["Body"] = decide_ifs(properties["Body"], decided)
-    return template
-
-
-def resources(template: dict[str, Any], *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    found = template.get("Resources")
-    for logical_id, resource in (found if isinstance(found, dict) else {}).items():
-        if isinstance(resource, dict) and resource.get("Type") in types:
-            properties = resource.get("Properties")
-            yield logical_id, properties if isinstance(properties, dict) else {}
+    return result
 
 
 class OnTransformedTemplate:
@@ -118,14 +93,6 @@ class OnTransformedTemplate:
 
     def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
         raise NotImplementedError
-
-
-def api_bodies(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(logical id, OpenAPI body) of each REST API whose body the transform left as a mapping."""
-    for api_id, properties in resources(template, "AWS::ApiGateway::RestApi"):
-        body = properties.get("Body")
-        if isinstance(body, dict):
-            yield api_id, body
 
 
 def source_match(cfn: Any, path: Sequence[str | int], message: str) -> RuleMatch:

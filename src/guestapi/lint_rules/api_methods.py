@@ -2,79 +2,31 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from guestapi.lint_rules._template import (
-    OnTransformedTemplate,
+from guestapi.lint_rules._template import OnTransformedTemplate, source_match
+from guestapi.template.openapi import (
+    PUBLIC_MARK,
+    SAM_NO_AUTH_SCHEME,
+    Operation,
     api_bodies,
-    resources,
-    source_match,
+    is_sigv4,
+    operations,
+    security_schemes,
 )
-
-PUBLIC_MARK = "x-guestapi-public"
-_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
-_ANY_METHOD = "x-amazon-apigateway-any-method"
-_SIGV4 = "awsSigv4"
+from guestapi.template.reading import resources
 
 
-def _sigv4_schemes(body: dict[str, Any]) -> set[str]:
-    components = body.get("components")
-    schemes = dict(body.get("securityDefinitions") or {})  # OpenAPI 2 (swagger)
-    if isinstance(components, dict):
-        schemes.update(components.get("securitySchemes") or {})  # OpenAPI 3
+def _schemes_used(operation: Operation) -> set[str]:
     return {
         name
-        for name, scheme in schemes.items()
-        if isinstance(scheme, dict) and scheme.get("x-amazon-apigateway-authtype") == _SIGV4
-    }
-
-
-def _schemes_used(operation: dict[str, Any], body: dict[str, Any]) -> set[str]:
-    # An operation without `security` falls back to the document's.
-    security = operation.get("security", body.get("security")) or []
-    return {
-        name
-        for requirement in security
+        for requirement in operation.security
         if isinstance(requirement, dict)
         for name in requirement
-        if name != "NONE"  # SAM's explicit "no authorizer"
+        if name != SAM_NO_AUTH_SCHEME
     }
-
-
-def operations(body: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(path, method as written, operation) for every operation of an OpenAPI body."""
-    paths = body.get("paths")
-    for path, item in (paths if isinstance(paths, dict) else {}).items():
-        for method, operation in (item if isinstance(item, dict) else {}).items():
-            if (method.lower() in _HTTP_METHODS or method == _ANY_METHOD) and isinstance(
-                operation, dict
-            ):
-                yield path, method, operation
-
-
-_PARAMETER = re.compile(r"\{[^}/]+\}")
-
-
-def arn_path(path: str) -> str:
-    """The path as a method ARN names it: a path parameter (`{id}`, `{proxy+}`) is `*`."""
-    return _PARAMETER.sub("*", path.lstrip("/"))
-
-
-def api_method_tails(template: dict[str, Any]) -> set[tuple[str, str]]:
-    """(METHOD, ARN path) of every operation of the template's REST APIs (ANY is `*`)."""
-    tails = set()
-    for _, body in api_bodies(template):
-        for path, method, _ in operations(body):
-            tails.add(("*" if method == _ANY_METHOD else method.upper(), arn_path(path)))
-    return tails
-
-
-def _label(method: str) -> str:
-    return "ANY" if method == _ANY_METHOD else method.upper()
 
 
 class ApiMethodsUseIam(OnTransformedTemplate, CloudFormationLintRule):
@@ -93,17 +45,18 @@ class ApiMethodsUseIam(OnTransformedTemplate, CloudFormationLintRule):
     def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
         found: list[RuleMatch] = []
         for api_id, body in api_bodies(template):
-            sigv4 = _sigv4_schemes(body)
-            for path, method, operation in operations(body):
-                if method.lower() == "options" or operation.get(PUBLIC_MARK) is True:
+            sigv4 = {name for name, scheme in security_schemes(body).items() if is_sigv4(scheme)}
+            for operation in operations(body):
+                if operation.method == "OPTIONS" or operation.public:
                     continue
-                if not _schemes_used(operation, body) & sigv4:
+                if not _schemes_used(operation) & sigv4:
+                    path = operation.path
                     where = ["Resources", api_id, "Properties", "DefinitionBody", "paths", path]
                     found.append(
                         source_match(
                             cfn,
-                            [*where, method],
-                            f"{api_id}: {_label(method)} {path} does not use AWS_IAM "
+                            [*where, operation.key],
+                            f"{api_id}: {operation.method} {path} does not use AWS_IAM "
                             "authorization, so any caller can reach it without a signature; "
                             f"use AWS_IAM or mark the operation `{PUBLIC_MARK}: true`",
                         )
@@ -140,13 +93,13 @@ class OptionsIsNeverAuthorized(OnTransformedTemplate, CloudFormationLintRule):
     def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
         found: list[RuleMatch] = []
         for api_id, body in api_bodies(template):
-            for path, method, operation in operations(body):
-                if method.lower() == "options" and _schemes_used(operation, body):
+            for operation in operations(body):
+                if operation.method == "OPTIONS" and _schemes_used(operation):
                     found.append(
                         source_match(
                             cfn,
                             ["Resources", api_id, "Properties", "Auth"],
-                            f"{api_id}: OPTIONS {path} is authorized, so browsers' CORS "
+                            f"{api_id}: OPTIONS {operation.path} is authorized, so browsers' CORS "
                             "preflight fails; set Auth.AddDefaultAuthorizerToCorsPreflight: false",
                         )
                     )

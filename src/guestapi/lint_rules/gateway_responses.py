@@ -6,11 +6,9 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from guestapi.lint_rules._template import (
-    OnTransformedTemplate,
-    resources,
-    source_match,
-)
+from guestapi.lint_rules._template import OnTransformedTemplate, source_match
+from guestapi.template.openapi import REST_API
+from guestapi.template.reading import resources
 
 REQUIRED_HEADERS = ("Access-Control-Allow-Origin", "Access-Control-Allow-Headers")
 RESPONSE_TYPES = ("DEFAULT_4XX", "DEFAULT_5XX")
@@ -55,7 +53,7 @@ class GatewayResponsesCarryCors(OnTransformedTemplate, CloudFormationLintRule):
 
     def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
         found: list[RuleMatch] = []
-        for api_id, properties in resources(template, "AWS::ApiGateway::RestApi"):
+        for api_id, properties in resources(template, REST_API):
             declared = _declared(template, api_id, properties.get("Body"))
             for kind in RESPONSE_TYPES:
                 present = declared.get(kind, set())

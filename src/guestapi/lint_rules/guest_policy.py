@@ -15,7 +15,7 @@ from guestapi.lint_rules._roles import (
     role_statements,
 )
 from guestapi.lint_rules._template import OnTransformedTemplate, as_list, source_match
-from guestapi.lint_rules.api_methods import api_method_tails
+from guestapi.template.openapi import api_bodies, operations
 
 _WILDCARDS = ("*", "?")
 
@@ -89,7 +89,13 @@ class GuestPolicyIsConcrete(OnTransformedTemplate, CloudFormationLintRule):
 
     def check(self, cfn: Any, template: dict[str, Any]) -> list[RuleMatch]:
         found: list[RuleMatch] = []
-        api_tails = {t for t in api_method_tails(template) if "*" in t[1]}
+        # (METHOD, ARN path) of the API's methods with a path parameter there.
+        api_tails = {
+            tail
+            for _, body in api_bodies(template)
+            for tail in (operation.arn_tail() for operation in operations(body))
+            if "*" in tail[1]
+        }
         for role, properties in cognito_roles(template):
             for statement in role_statements(template, role, properties):
                 if statement.body.get("Effect") != "Allow":

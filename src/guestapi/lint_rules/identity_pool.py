@@ -6,46 +6,24 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from guestapi.lint_rules._template import parameter_defaults, resources, source_match
+from guestapi.lint_rules._template import lint_pseudo, source_match
+from guestapi.template import TemplateError
+from guestapi.template.conditions import decide_conditions
+from guestapi.template.intrinsics import ResolveContext, resolve
+from guestapi.template.parameters import parameter_defaults
+from guestapi.template.reading import resources
 
 
-class _Unknown(Exception):
-    """A value lint cannot decide from the parameters' defaults."""
-
-
-def _value(value: Any, template: dict[str, Any], defaults: dict[str, str]) -> Any:
-    """`value` as a deploy with every parameter at its default sees it."""
-    if not isinstance(value, dict) or len(value) != 1:
-        return value
-    [(function, argument)] = value.items()
-    if function == "Ref" and argument in defaults:
-        return defaults[argument]
-    if function == "Fn::If" and isinstance(argument, list) and len(argument) == 3:
-        chosen = argument[1] if _condition(argument[0], template, defaults) else argument[2]
-        return _value(chosen, template, defaults)
-    raise _Unknown
-
-
-def _condition(name_or_expr: Any, template: dict[str, Any], defaults: dict[str, str]) -> bool:
-    expression = name_or_expr
-    if isinstance(name_or_expr, str):
-        expression = (template.get("Conditions") or {}).get(name_or_expr)
-    if not isinstance(expression, dict) or len(expression) != 1:
-        raise _Unknown
-    [(function, argument)] = expression.items()
-    if function == "Condition":
-        return _condition(argument, template, defaults)
-    if not isinstance(argument, list):
-        raise _Unknown
-    if function == "Fn::Equals" and len(argument) == 2:
-        left, right = (str(_value(a, template, defaults)) for a in argument)
-        return left == right
-    results = [_condition(a, template, defaults) for a in argument]
-    if function == "Fn::Not" and len(results) == 1:
-        return not results[0]
-    if function in ("Fn::And", "Fn::Or"):
-        return all(results) if function == "Fn::And" else any(results)
-    raise _Unknown
+def _at_defaults(value: Any, cfn: Any) -> Any:
+    """`value` as a deploy with every parameter at its default sees it. Raises TemplateError
+    when that takes more than parameters and conditions (a resource's id, say)."""
+    if not isinstance(value, dict | list):
+        return value  # a literal: no condition needs deciding
+    template = cfn.template
+    defaults = parameter_defaults(template)
+    pseudo = lint_pseudo(cfn)
+    conditions = decide_conditions(template, defaults, pseudo)
+    return resolve(value, ResolveContext(defaults, pseudo, conditions=conditions))
 
 
 class ClassicFlowOffByDefault(CloudFormationLintRule):
@@ -64,14 +42,12 @@ class ClassicFlowOffByDefault(CloudFormationLintRule):
 
     def match(self, cfn: Any) -> list[RuleMatch]:
         # The source template: the SAM transform leaves identity pools as they are.
-        template = cfn.template
-        defaults = parameter_defaults(template)
         found: list[RuleMatch] = []
-        for pool, properties in resources(template, "AWS::Cognito::IdentityPool"):
+        for pool, properties in resources(cfn.template, "AWS::Cognito::IdentityPool"):
             path = ["Resources", pool, "Properties", "AllowClassicFlow"]
             try:
-                allowed = _value(properties.get("AllowClassicFlow", False), template, defaults)
-            except _Unknown:
+                allowed = _at_defaults(properties.get("AllowClassicFlow", False), cfn)
+            except TemplateError:
                 found.append(
                     source_match(
                         cfn,

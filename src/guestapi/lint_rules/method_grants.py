@@ -13,13 +13,8 @@ from guestapi.lint_rules._roles import (
     execute_api_segments,
     role_statements,
 )
-from guestapi.lint_rules._template import (
-    OnTransformedTemplate,
-    api_bodies,
-    as_list,
-    source_match,
-)
-from guestapi.lint_rules.api_methods import PUBLIC_MARK, arn_path, operations
+from guestapi.lint_rules._template import OnTransformedTemplate, as_list, source_match
+from guestapi.template.openapi import PUBLIC_MARK, api_bodies, operations
 
 
 def _granted(template: dict[str, Any]) -> set[tuple[str, str]]:
@@ -59,20 +54,20 @@ class SignedMethodsAreGranted(OnTransformedTemplate, CloudFormationLintRule):
         granted = _granted(template)
         found: list[RuleMatch] = []
         for api_id, body in api_bodies(template):
-            for path, method, operation in operations(body):
-                any_method = method.startswith("x-")  # x-amazon-apigateway-any-method
-                verb, label = ("*", "ANY") if any_method else (method.upper(), method.upper())
-                if verb == "OPTIONS" or operation.get(PUBLIC_MARK) is True:
+            for operation in operations(body):
+                if operation.method == "OPTIONS" or operation.public:
                     continue
-                if (verb, arn_path(path)) not in granted:
+                verb, arn_path = operation.arn_tail()
+                if (verb, arn_path) not in granted:
+                    path = operation.path
                     where = ["Resources", api_id, "Properties", "DefinitionBody", "paths", path]
                     found.append(
                         source_match(
                             cfn,
-                            [*where, method],
-                            f"{api_id}: {label} {path} is not granted to the guest "
+                            [*where, operation.key],
+                            f"{api_id}: {operation.method} {path} is not granted to the guest "
                             "role: add …/${StageName}/"
-                            f"{verb}/{arn_path(path)} to its execute-api:Invoke resources, "
+                            f"{verb}/{arn_path} to its execute-api:Invoke resources, "
                             f"or mark the operation `{PUBLIC_MARK}: true`",
                         )
                     )

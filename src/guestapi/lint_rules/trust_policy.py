@@ -6,16 +6,12 @@ from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from guestapi.lint_rules._roles import COGNITO_PRINCIPAL, cognito_roles, federated, trust_statements
-from guestapi.lint_rules._template import (
-    OnTransformedTemplate,
-    as_list,
-    resources,
-    source_match,
-)
-
-AUD = f"{COGNITO_PRINCIPAL}:aud"
-AMR = f"{COGNITO_PRINCIPAL}:amr"
+from guestapi.aws_constants import COGNITO_AMR as AMR
+from guestapi.aws_constants import COGNITO_AUD as AUD
+from guestapi.aws_constants import COGNITO_IDENTITY
+from guestapi.lint_rules._roles import cognito_roles, federated, trust_statements
+from guestapi.lint_rules._template import OnTransformedTemplate, as_list, source_match
+from guestapi.template.reading import resources
 
 
 def _condition_values(condition: Any, key: str, operators: tuple[str, ...] | None) -> list[Any]:
@@ -45,7 +41,7 @@ class TrustPinsAudienceAndAmr(OnTransformedTemplate, CloudFormationLintRule):
     id = "E9104"
     shortdesc = "Cognito role trust pins aud to this pool and amr"
     description = (
-        f"A role trusting {COGNITO_PRINCIPAL} must require StringEquals {AUD} = this "
+        f"A role trusting {COGNITO_IDENTITY} must require StringEquals {AUD} = this "
         f"template's identity pool and a condition on {AMR}; without them an identity of any "
         "pool, in any account, or of the other kind (authenticated/unauthenticated) assumes it."
     )
@@ -63,8 +59,8 @@ class TrustPinsAudienceAndAmr(OnTransformedTemplate, CloudFormationLintRule):
                 if statement.get("Effect") != "Allow" or federated(statement) is None:
                     continue
                 condition = statement.get("Condition")
-                path = ["Resources", role, "Properties", "AssumeRolePolicyDocument"]
-                path += ["Statement", index, "Condition"]
+                path: list[str | int] = ["Resources", role, "Properties"]
+                path += ["AssumeRolePolicyDocument", "Statement", index, "Condition"]
                 where = f"{role}: trust statement {index}"
                 if not _pins_pool(_condition_values(condition, AUD, ("StringEquals",)), pools):
                     target = "this template's identity pool (!Ref)" if pools else "one pool id"

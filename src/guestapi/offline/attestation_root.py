@@ -1,15 +1,11 @@
 """`local.py --attestation-test-root`: the only way the offline stack trusts a test root CA.
 
-Without the flag the attestation function verifies App Attest evidence against Apple's real root
-(pyattest's bundled certificate) and finds no Play Integrity keys, exactly as a fresh deploy does;
-evidence minted by the test root is then refused as untrusted_root. With it:
-- a test root CA and test Play Integrity keys are made once in the directory (or read from it);
-- functions that verify attestations (those with an APPLE_APP_ID variable) get
-  ATTESTATION_TEST_ROOT_PEM, which the template never sets;
-- the Play Integrity keys are put in the SSM SecureString the function reads (CloudFormation
-  cannot create SecureStrings; on AWS the operator puts the real keys there);
-- AppleAppId and AndroidPackageName get test values unless the overrides set them, and
-  `apps.json` in the directory says which, so the test attesters make matching evidence.
+Without it the attestation function verifies App Attest evidence against Apple's real root and
+finds no Play Integrity keys, as a fresh deploy does. With it, a test root CA and Play Integrity
+keys are made once in the directory (or read from it); functions with an APPLE_APP_ID variable get
+ATTESTATION_TEST_ROOT_PEM (which the template never sets) and their keys' SecureString; and
+AppleAppId / AndroidPackageName get test values unless overridden, recorded in `apps.json` for
+the test attesters (docs/aws-behaviour.md, Known differences 19).
 """
 
 from __future__ import annotations

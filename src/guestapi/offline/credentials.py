@@ -1,14 +1,11 @@
-"""Temporary credentials issued by the twin: written by Cognito/STS/Lambda, read by the services.
+"""Temporary credentials issued by the twin: written by Cognito/STS/Lambda (`issue`), read by the
+services (`lookup`). An expired credential stays findable, so the services answer "expired" as
+AWS does for a key it issued, never "invalid".
 
-The issuers call `CredentialStore.issue`; the services call `lookup` with the access key id of a
-signed request. An expired credential stays findable, so the services answer
-ExpiredTokenException ("expired") as AWS does for a key it issued, never "invalid".
-
-Bounded memory without revoking anyone: the pool id is public, so anyone can mint credentials
-in a loop. When the store is full, `issue` first forgets credentials that have expired, the
-longest-expired first; if every held credential is still live, it refuses to issue
-(`StoreFull`, which Cognito answers as TooManyRequestsException). A live credential is never
-evicted: AWS never revokes one because others asked for more.
+Bounded without revoking anyone (anyone with the public pool id can mint credentials in a loop):
+a full store first forgets credentials that have expired, longest-expired first, and otherwise
+refuses to issue (`StoreFull`, Cognito's TooManyRequestsException). AWS never revokes a live
+credential because others asked for more.
 """
 
 from __future__ import annotations
@@ -63,6 +60,11 @@ class WebIdentity:
         providers = ",".join(a for a in amr if a != "authenticated")
         return cls(identity_id, pool_id, "authenticated", providers)
 
+    def amr(self) -> list[str]:
+        """The `amr` of the token this identity came from (`from_amr`'s inverse)."""
+        providers = [p for p in self.authentication_provider.split(",") if p]
+        return [self.authentication_type, *providers]
+
 
 @dataclass(frozen=True)
 class IssuedCredential:
@@ -81,6 +83,15 @@ class IssuedCredential:
     # Policies this session was scoped down with (Cognito's guest session policy, when the
     # offline stack applies it): IAM intersects them with the role's (iam.evaluate_session).
     session_policies: tuple[PolicyDocument, ...] = ()
+
+    def web_identity(self) -> WebIdentity:
+        """The Cognito identity this session belongs to (empty for a service role's session)."""
+        return WebIdentity(
+            self.identity_id,
+            self.identity_pool_id,
+            self.authentication_type,
+            self.authentication_provider,
+        )
 
     def known(self) -> KnownCredential:
         """What SigV4 verification needs to know of this credential."""

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import uvicorn
@@ -19,22 +20,28 @@ import uvicorn
 from guestapi.offline.apigateway import Gateway, management
 from guestapi.offline.apigateway.lambda_proxy import LambdaProxyIntegration
 from guestapi.offline.apigateway.pipeline import default_integrations
+from guestapi.offline.awsapi.protocols import route_by_action
 from guestapi.offline.awslambda.isolation import detect as detect_isolation
 from guestapi.offline.awslambda.roles import ExecutionRoleCredentials, check_execution_roles
 from guestapi.offline.awslambda.service import LambdaService
-from guestapi.offline.cfn import load_stack
-from guestapi.offline.cognito import MAX_BODY_BYTES, TARGET_PREFIX, CognitoIdentityService
+from guestapi.offline.cfn.engine import load_stack
+from guestapi.offline.cognito import CognitoIdentityService
 from guestapi.offline.cognito.scope_down import guest_session_policies
 from guestapi.offline.cognito.service import DEFAULT_MAX_IDENTITIES
 from guestapi.offline.credentials import DEFAULT_MAX_CREDENTIALS, CredentialStore
-from guestapi.offline.dynamodb import DynamoDbEmulator, DynamoDbFrontDoor, caller_lookup
+from guestapi.offline.dynamodb import DynamoDbEmulator, DynamoDbFrontDoor
+from guestapi.offline.dynamodb.operations import Planner as DynamoDbPlanner
 from guestapi.offline.iam.callers import CallerAuthority
 from guestapi.offline.iam.simulator import ACTION as SIMULATE_ACTION
-from guestapi.offline.iam.simulator import IamSimulator, query_protocol
+from guestapi.offline.iam.simulator import IamSimulator
+from guestapi.offline.motoservice.callers import caller_lookup
+from guestapi.offline.motoservice.service import MotoService
 from guestapi.offline.protocol import MAX_HEAD_BYTES, AnyMethodProtocol
+from guestapi.offline.registry import ENDPOINTS
 from guestapi.offline.server import SHUTDOWN_GRACE_S, OfflineApp, OfflineServer, ServiceRoute
-from guestapi.offline.ssm import TARGET_PREFIX as SSM_TARGET_PREFIX
-from guestapi.offline.ssm import SsmService
+from guestapi.offline.sigv4.errors import SigV4ErrorKind
+from guestapi.offline.ssm import SsmEmulator, SsmFrontDoor
+from guestapi.offline.ssm.operations import Planner as SsmPlanner
 from guestapi.offline.stack import Stack
 from guestapi.offline.stack_outputs import NonLocalOutputError, local_outputs
 from guestapi.offline.sts import StsService
@@ -44,12 +51,6 @@ log = logging.getLogger("guestapi.offline.server")
 
 # The services a function's SDK calls reach on this port (botocore service ids).
 FUNCTION_ENDPOINTS = ("cognito-identity", "sts", "dynamodb", "ssm")
-# DynamoDB's JSON protocol at the same endpoint; its largest request (BatchWriteItem, 25 items
-# of 400 KB) stays under 16 MB.
-DYNAMODB_TARGET_PREFIX = "DynamoDB_20120810."
-MAX_DYNAMODB_BODY = 16 * 1024 * 1024
-# SSM's JSON protocol ("AmazonSSM."): GetParameters names at most 10 parameters.
-MAX_SSM_BODY = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -61,14 +62,13 @@ class OfflineStack:
     cognito: CognitoIdentityService
     sts: StsService
     gateway: Gateway
+    ssm: MotoService[SsmEmulator]
+    # API Gateway's control plane (GetResources), which the check suite lists methods with.
+    apigateway: management.ApiGatewayManagement
     lambdas: LambdaService | None = None
     # Service id -> URL, as functions reach them (AWS_ENDPOINT_URL_<SERVICE>); set by attach().
     endpoints: dict[str, str] = field(default_factory=dict)
-    dynamodb: DynamoDbEmulator | None = None
-    dynamodb_front_door: DynamoDbFrontDoor | None = None
-    ssm: SsmService | None = None
-    # API Gateway's control plane (GetResources), which the check suite lists methods with.
-    apigateway: management.ApiGatewayManagement | None = None
+    dynamodb: MotoService[DynamoDbEmulator] | None = None  # None: the template has no table
 
     def app(self) -> OfflineApp:
         """The ASGI app; the first service route is the fallback for unknown targets."""
@@ -88,74 +88,40 @@ class OfflineStack:
             self.lambdas.close()
 
     def close(self) -> None:
-        """Stop what runs beside the server (function sandboxes, the DynamoDB emulator)."""
+        """Stop what runs beside the server (function sandboxes, the moto emulators)."""
         self.stop_functions()
-        if self.dynamodb_front_door is not None:
-            self.dynamodb_front_door.close()
+        self.ssm.close()
         if self.dynamodb is not None:
-            self.dynamodb.stop()
-        if self.ssm is not None:
-            self.ssm.close()
+            self.dynamodb.close()
 
     def put_secure_parameter(self, name: str, value: str) -> None:
-        """Seed an SSM SecureString (CloudFormation cannot create one): see SsmService."""
-        if self.ssm is None:
-            raise RuntimeError("this offline stack was built without SSM")
-        self.ssm.put_secure_parameter(name, value)
+        """Seed an SSM SecureString, which CloudFormation cannot create, for functions to read
+        (`SsmEmulator.put_secure_string`)."""
+        self.ssm.start()
+        self.ssm.emulator.put_secure_string(name, value)
 
     def service_routes(self) -> list[ServiceRoute]:
         iam = IamSimulator(self.stack.roles).handle
-        routes = service_routes(self.cognito.handle_request, self.sts.handle, iam)
-        if self.dynamodb_front_door is not None:
-            routes.append(
-                ServiceRoute(
-                    "dynamodb",
-                    self.dynamodb_front_door.handle,
-                    MAX_DYNAMODB_BODY,
-                    target_prefix=DYNAMODB_TARGET_PREFIX,
-                    blocking=True,
-                )
-            )
-        if self.ssm is not None:
-            routes.append(
-                ServiceRoute(
-                    "ssm",
-                    self.ssm.handle,
-                    MAX_SSM_BODY,
-                    target_prefix=SSM_TARGET_PREFIX,
-                    blocking=True,
-                )
-            )
-        if self.apigateway is not None:
-            routes.append(
-                ServiceRoute(
-                    "apigateway",
-                    self.apigateway.handle,
-                    management.MAX_BODY_BYTES,
-                    signing_name=management.SERVICE,
-                )
-            )
+        routes = service_routes(self.cognito.handle, self.sts.handle, iam)
+        if self.dynamodb is not None:
+            routes.append(ServiceRoute(ENDPOINTS["dynamodb"], self.dynamodb.handle))
+        routes.append(ServiceRoute(ENDPOINTS["ssm"], self.ssm.handle))
+        routes.append(ServiceRoute(ENDPOINTS["apigateway"], self.apigateway.handle))
         return routes
 
 
 def service_routes(
     cognito: Callable[[Request], Response],
-    sts: Callable[[bytes], Response] | None = None,
+    sts: Callable[[Request], Response] | None = None,
     iam: Callable[[Request], Response] | None = None,
 ) -> list[ServiceRoute]:
     """The endpoints served at `/`: Cognito Identity by X-Amz-Target; STS and IAM's
     SimulatePrincipalPolicy by their form body, told apart by its Action."""
-    routes = [
-        ServiceRoute("cognito-identity", cognito, MAX_BODY_BYTES, target_prefix=TARGET_PREFIX)
-    ]
+    routes = [ServiceRoute(ENDPOINTS["cognito-identity"], cognito)]
     if sts is not None:
-        sts_call = sts
-
-        def handle(request: Request) -> Response:
-            return sts_call(request.body)
-
-        routed = query_protocol({SIMULATE_ACTION: iam}, handle) if iam is not None else handle
-        routes.append(ServiceRoute("sts", routed, MAX_BODY_BYTES, form=True))
+        routed = route_by_action({SIMULATE_ACTION: iam}, sts) if iam is not None else sts
+        # STS and IAM own no template resource, so no registry entry names them.
+        routes.append(ServiceRoute(StsService, routed))
     return routes
 
 
@@ -176,22 +142,17 @@ def build(
     clock: Callable[[], datetime] | None = None,
     warn: Callable[[str], None] | None = None,
     honour_presigned_expires: bool = False,
-    unknown_key_error_type: str = "UnrecognizedClientException",
+    unknown_key_error_type: str = SigV4ErrorKind.UNRECOGNIZED_CLIENT.value,
     max_credentials: int = DEFAULT_MAX_CREDENTIALS,
     max_identities: int = DEFAULT_MAX_IDENTITIES,
     guest_session_policy: str = "none",
 ) -> OfflineStack:
     """Deploy `template` (default: the project's own) in memory and wire its services.
 
-    `guest_session_policy`: "none", or "documented" to scope enhanced-flow guest credentials
-    down with Cognito's managed session policy as AWS publishes it (cognito/scope_down.py).
-
-    `honour_presigned_expires`: presigned URLs live for their X-Amz-Expires, as S3's do, instead
-    of the fixed 5-minute window other services are reported to keep (unsettled for
-    execute-api: docs/aws-behaviour.md#presigned-urls). `max_credentials` and `max_identities`
-    bound the stores; when full they refuse new ones and revoke nobody.
-    `unknown_key_error_type`: the x-amzn-ErrorType for an unknown access key (unsettled: a
-    capture shows UnrecognizedClientException, AWS's troubleshooting page AccessDeniedException).
+    The options are local.py's: `guest_session_policy` (cognito/scope_down.py),
+    `honour_presigned_expires` and `unknown_key_error_type` (the two unsettled answers of
+    docs/aws-behaviour.md, Known differences 7 and 1), and the stores' bounds, which refuse new
+    entries when full and revoke nobody.
     """
     session_policies = guest_session_policies(guest_session_policy)  # refused before any work
     now = clock or (lambda: datetime.now(UTC))
@@ -238,37 +199,45 @@ def build(
         honour_presigned_expires=honour_presigned_expires,
         unknown_key_error_type=unknown_key_error_type,
     )
-    emulator, front_door = _start_dynamodb(stack, store, now) if stack.tables else (None, None)
-    ssm = SsmService.for_stack(stack, caller_lookup(store, stack.roles), clock=now)
+    dynamodb, ssm = _moto_services(stack, store, now)
     control = management.ApiGatewayManagement.for_stack(stack, store, now)  # GetResources
     offline = OfflineStack(
-        stack, store, cognito, sts, gateway, lambdas, endpoints, emulator, front_door, ssm, control
+        stack, store, cognito, sts, gateway, ssm, control, lambdas, endpoints, dynamodb
     )
     try:
-        ssm.deploy()
+        for service in (dynamodb, ssm):
+            if service is not None:
+                service.deploy()
     except BaseException:
         offline.close()
         raise
     return offline
 
 
-def _start_dynamodb(
+def _moto_services(
     stack: Stack, store: CredentialStore, clock: Callable[[], datetime]
-) -> tuple[DynamoDbEmulator, DynamoDbFrontDoor]:
-    """moto's DynamoDB holding the template's tables, behind the SigV4 + IAM front door."""
-    emulator = DynamoDbEmulator(
-        list(stack.tables.values()), region=stack.region, account_id=stack.account_id
-    ).start()
-    front_door = DynamoDbFrontDoor(
-        region=stack.region,
-        account_id=stack.account_id,
-        upstream=emulator.upstream,
-        lookup_caller=caller_lookup(store, stack.roles),
-        partition=stack.partition,
-        tables=stack.tables,
-        clock=clock,
+) -> tuple[MotoService[DynamoDbEmulator] | None, MotoService[SsmEmulator]]:
+    """moto's DynamoDB (when the template has tables) and SSM, behind their front doors."""
+    region, account, partition = stack.region, stack.account_id, stack.partition
+    callers = caller_lookup(store, stack.roles)
+    dynamodb = None
+    if stack.tables:
+        dynamodb = MotoService(
+            DynamoDbEmulator(list(stack.tables.values()), region=region, account_id=account),
+            partial(
+                DynamoDbFrontDoor,
+                DynamoDbPlanner(region, account, partition, stack.tables),
+                lookup_caller=callers,
+                clock=clock,
+            ),
+        )
+    ssm = MotoService(
+        SsmEmulator(list(stack.parameters.values()), region=region, account_id=account),
+        partial(
+            SsmFrontDoor, SsmPlanner(region, account, partition), lookup_caller=callers, clock=clock
+        ),
     )
-    return emulator, front_door
+    return dynamodb, ssm
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -11,7 +11,8 @@ limits a public endpoint needs.
   is being answered, however long its integration takes (API Gateway waits up to 29 s).
 - Header names keep the case the client sent: ASGI hands the app lower-cased names, API Gateway
   hands a Lambda proxy event the names as sent (docs/aws-behaviour.md#proxy-event), so the names
-  as received go in the scope's extensions under `HEADER_NAMES`, one per `scope["headers"]` entry.
+  as received go in the scope's extensions (`HEADER_NAMES`: {"names": [...]}), one per
+  `scope["headers"]` entry.
 """
 
 from __future__ import annotations
@@ -37,19 +38,12 @@ _TOO_LARGE = (
 
 
 class AnyMethodProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, which hands a connection to uvicorn's h11 protocol when a
-    request's method is one httptools cannot parse.
-
-    httptools (llhttp) knows a fixed list of methods and uvicorn answers any other, such as
-    `FETCH`, with its own 400 "Invalid HTTP request received." before the app sees it; API
-    Gateway answers it as it answers any method a resource lacks (403
-    MissingAuthenticationTokenException). h11 takes any method token but costs about twice as
-    much per request, so only such a connection switches, the way uvicorn itself hands a
-    connection to its WebSocket protocol on upgrade, and it stays h11 from then on.
-
-    Only a request whose method arrives at the start of a read is looked at: an unknown method
-    split across two reads, or pipelined behind another request in one read, still gets
-    uvicorn's 400.
+    """uvicorn's httptools protocol, handing a connection to uvicorn's h11 protocol (as uvicorn
+    hands one to its WebSocket protocol on upgrade) when a request's method is one httptools
+    cannot parse: uvicorn would answer `FETCH` with its own 400 before the app sees it, where API
+    Gateway answers 403 MissingAuthenticationTokenException. h11 takes any method but costs about
+    twice as much, so only such a connection switches. Only a method at the start of a read is
+    looked at: one split across reads, or pipelined behind another request, still gets the 400.
     """
 
     _at_request_start = True  # no request of this connection has begun and not yet completed
@@ -81,7 +75,8 @@ class AnyMethodProtocol(HttpToolsProtocol):
         self._at_request_start = False
         super().on_message_begin()
         self._header_names: list[str] = []
-        self.scope["extensions"] = {HEADER_NAMES: self._header_names}
+        # ASGI: each extension's value is a dict.
+        self.scope["extensions"] = {HEADER_NAMES: {"names": self._header_names}}
 
     def on_header(self, name: bytes, value: bytes) -> None:
         super().on_header(name, value)  # appends (name.lower(), value) to the scope's headers

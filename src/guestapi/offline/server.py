@@ -1,13 +1,6 @@
 """HTTP wiring of the offline stack: one port serves the AWS service endpoints at `/` and the
-REST APIs under `/{stage}/...`. Dispatch only: every answer comes from a service package.
-
-The routing rule (`route_service`), in order:
-1. a request whose Authorization header's credential scope names a service with a route of
-   its own (`signing_name`: API Gateway's control plane, `apigateway`) goes to it, whatever
-   its path. A call to a REST API is signed for `execute-api` (or not at all), so a stage
-   named `restapis` still reaches its API;
-2. a POST (or its preflight) to `/` goes to the service its X-Amz-Target or form body names;
-3. everything else goes to the REST APIs, `/{stage}/...`.
+REST APIs under `/{stage}/...`. Dispatch only (`route_service`); every answer comes from a
+service package.
 
 ASGI (served by uvicorn) because it hands over the request path exactly as it arrived
 (`raw_path`, still percent-encoded): SigV4 must be recomputed from the raw path, and WSGI's
@@ -30,7 +23,9 @@ from typing import Any
 
 import uvicorn
 
+from guestapi.aws_constants import REQUEST_ID_HEADER, TARGET_HEADER
 from guestapi.offline.apigateway import MAX_PAYLOAD_BYTES, Gateway
+from guestapi.offline.awsapi import AwsService
 from guestapi.offline.protocol import HEADER_NAMES
 from guestapi.offline.sigv4 import scope_service
 from guestapi.offline.wire import Request, Response, header
@@ -58,24 +53,19 @@ GATEWAY_THREADS = 64  # see OfflineApp._threads
 
 @dataclass(frozen=True)
 class ServiceRoute:
-    """A service answering at `/`: picked by its X-Amz-Target prefix or its Query-protocol form.
+    """A service answering at `/` (`route_service` finds it by its protocol); `handle` serves
+    it: an instance of `service`, or what starts one on need."""
 
-    `target_prefix` selects AWS JSON services ("AWSCognitoIdentityService."); an empty prefix
-    with `form=True` selects a Query-protocol service (STS). The first route is the fallback
-    for a POST that matches none, so an unknown target gets that service's own answer.
-    `signing_name` selects a REST service by the credential scope of its signature, on any
-    path (API Gateway's control plane, whose paths would otherwise read as a stage).
-    """
-
-    name: str
+    service: type[AwsService]
     handle: Callable[[Request], Response]
-    max_body: int
-    target_prefix: str = ""
-    form: bool = False
-    signing_name: str = ""
-    # Waits on something else (DynamoDB forwards to moto): served from worker threads so it
-    # cannot stall the event loop.
-    blocking: bool = False
+
+    @property
+    def blocking(self) -> bool:
+        return self.service.BLOCKING
+
+    @property
+    def name(self) -> str:
+        return self.service.NAME
 
 
 class OfflineApp:
@@ -118,7 +108,7 @@ class OfflineApp:
             await _send(send, refusal)
             return
         service = route_service(self.services, method, raw_path, headers)
-        limit = service.max_body if service is not None else MAX_PAYLOAD_BYTES
+        limit = service.service.MAX_BODY if service is not None else MAX_PAYLOAD_BYTES
         try:
             body, too_large = await _read_body(receive, limit)
         except TimeoutError:
@@ -150,15 +140,15 @@ def _headers(scope: Scope) -> tuple[tuple[str, str], ...]:
     """The request's headers, names in the case the client sent when the protocol kept it
     (`AnyMethodProtocol`); lower-cased, as ASGI gives them, otherwise."""
     pairs = scope["headers"]
-    names = (scope.get("extensions") or {}).get(HEADER_NAMES)
-    if names is None or len(names) != len(pairs):
+    names = ((scope.get("extensions") or {}).get(HEADER_NAMES) or {}).get("names")
+    if not isinstance(names, list) or len(names) != len(pairs):
         return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in pairs)
     return tuple((name, v.decode("latin-1")) for name, (_, v) in zip(names, pairs, strict=True))
 
 
 # How long a stop waits for requests in flight once their functions are aborted (a client still
 # sending a body, a DynamoDB call): Ctrl-C is answered within 2 s.
-SHUTDOWN_GRACE_S = 1.5
+SHUTDOWN_GRACE_S = 1  # whole seconds: uvicorn's timeout_graceful_shutdown is an int
 
 
 class OfflineServer(uvicorn.Server):
@@ -181,24 +171,28 @@ def route_service(
     raw_path: str,
     headers: Sequence[tuple[str, str]],
 ) -> ServiceRoute | None:
-    """The service endpoint a request is for, or None when it is for the REST APIs."""
+    """The service endpoint a request is for, or None when it is for the REST APIs, by the
+    routing rule of docs/offline-stack.md; for a POST to `/` that names no service, the first
+    route, so an unknown target gets that service's own answer."""
     signed_for = scope_service(header(headers, "authorization"))
-    for service in services:
-        if service.signing_name and service.signing_name == signed_for:
-            return service
+    for route in services:
+        signing_name = route.service.protocol.signing_name
+        if signing_name and signing_name == signed_for:
+            return route
     if raw_path != "/" or method not in ("POST", "OPTIONS"):
         return None
-    target = header(headers, "x-amz-target") or ""
+    target = header(headers, TARGET_HEADER) or ""
     form = (
         (header(headers, "content-type") or "")
         .lower()
         .startswith("application/x-www-form-urlencoded")
     )
-    for service in services:
-        if service.target_prefix and target.startswith(service.target_prefix):
-            return service
-        if service.form and form:
-            return service
+    for route in services:
+        protocol = route.service.protocol
+        if protocol.target_prefix and target.startswith(protocol.target_prefix):
+            return route
+        if protocol.form and form:
+            return route
     return services[0]
 
 
@@ -286,11 +280,11 @@ async def _send(send: Send, response: Response) -> None:
     has_request_id = has_date = False
     for name, value in response.headers:
         lowered = name.lower()
-        has_request_id = has_request_id or lowered == "x-amzn-requestid"
+        has_request_id = has_request_id or lowered == REQUEST_ID_HEADER.lower()
         has_date = has_date or lowered == "date"
         headers.append((name.encode("latin-1"), value.encode("latin-1")))
     if not has_request_id:
-        headers.append((b"x-amzn-RequestId", str(uuid.uuid4()).encode()))
+        headers.append((REQUEST_ID_HEADER.encode(), str(uuid.uuid4()).encode()))
     if not has_date:
         # Stamped per response, as AWS does; uvicorn's own Date is refreshed once a second, so
         # it may name a second before the one a credential was issued in.
@@ -310,6 +304,3 @@ def _http_date() -> bytes:
     if _date[0] != second:
         _date = (second, formatdate(second, usegmt=True).encode())
     return _date[1]
-
-
-# Methods every HTTP parser knows: a request starting with one needs no closer look.

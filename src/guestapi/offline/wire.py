@@ -1,24 +1,17 @@
-"""What every offline service speaks: one request type, one response type, one error base.
+"""What every offline service speaks: one request type and one response type.
 
 The HTTP layer (`server.py`) turns each HTTP exchange into a `Request` and sends back a
 `Response`; the services (API Gateway, Cognito Identity, STS, DynamoDB, ...) never see HTTP
-objects. An operation that refuses a call raises an `AwsError` subclass; each protocol renders it
-the way the real service does (`json_error` for the AWS JSON protocols; STS renders XML itself).
+objects. How an AWS API reads a request and writes its answer and errors is `awsapi/`'s.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 Headers = tuple[tuple[str, str], ...]
-
-# AWS JSON 1.0 (DynamoDB) and 1.1 (Cognito Identity) content types.
-JSON_1_0 = "application/x-amz-json-1.0"
-JSON_1_1 = "application/x-amz-json-1.1"
 
 
 def header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
@@ -56,19 +49,6 @@ class Response:
         return header(self.headers, name)
 
 
-class AwsError(Exception):
-    """An answer of the form AWS gives for a refused call: an error code, a message, a status.
-
-    `message` is what the caller reads; `None` when AWS sends none (UnknownOperationException).
-    """
-
-    def __init__(self, code: str, message: str | None, status: int = 400) -> None:
-        super().__init__(message or code)
-        self.code = code
-        self.message = message
-        self.status = status
-
-
 # Request-derived text is cut to this many characters in a log line.
 MAX_LOGGED = 256
 
@@ -88,50 +68,3 @@ def loggable(value: object, limit: int = MAX_LOGGED) -> str:
 
 def new_request_id() -> str:
     return str(uuid.uuid4())
-
-
-def json_response(
-    payload: object, *, content_type: str, request_id: str, status: int = 200
-) -> Response:
-    return Response(
-        status,
-        [("Content-Type", content_type), ("x-amzn-RequestId", request_id)],
-        json.dumps(payload, separators=(",", ":")).encode(),
-    )
-
-
-def json_error(
-    error: AwsError, *, content_type: str, request_id: str, type_prefix: str = ""
-) -> Response:
-    """An AWS JSON protocol error: `{"__type": ..., "message": ...}` plus x-amzn-ErrorType.
-
-    `type_prefix` is for services whose `__type` carries a namespace (DynamoDB writes
-    "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"); Cognito Identity writes the bare code.
-    """
-    payload: dict[str, str] = {"__type": type_prefix + error.code}
-    if error.message is not None:
-        payload["message"] = error.message
-    response = json_response(
-        payload, content_type=content_type, request_id=request_id, status=error.status
-    )
-    response.headers.append(("x-amzn-ErrorType", error.code))
-    return response
-
-
-def xml_text(parent: ET.Element, tag: str, value: str) -> None:
-    ET.SubElement(parent, tag).text = value
-
-
-def xml_response(status: int, body: bytes, request_id: str) -> Response:
-    return Response(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], body)
-
-
-def query_error(error: AwsError, *, namespace: str, request_id: str) -> Response:
-    """An AWS query protocol error (STS, IAM): `<ErrorResponse><Error><Type>Sender</Type>...`."""
-    root = ET.Element("ErrorResponse", xmlns=namespace)
-    detail = ET.SubElement(root, "Error")
-    xml_text(detail, "Type", "Sender")
-    xml_text(detail, "Code", error.code)
-    xml_text(detail, "Message", error.message or "")
-    xml_text(root, "RequestId", request_id)
-    return xml_response(error.status, ET.tostring(root, encoding="unicode").encode(), request_id)

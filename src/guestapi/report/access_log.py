@@ -1,14 +1,8 @@
-"""A stack's API Gateway access log, counted by method and caller kind, from one of two places.
-
-- On AWS: CloudWatch Logs Insights over the `AccessLogGroupName` output's log group. The
-  counting happens in the query (`stats count(*) by ...`), so a day of traffic is one small
-  answer, not millions of lines.
-- Offline: the file `local.py --access-log` writes (output `AccessLogFile`), one line of the
-  stage's access-log format per call, as CloudWatch would hold them; counted here.
-
-Both give the same `CallCounts`. Only lines that name a Cognito caller kind count: the access-log
-format's `caller` field is `$context.identity.cognitoAuthenticationType`, which template.yaml
-adds with AttestationMode on.
+"""A stack's API Gateway access log, counted by method and caller kind (the `caller` field,
+`$context.identity.cognitoAuthenticationType`, which template.yaml adds with AttestationMode on):
+on AWS by a CloudWatch Logs Insights query over the `AccessLogGroupName` log group (the counting
+happens in the query: a day of traffic is one small answer), offline from the file
+`local.py --access-log` writes. Both give the same `CallCounts`.
 """
 
 from __future__ import annotations

@@ -1,16 +1,6 @@
-"""A REST API's `binaryMediaTypes`: which bodies API Gateway treats as binary.
-
-By default API Gateway handles bodies as UTF-8 text. A media type listed in the API's
-`binaryMediaTypes` (OpenAPI `x-amazon-apigateway-binary-media-types`, SAM `BinaryMediaTypes`, the
-RestApi's `BinaryMediaTypes`) makes it binary (docs/aws-behaviour.md#proxy-event):
-
-- a request whose `Content-Type` matches reaches a Lambda proxy function base64-encoded, with
-  `isBase64Encoded: true`; any other body arrives as text, `isBase64Encoded: false`;
-- a proxy result with `isBase64Encoded: true` is decoded to bytes when the request's `Accept`
-  matches; "API Gateway only honors the first `Accept` media type".
-
-A listed `type/*` matches every subtype, `*/*` every type; parameters (`; charset=...`) and case
-do not count.
+"""A REST API's `binaryMediaTypes`: which bodies API Gateway treats as binary, the rest being
+UTF-8 text (docs/aws-behaviour.md#proxy-event, #proxy-response). A listed `type/*` matches every
+subtype, `*/*` every type; parameters (`; charset=...`) and case do not count.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from guestapi.offline.apigateway.responses import GatewayError
 from guestapi.offline.apigateway.router import Route
@@ -56,4 +56,4 @@ class Refusal(Exception):
 class IntegrationRunner(Protocol):
     """Runs one integration type (MOCK, AWS_PROXY, ...) for a routed, authorized call."""
 
-    def run(self, call: Call, route: Route, context: dict) -> Response: ...
+    def run(self, call: Call, route: Route, context: dict[str, Any]) -> Response: ...

@@ -23,10 +23,10 @@ from guestapi.offline.apigateway.openapi import (
     parse_body,
     resources_from_openapi,
 )
-from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.cfn.resources import LOWER_ALNUM, Created, Deployed, Environment, random_id
+from guestapi.template import TemplateError
+from guestapi.template.openapi import REST_API
 
-REST_API = "AWS::ApiGateway::RestApi"
 STAGE = "AWS::ApiGateway::Stage"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
 RESOURCE = "AWS::ApiGateway::Resource"

@@ -1,8 +1,5 @@
-"""The AWS_PROXY integration with Lambda: permission, invocation, and the answer mapped back.
-
-Errors, as AWS's "Handling Lambda errors with an API Gateway API" documents them: a rejected
-invocation (no permission, no such function) is 500, a function error, a timeout or a malformed
-result is 502; the body is always `{"message": "Internal server error"}`.
+"""The AWS_PROXY integration with Lambda: permission, invocation, and the answer mapped back,
+refused as docs/aws-behaviour.md#integration-errors lists it.
 """
 
 from __future__ import annotations
@@ -11,18 +8,19 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from guestapi.aws_constants import APIGATEWAY_PRINCIPAL
 from guestapi.offline import iam
 from guestapi.offline.apigateway import responses as gr
 from guestapi.offline.apigateway.binary_media import is_binary
 from guestapi.offline.apigateway.call import Call, Refusal, method_arn
+from guestapi.offline.apigateway.errors import BadRequestException, ResponseType
 from guestapi.offline.apigateway.mock import configuration_error
 from guestapi.offline.apigateway.proxy_event import proxy_event
 from guestapi.offline.apigateway.proxy_headers import as_sent
-from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route
+from guestapi.offline.awslambda.outcomes import InvocationResult
 from guestapi.offline.awslambda.permissions import INVOKE, service_may_invoke
 from guestapi.offline.iam.trust import service_may_assume
 from guestapi.offline.wire import Response, new_request_id
@@ -42,25 +40,17 @@ _FUNCTION_IN_URI = re.compile(
 INTEGRATION_TIMEOUT_S = 29.0
 MAX_EVENT_BYTES = 6 * 1024 * 1024
 _RESULT_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
-APIGATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
-
-
-@dataclass(frozen=True)
-class InvokeOutcome:
-    """What an invocation gave back: the function's result, or why there is none."""
-
-    ok: bool
-    payload: Any = None
-    error: str = ""  # for the log: "Task timed out after 3.00 seconds", "KeyError: 'x'", ...
-    timed_out: bool = False  # the function ran out of its own Timeout
-    rejected: bool = False  # Lambda refused the invocation (throttled)
-    caller_gave_up: bool = False  # no answer within the wait API Gateway asked for
 
 
 class FunctionInvoker(Protocol):
+    """What the integration needs of Lambda: awslambda.LambdaService.invoke's signature.
+
+    Positional-only: mypy compares a protocol method's argument types but not their names, so
+    a call by keyword through the protocol could name an argument the invoker does not have."""
+
     def invoke(
-        self, function_arn: str, event: dict[str, Any], request_id: str, timeout_s: float
-    ) -> InvokeOutcome: ...
+        self, function: str, event: Any, request_id: str, timeout_s: float | None = None, /
+    ) -> InvocationResult: ...
 
 
 def function_error(reason: str) -> Refusal:
@@ -104,7 +94,7 @@ class LambdaProxyIntegration:
                 gr.GatewayError(
                     ResponseType.REQUEST_TOO_LARGE,
                     gr.REQUEST_TOO_LARGE,
-                    error_type="BadRequestException",
+                    error_type=BadRequestException.code,
                     reason="event over Lambda's 6 MB synchronous payload",
                     template=gr.INTERNAL_ERROR_TEMPLATE,
                 )

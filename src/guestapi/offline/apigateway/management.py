@@ -1,51 +1,52 @@
-"""API Gateway's control plane, as far as the check suite uses it: GetResources and GetStage.
+"""API Gateway's control plane, as far as the check suite uses it: GetResources (the API's
+methods) and GetStage (its throttles), signed for `apigateway` and authorized by IAM, answered in
+botocore's rest-json shapes (docs/aws-behaviour.md#getresources). It shares the stack's port;
+`server.route_service` sends it the requests signed for `apigateway`.
 
-`GET /restapis/{restapi_id}/resources?embed=methods[&limit=N][&position=P]`, signed with SigV4
-for the service `apigateway`, authorized by IAM (`apigateway:GET` on
-`arn:<partition>:apigateway:<region>::/restapis/<id>/resources`), answered in the rest-json shape
-botocore's apigateway model parses: `{"item": [Resource, ...], "position": ...}`
-(docs/aws-behaviour.md#getresources). `GET /restapis/{id}/stages/{stage}` (GetStage, IAM
-`apigateway:GET` on `.../restapis/<id>/stages/<stage>`) answers the stage's method settings, which
-the check suite names when a stage throttles it. It shares the offline stack's one port with the REST APIs
-it describes; `server.route_service` sends it the requests whose credential scope names the
-service `apigateway`.
-
-The caller is the account's deployer, as on AWS, where check.py signs with whatever credentials
-botocore finds. Offline there is no account, so the deployer is the published key pair of
-`guestapi.deployer`, with a policy (`DEPLOYER_POLICY`) allowing what the check suite reads and
-nothing more. Any other caller the stack knows (a guest, a function's role) is decided by its
-own role's policies, which normally allow none of it.
+The caller is the account's deployer, as on AWS, where check.py signs with whatever botocore
+finds; offline that is the published key pair of `guestapi.deployer`, whose policy
+(`deployer_policy`) allows what the check suite reads and nothing more. Any other caller the
+stack knows is decided by its own role's policies, which normally allow none of it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
 from guestapi import deployer
 from guestapi.offline import sigv4
+from guestapi.offline.apigateway.errors import (
+    AccessDeniedException,
+    BadRequestException,
+    NotFoundException,
+    SignatureRefused,
+)
 from guestapi.offline.apigateway.model import Method, RestApi
+from guestapi.offline.awsapi import AwsService, Call, RestJson
 from guestapi.offline.credentials import CredentialStore, IssuedCredential
+from guestapi.offline.iam.callers import not_authorized
+from guestapi.offline.iam.context import ContextValue, condition_keys
 from guestapi.offline.iam.model import Role
 from guestapi.offline.iam.policy import evaluate
-from guestapi.offline.wire import AwsError, Request, Response, new_request_id
+from guestapi.offline.wire import Request
 
 if TYPE_CHECKING:
     from guestapi.offline.stack import Stack
 
 SERVICE = "apigateway"  # the SigV4 signing name, and the IAM action prefix
 ACTION = "apigateway:GET"
-# botocore's apigateway model: GetResources is GET /restapis/{restapi_id}/resources.
-_GET_RESOURCES = re.compile(r"^/restapis/([^/]+)/resources/?$")
-# GetStage: GET /restapis/{restapi_id}/stages/{stage_name}.
-_GET_STAGE = re.compile(r"^/restapis/([^/]+)/stages/([^/]+)/?$")
 DEFAULT_LIMIT, MAX_LIMIT = 25, 500  # the documented page size and its maximum
-MAX_BODY_BYTES = 64 * 1024  # GET takes no body; a bound on what is read anyway
+
+
+def _not_found(call: Call) -> NotFoundException:
+    # Only GetResources and GetStage are served, both GET: anything else is not found here.
+    if call.request.method != "GET":
+        return NotFoundException("Invalid method for this resource")
+    return NotFoundException("Unsupported operation offline")
 
 
 def deployer_policy(partition: str, region: str) -> dict[str, Any]:
@@ -110,8 +111,13 @@ def resources_of(api: RestApi, *, embed: bool) -> list[dict[str, Any]]:
     return items
 
 
-class ApiGatewayManagement:
-    """Answers GetResources for the REST APIs of one offline stack."""
+class ApiGatewayManagement(AwsService):
+    """Answers GetResources and GetStage for the REST APIs of one offline stack."""
+
+    NAME = "apigateway"
+    MAX_BODY = 64 * 1024  # GET takes no body; a bound on what is read anyway
+    INVALID = BadRequestException
+    protocol = RestJson("apigateway", ("GetResources", "GetStage"), not_found=_not_found)
 
     def __init__(
         self,
@@ -131,6 +137,7 @@ class ApiGatewayManagement:
         self._account_id = account_id
         self._partition = partition
         self._clock = clock
+        self.operations = {"GetResources": self._get_resources, "GetStage": self._get_stage}
 
     @classmethod
     def for_stack(
@@ -146,40 +153,29 @@ class ApiGatewayManagement:
             clock=clock,
         )
 
-    def handle(self, request: Request) -> Response:
-        request_id = new_request_id()
+    def admit(self, call: Call) -> None:
+        """SigV4 for `apigateway`, then IAM: apigateway:GET on the resource the call reads."""
         try:
-            if request.method != "GET":
-                raise AwsError("NotFoundException", "Invalid method for this resource", 404)
-            resources = _GET_RESOURCES.match(request.raw_path)
-            stage = _GET_STAGE.match(request.raw_path)
-            if resources is None and stage is None:
-                # Only GetResources and GetStage are served: anything else is not found here.
-                raise AwsError("NotFoundException", "Unsupported operation offline", 404)
-            match = resources or stage
-            assert match is not None
-            api_id = unquote(match.group(1))
-            policies, caller_arn = self._caller(request)
-            arn = f"arn:{self._partition}:apigateway:{self._region}::/restapis/{api_id}"
-            if stage is not None:
-                name = unquote(stage.group(2))
-                self.authorize(policies, caller_arn, f"{arn}/stages/{name}")
-                body = self._get_stage(api_id, name)
-            else:
-                self.authorize(policies, caller_arn, f"{arn}/resources")
-                body = self._get_resources(api_id, request.raw_query)
-        except AwsError as err:
-            return _error(err, request_id)
-        except sigv4.SigV4Error as err:
-            return _error(AwsError(str(err.kind), err.message, 403), request_id)
-        return Response(
-            200,
-            [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id)],
-            json.dumps(body).encode(),
+            policies, caller_arn, session = self._caller(call.request)
+        except sigv4.SigV4Error as error:
+            raise SignatureRefused(error) from None
+        call.logged["caller"] = caller_arn
+        # The deployer is an IAM user, no session: only the request's own keys.
+        context = condition_keys(
+            session, request=call.request, now=self._clock(), region=self._region
         )
+        arn = f"arn:{self._partition}:apigateway:{self._region}::/restapis/{call.params['restapi_id']}"
+        if call.operation == "GetStage":
+            arn += f"/stages/{call.params['stage_name']}"
+        else:
+            arn += "/resources"
+        self.authorize(policies, caller_arn, arn, context)
 
-    def _caller(self, request: Request) -> tuple[Sequence[Mapping[str, Any]], str]:
-        """The verified caller's identity policies and ARN; raises sigv4.SigV4Error."""
+    def _caller(
+        self, request: Request
+    ) -> tuple[Sequence[Mapping[str, Any]], str, IssuedCredential | None]:
+        """The verified caller's identity policies, ARN and session (None for the deployer);
+        raises sigv4.SigV4Error."""
         issued: dict[str, IssuedCredential] = {}
 
         def lookup(access_key_id: str) -> sigv4.KnownCredential | None:
@@ -199,43 +195,33 @@ class ApiGatewayManagement:
         key = verified.credential.access_key_id
         if key == deployer.ACCESS_KEY_ID:
             arn = f"arn:{self._partition}:iam::{self._account_id}:user/{deployer.USER_NAME}"
-            return [deployer_policy(self._partition, self._region)], arn
+            return [deployer_policy(self._partition, self._region)], arn, None
         caller = issued[key]
         role = self._roles.get(caller.role_arn)
-        return (role.policies if role is not None else ()), caller.assumed_role_arn
+        return (role.policies if role is not None else ()), caller.assumed_role_arn, caller
 
     def authorize(
-        self, policies: Sequence[Mapping[str, Any]], caller_arn: str, resource: str
+        self,
+        policies: Sequence[Mapping[str, Any]],
+        caller_arn: str,
+        resource: str,
+        context: Mapping[str, ContextValue],
     ) -> None:
         """Raise AccessDeniedException unless `policies` allow apigateway:GET on `resource`."""
-        decision = evaluate(policies, action=ACTION, resource=resource)
+        decision = evaluate(policies, action=ACTION, resource=resource, context=context)
         if not decision.allowed:
-            tail = (
-                "with an explicit deny in an identity-based policy"
-                if decision.explicit_deny
-                else f"because no identity-based policy allows the {ACTION} action"
-            )
-            raise AwsError(
-                "AccessDeniedException",
-                f"User: {caller_arn} is not authorized to perform: {ACTION} on resource: "
-                f"{resource} {tail}",
-                403,
-            )
+            raise AccessDeniedException(not_authorized(caller_arn, ACTION, resource, decision))
 
     def _api(self, api_id: str) -> RestApi:
         api = self._apis.get(api_id)
         if api is None:
-            raise AwsError(
-                "NotFoundException",
-                f"Invalid API identifier specified {self._account_id}:{api_id}",
-                404,
-            )
+            raise NotFoundException.api(self._account_id, api_id)
         return api
 
-    def _get_stage(self, api_id: str, name: str) -> dict[str, Any]:
-        stage = self._api(api_id).stages.get(name)
+    def _get_stage(self, call: Call) -> dict[str, Any]:
+        stage = self._api(call.params["restapi_id"]).stages.get(call.params["stage_name"])
         if stage is None:
-            raise AwsError("NotFoundException", "Invalid stage identifier specified", 404)
+            raise NotFoundException.stage()
         settings = {
             key: {"throttlingRateLimit": t.rate_limit, "throttlingBurstLimit": t.burst_limit}
             for key, t in stage.throttles.items()
@@ -250,12 +236,12 @@ class ApiGatewayManagement:
             body["accessLogSettings"] = {"format": stage.access_log_format}
         return body
 
-    def _get_resources(self, api_id: str, raw_query: str) -> dict[str, Any]:
+    def _get_resources(self, call: Call) -> dict[str, Any]:
         try:
-            query = parse_qs(raw_query, keep_blank_values=True, max_num_fields=16)
+            query = parse_qs(call.request.raw_query, keep_blank_values=True, max_num_fields=16)
         except ValueError:
-            raise AwsError("BadRequestException", "Invalid query string", 400) from None
-        api = self._api(api_id)
+            raise BadRequestException("Invalid query string") from None
+        api = self._api(call.params["restapi_id"])
         embed = "methods" in ",".join(query.get("embed", [])).split(",")
         items = resources_of(api, embed=embed)
         limit = _number(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
@@ -276,18 +262,5 @@ def _number(query: Mapping[str, list[str]], name: str, default: int, low: int, h
     except ValueError:
         number = -1
     if not low <= number <= high:
-        raise AwsError("BadRequestException", f"Invalid {name} value: {values[0][:32]}", 400)
+        raise BadRequestException(f"Invalid {name} value: {values[0][:32]}")
     return number
-
-
-def _error(error: AwsError, request_id: str) -> Response:
-    """A rest-json error: `{"message": ...}` with the code in x-amzn-ErrorType."""
-    return Response(
-        error.status,
-        [
-            ("Content-Type", "application/json"),
-            ("x-amzn-RequestId", request_id),
-            ("x-amzn-ErrorType", error.code),
-        ],
-        json.dumps({"message": error.message}).encode(),
-    )

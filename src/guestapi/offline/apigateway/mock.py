@@ -16,8 +16,8 @@ from guestapi.offline.apigateway import responses as gr
 from guestapi.offline.apigateway import vtl
 from guestapi.offline.apigateway.call import Call, Refusal
 from guestapi.offline.apigateway.context import vtl_request
+from guestapi.offline.apigateway.errors import ResponseType
 from guestapi.offline.apigateway.model import Integration, IntegrationResponse, RestApi
-from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route
 from guestapi.offline.wire import Response
 
@@ -60,7 +60,7 @@ class MockIntegration:
         body = b""
         content_type = "application/json"
         if chosen.response_templates:
-            content_type, template = _pick_by_accept(
+            content_type, template = gr.pick_template(
                 chosen.response_templates, call.request.header("accept")
             )
             body = vtl.render(template, context=context, request=vrequest).encode()
@@ -130,18 +130,6 @@ def select_response(
         elif re.fullmatch(response.selection_pattern, status, flags=re.DOTALL):
             return response
     return default
-
-
-def _pick_by_accept(templates: Mapping[str, str], accept: str | None) -> tuple[str, str]:
-    if accept:
-        for part in accept.split(","):
-            media = part.split(";")[0].strip().lower()
-            if media in templates:
-                return media, templates[media]
-    if "application/json" in templates:
-        return "application/json", templates["application/json"]
-    content_type = next(iter(templates))
-    return content_type, templates[content_type]
 
 
 def _mapping_value(expression: str, context: Mapping[str, Any], request: vtl.VtlRequest) -> str:

@@ -61,10 +61,9 @@ class Throttle:
 def method_setting_key(resource_path: str, http_method: str) -> str:
     """The key API Gateway gives a method's entry in a stage's methodSettings.
 
-    It is the MethodSetting's ResourcePath without its leading "/" (in it, every "/" of the
-    resource path is written "~1"), then "/" and the method: ("/demo", "GET") -> "~1demo/GET",
-    ("/", "GET") -> "/GET". Wildcards keep their place: "*/*" is the stage-wide entry
-    (ResourcePath "/*", HttpMethod "*"), "~1demo/*" every method of /demo, "*/GET" every GET.
+    The MethodSetting's ResourcePath (docs/aws-behaviour.md#throttling) without its leading "/",
+    then "/" and the method: ("/demo", "GET") -> "~1demo/GET", ("/", "GET") -> "/GET"; "*/*"
+    is the stage-wide entry.
     """
     encoded = "" if resource_path == "/" else resource_path.replace("/", "~1")
     return f"{encoded}/{http_method.upper()}"

@@ -19,21 +19,9 @@ from guestapi.offline.apigateway.model import (
     Method,
     Resource,
 )
-from guestapi.offline.cfn.intrinsics import TemplateError
-from guestapi.offline.cfn.reading import yaml_problem
 from guestapi.offline.cfn.resources import strings
-
-# OpenAPI path-item keys that are operations; API Gateway's extension stands for ANY.
-OPERATIONS = {
-    "get": "GET",
-    "put": "PUT",
-    "post": "POST",
-    "delete": "DELETE",
-    "options": "OPTIONS",
-    "head": "HEAD",
-    "patch": "PATCH",
-    "x-amazon-apigateway-any-method": "ANY",
-}
+from guestapi.template import TemplateError, openapi
+from guestapi.template.reading import yaml_problem
 
 
 def parse_body(body: Any, logical_id: str) -> Any:
@@ -49,44 +37,34 @@ def parse_body(body: Any, logical_id: str) -> Any:
 
 
 def resources_from_openapi(body: Mapping[str, Any], logical_id: str) -> list[Resource]:
-    # OpenAPI 3 keeps schemes under components.securitySchemes, Swagger 2 in securityDefinitions.
-    schemes = dict((body.get("components") or {}).get("securitySchemes") or {})
-    schemes.update(body.get("securityDefinitions") or {})
-    api_security = body.get("security")
+    schemes = openapi.security_schemes(body)
     resources = []
-    for path, item in (body.get("paths") or {}).items():
+    for path, operations in openapi.paths(body):
         methods: dict[str, Method] = {}
-        for key, operation in (item or {}).items():
-            http_method = OPERATIONS.get(str(key).lower())
-            if http_method is None or not isinstance(operation, dict):
-                continue  # parameters, summary, servers, ...
-            where = f"{logical_id} {http_method} {path}"
-            security = operation.get("security", api_security)
-            integration = operation.get("x-amazon-apigateway-integration")
-            methods[http_method] = Method(
-                http_method=http_method,
-                authorization_type=_authorization_type(security, schemes, where),
+        for operation in operations:
+            where = f"{logical_id} {operation.method} {path}"
+            integration = operation.spec.get("x-amazon-apigateway-integration")
+            methods[operation.method] = Method(
+                http_method=operation.method,
+                authorization_type=_authorization_type(operation.security, schemes, where),
                 integration=None if integration is None else integration_from(integration),
             )
-        resources.append(Resource(path=str(path), methods=methods))
+        resources.append(Resource(path=path, methods=methods))
     return resources
-
-
-SAM_NO_AUTH_SCHEME = "NONE"
 
 
 def _authorization_type(security: Any, schemes: Mapping[str, Any], where: str) -> str:
     """API Gateway's authorizationType for an operation's OpenAPI security requirement."""
-    for requirement in security or []:
+    for requirement in security:
         for scheme_name in requirement or {}:
             scheme = schemes.get(scheme_name)
-            if scheme is None and scheme_name == SAM_NO_AUTH_SCHEME:
+            if scheme is None and scheme_name == openapi.SAM_NO_AUTH_SCHEME:
                 # SAM writes `security: [{NONE: []}]` for `Auth: Authorizer: NONE` and never
                 # defines the scheme; API Gateway's importer skips it, leaving the method open.
                 continue
             if not isinstance(scheme, dict):
                 raise TemplateError(f"{where}: security scheme {scheme_name!r} is not defined")
-            if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
+            if openapi.is_sigv4(scheme):
                 return "AWS_IAM"
             authorizer = scheme.get("x-amazon-apigateway-authorizer")
             if isinstance(authorizer, dict):

@@ -12,19 +12,21 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from guestapi.aws_constants import ERROR_TYPE_HEADER, REQUEST_ID_HEADER
 from guestapi.offline import iam, sigv4
 from guestapi.offline.apigateway import access_log, vtl
 from guestapi.offline.apigateway import responses as gr
 from guestapi.offline.apigateway.call import Call, IntegrationRunner, Refusal, method_arn
 from guestapi.offline.apigateway.context import render_without_request, request_context
+from guestapi.offline.apigateway.errors import ResponseType
 from guestapi.offline.apigateway.mock import MockIntegration, configuration_error
-from guestapi.offline.apigateway.responses import ResponseType
 from guestapi.offline.apigateway.router import Route, Router
 from guestapi.offline.apigateway.throttle import StageThrottler
 from guestapi.offline.credentials import CredentialStore, IssuedCredential
-from guestapi.offline.iam.callers import CallerAuthority
+from guestapi.offline.iam.callers import CallerAuthority, not_authorized
+from guestapi.offline.iam.context import condition_keys
 from guestapi.offline.waf import WebAclEvaluator
 from guestapi.offline.wire import Request, Response, loggable, new_request_id
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("guestapi.offline.gateway")
 
+INVOKE_ACTION = "execute-api:Invoke"
 # API Gateway's REST API payload limit.
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 
@@ -95,7 +98,7 @@ class Gateway:
         except Refusal as refusal:
             error = refusal.error
             response = self._gateway_response(call, error)
-        response.headers.append(("x-amzn-RequestId", call.request_id))
+        response.headers.append((REQUEST_ID_HEADER, call.request_id))
         self._log(call, response, error.reason or error.message if error else "")
         # Every call that reached a deployed stage gets its line, refused or not (a WAF block
         # included: docs/aws-behaviour.md#aws-waf).
@@ -187,7 +190,7 @@ class Gateway:
     def _authorize(self, call: Call, caller: IssuedCredential) -> None:
         route = call.route
         assert route is not None
-        resource_arn = self.method_arn(route, call.request.method)
+        resource_arn = method_arn(self._stack, route, call.request.method)
         role = self._stack.roles.get(caller.role_arn)
         policies = role.policies if role is not None else ()
         # A role whose statements read no condition key or policy variable needs no request
@@ -198,9 +201,15 @@ class Gateway:
         decision = iam.evaluate_session(
             policies,
             caller.session_policies,
-            action="execute-api:Invoke",
+            action=INVOKE_ACTION,
             resource=resource_arn,
-            context=self._condition_context(call, caller) if needs_context else {},
+            context=(
+                condition_keys(
+                    caller, request=call.request, now=call.now, region=self._stack.region
+                )
+                if needs_context
+                else {}
+            ),
         )
         if decision.allowed:
             return
@@ -212,25 +221,6 @@ class Gateway:
                 template=gr.IAM_DENIED_TEMPLATE,
             )
         )
-
-    def method_arn(self, route: Route, http_method: str) -> str:
-        return method_arn(self._stack, route, http_method)
-
-    def _condition_context(self, call: Call, caller: IssuedCredential) -> dict[str, Any]:
-        return {
-            "aws:SourceIp": call.source_ip,
-            "aws:CurrentTime": call.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "aws:EpochTime": str(int(call.now.timestamp())),
-            "aws:SecureTransport": "false",
-            "aws:userid": caller.caller,
-            "aws:PrincipalArn": caller.role_arn,
-            "aws:PrincipalAccount": self._stack.account_id,
-            "aws:PrincipalType": "AssumedRole",
-            "aws:UserAgent": call.request.header("user-agent") or "",
-            "cognito-identity.amazonaws.com:aud": caller.identity_pool_id,
-            "cognito-identity.amazonaws.com:sub": caller.identity_id,
-            "cognito-identity.amazonaws.com:amr": [caller.authentication_type],
-        }
 
     def _integrate(self, call: Call, route: Route) -> Response:
         integration = route.method.integration
@@ -276,7 +266,7 @@ class Gateway:
             return
         # Path only: a presigned URL's query holds the signature and the session token.
         who = call.caller.identity_id if call.caller else "-"
-        error_type = response.header("x-amzn-ErrorType") or ""
+        error_type = response.header(ERROR_TYPE_HEADER) or ""
         request = call.request
         line = f"{loggable(request.method, 16)} {loggable(request.raw_path)} {response.status}"
         line += f" caller={who}"
@@ -293,19 +283,7 @@ def _denied_message(
     """API Gateway's AccessDenied message (docs/aws-behaviour.md#access-denied-by-iam)."""
     # AWS masks the account id in the resource it names, all but its last 4 digits.
     shown = resource_arn.replace(f":{account}:", f":********{account[-4:]}:", 1)
-    message = (
-        f"User: {caller.assumed_role_arn} is not authorized to perform: "
-        f"execute-api:Invoke on resource: {shown}"
-    )
-    if decision.explicit_deny:
-        message += " with an explicit deny"
-        if decision.policy_type != "identity-based":
-            message += f" in a {decision.policy_type} policy"
-        return message
-    # "because no session policy allows ..." when Cognito's scope-down refused it.
-    return (
-        message + f" because no {decision.policy_type} policy allows the execute-api:Invoke action"
-    )
+    return not_authorized(caller.assumed_role_arn, INVOKE_ACTION, shown, decision, bare_deny=True)
 
 
 def _filter(

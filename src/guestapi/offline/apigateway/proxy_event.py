@@ -1,12 +1,5 @@
-"""The event a Lambda proxy integration receives: REST API payload format 1.0.
-
-Field by field as API Gateway's "Input format of a Lambda function for proxy integration"
-documents it (docs/aws-behaviour.md#proxy-event): single-value maps keep the last value of a
-repeated header or query parameter, the multi-value maps keep them all; header names keep the
-case the client sent, and names that differ in case stay apart (API Gateway processes them
-case-sensitively); absent maps are null, not empty; `path` is the request path without the
-stage, `requestContext.path` with it; the body is text unless its Content-Type is one of the
-API's binary media types (then base64, `isBase64Encoded: true`).
+"""The event a Lambda proxy integration receives: REST API payload format 1.0, field by field as
+docs/aws-behaviour.md#proxy-event lists it.
 """
 
 from __future__ import annotations

@@ -1,15 +1,8 @@
-"""The headers of a Lambda proxy result as API Gateway (REST) sends them on: framing stays its own.
-
-A function may put any header in its result, `Content-Length: 0` or `Transfer-Encoding: chunked`
-included. API Gateway frames the answer itself, so it renames the integration's `Connection`,
-`Content-Length`, `Date` and `Server` to `x-amzn-Remapped-<name>` and drops `Transfer-Encoding`
-(docs/aws-behaviour.md#proxy-response). Sent on as they were, they would sit next to the server's
-own Content-Length, and a keep-alive client would read the next answer from the wrong byte.
-
-The other hop-by-hop headers (RFC 9110 §7.6.1: `Keep-Alive`, `Proxy-Connection`, `TE`,
-`Trailer`, `Upgrade`) describe a connection the function does not own; what API Gateway does with
-them in a proxy result is not documented, and the offline stack drops them ([choice], listed in
-the known differences).
+"""The headers of a Lambda proxy result as API Gateway (REST) sends them on: it frames the answer
+itself, so the integration's framing headers are renamed or dropped
+(docs/aws-behaviour.md#proxy-response; the other hop-by-hop ones: Known differences 22). Sent on
+as they were, they would sit next to the server's own Content-Length, and a keep-alive client
+would read the next answer from the wrong byte.
 """
 
 from __future__ import annotations

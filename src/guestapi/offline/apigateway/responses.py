@@ -1,9 +1,6 @@
-"""API Gateway's gateway responses: the documented defaults and how a template's overrides apply.
-
-Source: "Gateway response types for API Gateway" (API Gateway developer guide). A response type
-that the API does not customise falls back to DEFAULT_4XX / DEFAULT_5XX by its status class:
-their response parameters and templates apply, and a status code set on them replaces the
-type's own status code.
+"""API Gateway's gateway responses: a template's overrides applied to the documented defaults
+(`errors.py`), a type the API does not customise falling back to DEFAULT_4XX / DEFAULT_5XX by
+its status class (docs/aws-behaviour.md#gateway-responses).
 """
 
 from __future__ import annotations
@@ -11,64 +8,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from guestapi.aws_constants import ERROR_TYPE_HEADER
+from guestapi.offline.apigateway.errors import DEFAULTS, ResponseType
 from guestapi.offline.apigateway.model import GatewayResponse
 from guestapi.offline.sigv4 import SigV4ErrorKind
 from guestapi.offline.wire import Response
-
-
-class ResponseType(StrEnum):
-    """API Gateway's gateway response types (the ones the offline stack can give)."""
-
-    ACCESS_DENIED = "ACCESS_DENIED"
-    API_CONFIGURATION_ERROR = "API_CONFIGURATION_ERROR"
-    AUTHORIZER_CONFIGURATION_ERROR = "AUTHORIZER_CONFIGURATION_ERROR"
-    AUTHORIZER_FAILURE = "AUTHORIZER_FAILURE"
-    BAD_REQUEST_PARAMETERS = "BAD_REQUEST_PARAMETERS"
-    BAD_REQUEST_BODY = "BAD_REQUEST_BODY"
-    DEFAULT_4XX = "DEFAULT_4XX"
-    DEFAULT_5XX = "DEFAULT_5XX"
-    EXPIRED_TOKEN = "EXPIRED_TOKEN"
-    INTEGRATION_FAILURE = "INTEGRATION_FAILURE"
-    INTEGRATION_TIMEOUT = "INTEGRATION_TIMEOUT"
-    INVALID_API_KEY = "INVALID_API_KEY"
-    INVALID_SIGNATURE = "INVALID_SIGNATURE"
-    MISSING_AUTHENTICATION_TOKEN = "MISSING_AUTHENTICATION_TOKEN"
-    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
-    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
-    RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"
-    THROTTLED = "THROTTLED"
-    UNAUTHORIZED = "UNAUTHORIZED"
-    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
-    WAF_FILTERED = "WAF_FILTERED"
-
-
-# Response type -> (default status code, x-amzn-ErrorType header value)
-DEFAULTS: dict[ResponseType, tuple[int, str]] = {
-    ResponseType.ACCESS_DENIED: (403, "AccessDeniedException"),
-    ResponseType.API_CONFIGURATION_ERROR: (500, "InternalServerErrorException"),
-    ResponseType.AUTHORIZER_CONFIGURATION_ERROR: (500, "AuthorizerConfigurationException"),
-    ResponseType.AUTHORIZER_FAILURE: (500, "AuthorizerFailureException"),
-    ResponseType.BAD_REQUEST_PARAMETERS: (400, "BadRequestException"),
-    ResponseType.BAD_REQUEST_BODY: (400, "BadRequestException"),
-    ResponseType.DEFAULT_4XX: (403, "ForbiddenException"),
-    ResponseType.DEFAULT_5XX: (500, "InternalServerErrorException"),
-    ResponseType.EXPIRED_TOKEN: (403, "ExpiredTokenException"),
-    ResponseType.INTEGRATION_FAILURE: (504, "InternalServerErrorException"),
-    ResponseType.INTEGRATION_TIMEOUT: (504, "InternalServerErrorException"),
-    ResponseType.INVALID_API_KEY: (403, "ForbiddenException"),
-    ResponseType.INVALID_SIGNATURE: (403, "InvalidSignatureException"),
-    ResponseType.MISSING_AUTHENTICATION_TOKEN: (403, "MissingAuthenticationTokenException"),
-    ResponseType.QUOTA_EXCEEDED: (429, "LimitExceededException"),
-    ResponseType.REQUEST_TOO_LARGE: (413, "RequestTooLargeException"),
-    ResponseType.RESOURCE_NOT_FOUND: (404, "NotFoundException"),
-    ResponseType.THROTTLED: (429, "TooManyRequestsException"),
-    ResponseType.UNAUTHORIZED: (401, "UnauthorizedException"),
-    ResponseType.UNSUPPORTED_MEDIA_TYPE: (415, "UnsupportedMediaTypeException"),
-    ResponseType.WAF_FILTERED: (403, "WAFFilteredException"),
-}
 
 # SigV4 refusals -> gateway response types. Three are documented for IAM authentication:
 # MISSING_AUTHENTICATION_TOKEN, INVALID_SIGNATURE ("an invalid AWS signature error") and
@@ -144,10 +90,10 @@ def render(
     template = error.template
     content_type = "application/json"
     if custom is not None and custom.response_templates:
-        content_type, template = _pick_template(custom.response_templates)
+        content_type, template = pick_template(custom.response_templates)
     body = render_template(template, ctx)
 
-    headers = [("Content-Type", content_type), ("x-amzn-ErrorType", error.error_type or error_type)]
+    headers = [("Content-Type", content_type), (ERROR_TYPE_HEADER, error.error_type or error_type)]
     if custom is not None:
         for name, value in custom.response_parameters.items():
             prefix = "gatewayresponse.header."
@@ -156,7 +102,12 @@ def render(
     return Response(status, headers, body.encode())
 
 
-def _pick_template(templates: Mapping[str, str]) -> tuple[str, str]:
+def pick_template(templates: Mapping[str, str], accept: str | None = None) -> tuple[str, str]:
+    """(content type, template): the first the Accept header names, else JSON, else the first."""
+    for part in (accept or "").split(","):
+        media = part.split(";")[0].strip().lower()
+        if media in templates:
+            return media, templates[media]
     if "application/json" in templates:
         return "application/json", templates["application/json"]
     content_type = next(iter(templates))

@@ -1,12 +1,6 @@
-"""Stage and method throttling: API Gateway's token bucket.
-
-API Gateway documents throttling as a token bucket: `burst` tokens at most, refilled at `rate`
-per second; a request that finds the bucket empty gets 429. Method settings keyed
-"<resource path>/<METHOD>" override the stage-wide "*/*" entry.
-
-Every method has a bucket of its own, whichever setting gives its limits: per-stage limits "are
-applied at the API method level" (docs/aws-behaviour.md#throttling), so a flood of one method
-never throttles another, even when both take their limits from the stage-wide "*/*" entry.
+"""Stage and method throttling: API Gateway's token bucket, one per method whichever setting
+("<resource path>/<METHOD>" or the stage-wide "*/*") gives its limits, so a flood of one method
+never throttles another (docs/aws-behaviour.md#throttling).
 """
 
 from __future__ import annotations

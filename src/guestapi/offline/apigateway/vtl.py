@@ -162,7 +162,7 @@ def _render_plan(plan: _Plan, namespace: dict[str, Any]) -> str | None:
     loader = None
     try:
         for part in plan:
-            if type(part) is str:
+            if isinstance(part, str):
                 out.append(part)
                 continue
             _, chain = part

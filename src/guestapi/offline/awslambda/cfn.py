@@ -7,9 +7,9 @@ from typing import Any
 
 from guestapi.offline.awslambda.permissions import LambdaPermission
 from guestapi.offline.awslambda.spec import FunctionSpec, check_spec
-from guestapi.offline.cfn.intrinsics import TemplateError
-from guestapi.offline.cfn.local_code import PLACEHOLDER_BUCKET
 from guestapi.offline.cfn.resources import Created, Deployed, Environment
+from guestapi.template import TemplateError
+from guestapi.template.local_code import PLACEHOLDER_BUCKET
 
 FUNCTION = "AWS::Lambda::Function"
 PERMISSION = "AWS::Lambda::Permission"

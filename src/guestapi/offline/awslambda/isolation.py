@@ -1,19 +1,11 @@
 """How far a function's sandbox can be walled off on this machine, probed once.
 
-With util-linux's `unshare --user --pid --fork --mount-proc` (unprivileged: a user namespace
-owns the others) each sandbox gets a PID namespace of its own and a /proc that lists only its
-processes. A function then cannot see the offline stack, the developer's shell or anything else
-of theirs, in particular not their environments (`/proc/<pid>/environ`, readable by any process
-of the same user, holds the developer's AWS keys); and when the namespace's first process (the
-sandbox's supervisor) ends, the kernel kills everything left in it, children that double-forked
-and called setsid included.
-
-Where that is refused (macOS has no namespaces; some kernels forbid unprivileged user
-namespaces; Ubuntu 24.04's AppArmor lets them be created without the rights to mount /proc),
-a sandbox is a plain process in its own session, as before, and the offline stack says so once
-at start-up (`Isolation.warning`). What still holds then: the function's own environment is
-clean (environment.py), the supervisor is a child subreaper (Linux), so orphans stay in its tree
-and die with it, and MemorySize is enforced wherever /proc exists.
+With util-linux's `unshare --user --pid --fork --mount-proc` (unprivileged) each sandbox gets a
+PID namespace and a /proc of its own: a function cannot see the developer's other processes, in
+particular not their environments (`/proc/<pid>/environ` holds exported AWS keys), and the kernel
+kills everything left when the namespace's first process ends. Where that is refused (macOS,
+kernels or AppArmor that forbid it), a sandbox is a plain process in its own session and the
+stack says so once at start-up (`Isolation.warning`).
 """
 
 from __future__ import annotations

@@ -1,23 +1,7 @@
-"""What an invocation gives back, typed, with the error types and messages Lambda uses.
-
-Lambda's wording, as its answers show it (sources in the package's report / docs/aws-behaviour.md):
-- an unhandled exception: errorType = the exception class, errorMessage = str(exception),
-  stackTrace = formatted frames (awslambdaric `bootstrap.py`);
-- init failures: Runtime.ImportModuleError "Unable to import module 'm': ...",
-  Runtime.HandlerNotFound "Handler 'f' missing on module 'm'", Runtime.UserCodeSyntaxError,
-  Runtime.MalformedHandlerName (awslambdaric);
-- a result it cannot send: Runtime.MarshalError "Unable to marshal response: ...",
-  Function.ResponseSizeTooLarge "Response payload size exceeded maximum allowed payload size
-  (6291556 bytes).";
-- Sandbox.Timedout "RequestId: <id> Error: Task timed out after 3.00 seconds";
-- Runtime.ExitError "RequestId: <id> Error: Runtime exited with error: exit status 3" (or
-  "signal: killed"; "Runtime exited without providing a reason" for a clean exit);
-- Runtime.OutOfMemory "RequestId: <id> Error: Runtime exited with error: signal: killed" when
-  the function went past its MemorySize (docs/aws-behaviour.md#lambda-memory);
-- TooManyRequestsException "Rate Exceeded." when the function's concurrency is used up.
-
-Two outcomes are the offline stack's own: the caller (API Gateway, past its integration timeout)
-stopped waiting while the function runs on, and the offline stack stopped during the invocation.
+"""What an invocation gives back, typed, with the error types and messages Lambda uses
+(docs/aws-behaviour.md#lambda-invocation-errors). Two outcomes are the offline stack's own: the
+caller (API Gateway, past its integration timeout) stopped waiting while the function runs on,
+and the offline stack stopped during the invocation.
 """
 
 from __future__ import annotations
@@ -28,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from guestapi.offline.awslambda.errors import TooManyRequestsException
 from guestapi.offline.awslambda.sandbox import exit_description
 
 
@@ -190,9 +175,6 @@ def report_line(result: InvocationResult, memory_mb: int, max_used_mb: int) -> s
 
 
 def throttled(request_id: str) -> InvocationResult:
-    return failure(
-        Outcome.THROTTLED,
-        request_id,
-        0.0,
-        {"errorType": "TooManyRequestsException", "errorMessage": "Rate Exceeded."},
-    )
+    error = TooManyRequestsException()
+    payload = {"errorType": error.code, "errorMessage": error.message}
+    return failure(Outcome.THROTTLED, request_id, 0.0, payload)

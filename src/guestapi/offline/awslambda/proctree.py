@@ -1,12 +1,7 @@
-"""A sandbox's processes as Linux's /proc shows them: who descends from whom, how much memory
-they hold, and ending them all. Standard library only: the sandbox's supervisor imports it.
-
-By hand, because what would do it (psutil) is not a dependency and finds children the same way,
-by reading every /proc/<pid>/stat (the per-task `children` lists need CONFIG_PROC_CHILDREN,
-which not every kernel has). Inside a sandbox's own PID namespace /proc lists only the
-sandbox's processes, so a scan there costs a few file reads.
-
-Where /proc is missing (macOS), `AVAILABLE` is False and every function here finds nothing.
+"""A sandbox's processes as Linux's /proc shows them: who descends from whom, their memory, and
+ending them all. Standard library only (the supervisor imports it); by hand because psutil is
+no dependency and would read every /proc/<pid>/stat the same way. Where /proc is missing
+(macOS), `AVAILABLE` is False and every function here finds nothing.
 """
 
 from __future__ import annotations

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
+from guestapi.aws_constants import LAMBDA_PRINCIPAL
 from guestapi.offline import iam
 from guestapi.offline.awslambda.environment import Credentials
 from guestapi.offline.awslambda.spec import FunctionSpec
-from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.credentials import CredentialStore
 from guestapi.offline.iam.trust import service_may_assume
+from guestapi.template import TemplateError
 
-LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
 # Lambda's sandbox credentials are session credentials; an hour keeps them well inside the
 # sandbox recycling margin (runtime.CREDENTIAL_MARGIN_S).
 SESSION_TTL = timedelta(hours=1)

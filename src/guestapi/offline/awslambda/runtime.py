@@ -1,18 +1,11 @@
 """One function's warm sandboxes, invoked the way Lambda invokes.
 
-Concurrency as on Lambda: one invocation per sandbox; a new sandbox when all are busy, up to
-the function's concurrency (10 by default here); beyond it the call is throttled and the
-function never runs. A sandbox is retired when its role credentials near their expiry, when it
-timed out (it is killed, as Lambda stops a timed-out runtime) or when its runtime exited; the
-next invocation starts a fresh one.
-
-Init, as Lambda runs it on demand: importing the handler has its own 10 s, not counted in the
-function's Timeout. An import that takes longer is given the invocation's Timeout to finish
-before the handler runs ("suppressed init"), so the function still answers within Timeout.
-
-A caller may wait less than the function may run (API Gateway stops at its integration
-timeout): it then gets CALLER_GAVE_UP, and the function runs on to its end in its sandbox, which
-stays busy meanwhile, as Lambda keeps running a function API Gateway has given up on.
+One invocation per sandbox; a new sandbox when all are busy, up to the function's concurrency
+(10 by default here), beyond which the call is throttled. A sandbox is retired near its role
+credentials' expiry, after a timeout (killed, as Lambda stops a timed-out runtime) or when its
+runtime exited. Init has its own 10 s, beyond which it eats into the Timeout ("suppressed
+init"). A caller that waits less than the function may run (API Gateway's integration timeout)
+gets CALLER_GAVE_UP while the function runs on, as on Lambda.
 """
 
 from __future__ import annotations

@@ -1,17 +1,12 @@
 """A warm sandbox: one worker process of one function, and the pipes to talk to it.
 
 Isolation by process, as Lambda isolates each execution environment: a handler that crashes,
-calls `sys.exit`, leaks memory or never returns takes down its own worker, never the offline
-stack. The sandbox runs in its own session, so a handler that signals its process group
-(`os.killpg(0, ...)`) or a Ctrl-C in the terminal reaches only itself; where the machine allows
-it, in a PID namespace of its own too (isolation.py). Its first process is a supervisor
-(supervisor.py) that enforces MemorySize and reports how the runtime ended. A worker serves
-one invocation at a time and stays warm between them, so the import cost (boto3 alone is
-~0.2 s) is paid once per sandbox, as on Lambda, not once per request.
-
-Four pipes: requests in and results out (the runtime's), a lifeline whose write end only the
-offline stack holds (when it closes, even because the stack was killed, the supervisor ends the
-sandbox) and the supervisor's status report.
+exits, leaks or never returns takes down its own worker, never the offline stack. It runs in its
+own session (a signal to its process group or a Ctrl-C reaches only itself), in a PID namespace
+where the machine allows it (isolation.py), under a supervisor (supervisor.py), and stays warm
+between invocations, so the import cost is paid once per sandbox, as on Lambda. Four pipes:
+requests in, results out, a lifeline only the offline stack holds (when it closes, the
+supervisor ends the sandbox) and the supervisor's status report.
 """
 
 from __future__ import annotations
@@ -221,7 +216,7 @@ class Sandbox:
         except (FrameError, FrameTimeout, OSError):
             report = None
         try:
-            ended = os.waitstatus_to_exitcode(report["status"])  # type: ignore[index]
+            ended = os.waitstatus_to_exitcode(report["status"])
         except (TypeError, ValueError, KeyError):  # no report (or not one of the supervisor's)
             return SandboxGone(returncode)
         peak = report.get("peak_mb")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from guestapi.offline.awslambda import outcomes
@@ -29,7 +30,7 @@ class LambdaService:
         self.runtimes = {
             arn: FunctionRuntime(
                 spec,
-                credentials=lambda spec=spec: credentials_for(spec),
+                credentials=partial(credentials_for, spec),
                 endpoints=endpoints,
                 max_concurrency=spec.reserved_concurrency or DEFAULT_CONCURRENCY,
                 isolation=isolation,

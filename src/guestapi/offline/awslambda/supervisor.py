@@ -1,28 +1,15 @@
-"""The first process of a sandbox: the runtime (worker.py) is its child, and it watches over it.
+"""The first process of a sandbox: the runtime (worker.py) is its forked child, and it watches
+over it. In a PID namespace of its own (isolation.py) it is process 1, so the kernel kills what
+is left when it exits; without one it is a child subreaper (Linux) and kills the orphans itself.
 
-`worker.py` forks before it imports anything of the function: the child goes on as the runtime,
-the parent stays here until the runtime ends. In a PID namespace of its own (isolation.py) the
-supervisor is process 1: processes the function detaches become its children, and when it exits
-the kernel kills whatever is left. Without a namespace it is a child subreaper (Linux), which
-keeps those orphans in its tree, and it kills them itself.
-
-What it does, in one loop woken by SIGCHLD, the offline stack's end of the lifeline pipe, or a
-50 ms tick:
-
-- collects every child that ends (as process 1 must), and notices when the runtime has ended;
-- enforces MemorySize: Lambda's kernel kills a runtime that goes past it ("Runtime exited with
-  error: signal: killed", errorType Runtime.OutOfMemory). Here the resident memory of every
-  process below the supervisor is added up each tick, and past the limit they are all killed.
-  Why polling, not a limit the kernel enforces: RLIMIT_AS and RLIMIT_DATA count address space a
-  process reserved, not memory it uses (a thread's 8 MB stack, malloc's 64 MB arenas), so a
-  Python with boto3 and a few threads would fail at 128 MB, and they make an allocation raise
-  MemoryError where Lambda kills the runtime; a cgroup's memory.max is exact but needs a
-  delegated cgroup, which a developer's machine does not give an unprivileged process in
-  general. The cost: a function may go past the limit by what it allocates in one tick.
-- ends the sandbox when the offline stack is gone (its end of the lifeline pipe closes, even if
-  it was killed), so no function outlives it;
-- reports how the runtime ended on the status pipe: one frame {"status": <wait status>,
-  "oom": <killed for memory>, "peak_mb": <most memory seen>}, then exits.
+One loop, woken by SIGCHLD, the offline stack's end of the lifeline pipe or a 50 ms tick:
+collect every child that ends; enforce MemorySize (docs/aws-behaviour.md#lambda-memory) by adding
+up the resident memory below it each tick and killing them all past the limit; end the sandbox
+when the lifeline closes (the stack is gone, even killed); then report how the runtime ended on
+the status pipe and exit. Polling, not a kernel limit: RLIMIT_AS / RLIMIT_DATA count reserved
+address space (thread stacks, malloc arenas) and raise MemoryError where Lambda kills, and a
+cgroup's memory.max needs a delegation an unprivileged process does not get in general. The
+cost: a function may go past the limit by what it allocates in one tick.
 """
 
 from __future__ import annotations

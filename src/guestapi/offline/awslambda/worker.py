@@ -1,13 +1,9 @@
 """One warm Lambda sandbox: imports the handler once, then runs one invocation at a time.
 
-Started by `sandbox.py` as `python -m guestapi.offline.awslambda.worker REQUEST_FD RESULT_FD
-LIFELINE_FD STATUS_FD MARKER` with the function's code directory as its working directory and
-Lambda's environment. It first forks: the parent stays the sandbox's supervisor
-(`supervisor.py`, with the lifeline and status pipes), the child goes on as the runtime (the two
-request pipes). It imports nothing of the offline stack but the framing and the supervisor, so
-a handler sees a process much like the Lambda Python runtime's. What the runtime does is modelled on the Lambda runtime interface
-client (awslambdaric: `bootstrap.py`, `lambda_context.py`, `lambda_runtime_marshaller.py`):
-the error types and messages, the context's attributes, Decimal results, the root log handler.
+Started by `sandbox.py` with the function's code directory as its working directory and Lambda's
+environment; it forks first (the parent stays as the supervisor). It imports nothing of the
+offline stack but the framing and the supervisor, and follows the Lambda runtime interface
+client (awslambdaric: `bootstrap.py`, `lambda_context.py`, `lambda_runtime_marshaller.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +11,7 @@ from __future__ import annotations
 import base64
 import decimal
 import importlib
+import io
 import json
 import logging
 import math
@@ -196,7 +193,8 @@ def setup_logging() -> None:
     logging.getLogger().addHandler(handler)
     # Lines reach the offline stack's log as they are written, not when a buffer fills.
     for stream in (sys.stdout, sys.stderr):
-        stream.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+        if isinstance(stream, io.TextIOWrapper):  # what the interpreter starts with
+            stream.reconfigure(line_buffering=True)
 
 
 def end_of_output(marker: bytes) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import botocore.loaders
 
-from guestapi.offline.cfn.intrinsics import TemplateError
+from guestapi.template import TemplateError
 
 
 class UnknownRegionError(TemplateError):

@@ -1,16 +1,9 @@
-"""Deploy a SAM template in memory: SAM transform, then resolved CloudFormation, then the model.
-
-The steps follow what CloudFormation does with `sam deploy`:
-
-1. parse the YAML (`reading.py`, aws-sam-translator's parser, which understands `!Ref` forms),
-   and refuse a region or a resource type AWS does not have (`catalog.py`);
-2. validate the parameter values against their declarations (`parameters.py`);
-3. apply the SAM transform with aws-sam-translator (`transform.py`);
-4. evaluate Conditions, then create the resources in dependency order, each with its properties
-   resolved (`intrinsics.py`) and a physical id shaped like the real one (`registry.py`);
-5. let each service package build its part of the model from the created resources, and warn
-   once for each resource no service consumes;
-6. resolve the Outputs.
+"""Deploy a SAM template in memory, in the steps CloudFormation takes with `sam deploy`: parse it
+(`guestapi.template.reading`) and refuse a region or resource type AWS does not have
+(`catalog.py`); check the parameters; apply the SAM transform; evaluate Conditions and create the
+resources in dependency order, each with its properties resolved and a physical id shaped like
+the real one (`guestapi.offline.registry`); let each registered service build its model, warning
+once per resource none reads; resolve the Outputs.
 """
 
 from __future__ import annotations
@@ -20,9 +13,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from guestapi.offline.cfn import registry, unemulated
+from guestapi.offline import registry
+from guestapi.offline.cfn import unemulated
 from guestapi.offline.cfn.catalog import check_resource_types, partition_of
-from guestapi.offline.cfn.intrinsics import (
+from guestapi.offline.cfn.resources import Created, Deployed, Environment
+from guestapi.offline.stack import Stack
+from guestapi.template.intrinsics import (
     NO_VALUE,
     ResolveContext,
     TemplateError,
@@ -30,12 +26,10 @@ from guestapi.offline.cfn.intrinsics import (
     references,
     resolve,
 )
-from guestapi.offline.cfn.local_code import stage_local_code
-from guestapi.offline.cfn.parameters import pseudo_parameters, validate_parameters
-from guestapi.offline.cfn.reading import read_template
-from guestapi.offline.cfn.resources import Created, Deployed, Environment
-from guestapi.offline.cfn.transform import apply_transforms
-from guestapi.offline.stack import Stack
+from guestapi.template.local_code import stage_local_code
+from guestapi.template.parameters import pseudo_parameters, validate_parameters
+from guestapi.template.reading import read_template
+from guestapi.template.transform import apply_transforms
 
 _log = logging.getLogger(__name__)
 
@@ -64,16 +58,13 @@ def load_stack(
     raw_values, typed_values = validate_parameters(declared, overrides or {})
     pseudo = pseudo_parameters(region, account_id, stack_name, partition)
     template_dir = Path(template).parent if isinstance(template, str | Path) else Path.cwd()
-    # Directories are checked when a function is created (awslambda/cfn.py), not here: a
-    # function whose Condition is false needs none.
-    local_code = stage_local_code(document, template_dir.resolve(), require_dirs=False)
+    local_code = stage_local_code(document, template_dir.resolve())
     cloudformation = apply_transforms(document, raw_values, pseudo, region, source)
     env = Environment(
         region=region,
         account_id=account_id,
         partition=partition,
         stack_name=stack_name,
-        template_dir=template_dir.resolve(),
         warn=warn or _log.warning,
         local_code=local_code,
     )
@@ -157,26 +148,21 @@ class _Deployer:
 
     def _model(self) -> Stack:
         deployed = Deployed(self.created, self.env)
-        consumed = frozenset().union(*(types for _, types, _ in registry.MODEL_BUILDERS))
-        skipped: list[tuple[str, str]] = []
         for created in self.created.values():
-            if created.type not in consumed:
+            if created.type not in registry.READ:
                 self.env.warn(
                     f"{created.logical_id} ({created.type}) is not emulated: "
                     f"{unemulated.missing_offline(created.type)}"
                 )
-                skipped.append((created.logical_id, created.type))
-        built: dict[str, Any] = {}
-        for field_name, _, builder in registry.MODEL_BUILDERS:
-            built[field_name] = builder(deployed, built)
+        models: dict[str, Any] = {}
+        for service in registry.SERVICES:
+            models[service.model] = service.build(deployed, models)
         return Stack(
             region=self.env.region,
             account_id=self.env.account_id,
             partition=self.env.partition,
             outputs=self._outputs(),
-            skipped=tuple(skipped),
-            stack_name=self.env.stack_name,
-            **built,
+            models=models,
         )
 
     def _outputs(self) -> dict[str, str]:

@@ -3,7 +3,7 @@
 Each service package's `cfn.py` gives its resource types the physical ids and attributes AWS
 would (`PhysicalIdFactory`) and builds its part of the stack model from the created resources
 (`ModelBuilder`). They import this module only, never the engine, so the engine can import them
-through `registry.py` without a cycle.
+through the service registry (`guestapi.offline.registry`) without a cycle.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guestapi.offline.cfn.intrinsics import TemplateError
+from guestapi.template import TemplateError
 from guestapi.textfiles import parse_json
 
 LOWER_ALNUM = string.ascii_lowercase + string.digits
@@ -45,9 +45,8 @@ class Environment:
     account_id: str
     partition: str
     stack_name: str
-    template_dir: Path  # relative paths in the template (CodeUri, ...) start here
     warn: Callable[[str], None]
-    # Function logical id -> its local code directory (see local_code.py).
+    # Function logical id -> its local code directory (see guestapi.template.local_code).
     local_code: Mapping[str, Path] = field(default_factory=dict)
 
     def arn(self, service: str, resource: str, *, region: bool = True) -> str:

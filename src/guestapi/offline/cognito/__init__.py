@@ -1,6 +1,6 @@
 """Cognito Identity (identity pools): the CloudFormation mapping, the model and the service."""
 
 from guestapi.offline.cognito.model import IdentityPool
-from guestapi.offline.cognito.service import MAX_BODY_BYTES, TARGET_PREFIX, CognitoIdentityService
+from guestapi.offline.cognito.service import CognitoIdentityService
 
-__all__ = ["MAX_BODY_BYTES", "TARGET_PREFIX", "CognitoIdentityService", "IdentityPool"]
+__all__ = ["CognitoIdentityService", "IdentityPool"]

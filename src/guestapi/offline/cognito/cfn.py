@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.cfn.resources import (
     UPPER_ALNUM,
     Created,
@@ -16,6 +15,7 @@ from guestapi.offline.cfn.resources import (
     random_id,
 )
 from guestapi.offline.cognito.model import IdentityPool
+from guestapi.template import TemplateError
 
 IDENTITY_POOL = "AWS::Cognito::IdentityPool"
 ROLE_ATTACHMENT = "AWS::Cognito::IdentityPoolRoleAttachment"

@@ -1,21 +1,10 @@
 """Developer-authenticated identities: GetOpenIdTokenForDeveloperIdentity and its token's use.
 
-A backend (here: the attestation service's Lambda function, with its role's credentials) vouches
-for a user by a "developer user identifier" under the pool's DeveloperProviderName. Cognito maps
-each (pool, provider, identifier) to one identity id for good, and hands back an OpenID token
-that the app then passes to GetCredentialsForIdentity as
-`Logins={"cognito-identity.amazonaws.com": token}` to get the pool's authenticated role.
-
-Facts, with sources in docs/aws-behaviour.md#developer-authenticated-identities:
-- the operation needs developer (IAM) credentials and cognito-identity:GetOpenIdTokenForDeveloperIdentity;
-- only the pool's developer provider may appear in Logins;
-- TokenDuration defaults to 15 minutes and may be at most 24 hours (86,400 s);
-- the same identifier always gets the same IdentityId ("Registers (or retrieves)"); an
-  identifier already registered under another identity id is DeveloperUserAlreadyRegisteredException;
-- GetCredentialsForIdentity passes a cognito-identity.amazonaws.com token through to STS with the
-  pool's default authenticated role, whose trust policy sees amr "authenticated";
-- an identity with a linked login asked for credentials without it: NotAuthorizedException
-  "Logins don't match. Please include at least one valid login for this identity or identity pool."
+A backend (here the attestation function, with its role's credentials) vouches for a user by a
+"developer user identifier" under the pool's DeveloperProviderName; Cognito maps each (pool,
+provider, identifier) to one identity id for good, and its OpenID token, passed to
+GetCredentialsForIdentity as `Logins={"cognito-identity.amazonaws.com": token}`, gets the pool's
+authenticated role. Facts and sources: docs/aws-behaviour.md#developer-authenticated-identities.
 """
 
 from __future__ import annotations
@@ -26,6 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from guestapi.aws_constants import COGNITO_IDENTITY
+from guestapi.offline.awsapi.errors import SerializationException, ValidationException
+from guestapi.offline.awsapi.validation import bad_value, violations
+from guestapi.offline.cognito.errors import (
+    DeveloperUserAlreadyRegisteredException,
+    NotAuthorizedException,
+    ResourceNotFoundException,
+)
 from guestapi.offline.cognito.model import IdentityPool
 from guestapi.offline.cognito.openid import (
     OPENID_ISSUER,
@@ -33,9 +30,7 @@ from guestapi.offline.cognito.openid import (
     OpenIdTokenError,
     OpenIdTokenSigner,
 )
-from guestapi.offline.wire import AwsError
 
-COGNITO_LOGIN_KEY = "cognito-identity.amazonaws.com"
 AUTHENTICATED = "authenticated"
 UNAUTHENTICATED = "unauthenticated"
 DEFAULT_TOKEN_DURATION = timedelta(minutes=15)
@@ -43,13 +38,6 @@ MAX_TOKEN_DURATION_SECONDS = 86_400
 # The API reference bounds a developer user identifier's length (LoginsMap values: 1-50,000;
 # LookupDeveloperIdentity's DeveloperUserIdentifier: 1-1,024): the tighter one applies here.
 MAX_DEVELOPER_USER_ID = 1024
-
-MSG_UNAUTH_NOT_SUPPORTED = "Unauthenticated access is not supported for this identity pool."
-MSG_UNSUPPORTED_PROVIDER = "Token is not from a supported provider of this identity pool."
-MSG_LOGINS_DONT_MATCH = "Logins don't match. Please include at least one valid login for this identity or identity pool."
-MSG_INVALID_LOGIN_TOKEN = "Invalid login token. {}"
-MSG_NO_DEVELOPER_PROVIDER = "This identity pool does not support the specified developer provider"
-MSG_ALREADY_REGISTERED = "The developer user identifier is already registered with Cognito under a different identity ID."
 
 
 @dataclass(frozen=True)
@@ -91,15 +79,15 @@ class DeveloperIdentities:
         """GetCredentialsForIdentity's question: ("authenticated", amr) for a valid developer
         token, ("unauthenticated", ...) for a guest the pool admits; otherwise the refusal."""
         if logins:
-            if set(logins) != {COGNITO_LOGIN_KEY}:
-                raise AwsError("NotAuthorizedException", MSG_UNSUPPORTED_PROVIDER)
-            login = self.verify_login(identity_id, pool, logins[COGNITO_LOGIN_KEY])
+            if set(logins) != {COGNITO_IDENTITY}:
+                raise NotAuthorizedException.unsupported_provider()
+            login = self.verify_login(identity_id, pool, logins[COGNITO_IDENTITY])
             return AUTHENTICATED, login.amr
         if self.is_linked(identity_id):
             # An identity with a linked login never falls back to guest credentials.
-            raise AwsError("NotAuthorizedException", MSG_LOGINS_DONT_MATCH)
+            raise NotAuthorizedException.logins_dont_match()
         if not pool.allow_unauthenticated:
-            raise AwsError("NotAuthorizedException", MSG_UNAUTH_NOT_SUPPORTED)
+            raise NotAuthorizedException.unauthenticated()
         return UNAUTHENTICATED, (UNAUTHENTICATED,)
 
     def open_id_token(self, pool: IdentityPool, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -107,15 +95,14 @@ class DeveloperIdentities:
         provider = pool.developer_provider_name
         logins = body.get("Logins") or {}
         if not provider:
-            raise AwsError("NotAuthorizedException", MSG_NO_DEVELOPER_PROVIDER)
+            raise NotAuthorizedException.no_developer_provider()
         if len(logins) != 1 or provider not in logins:
             # "You can only specify one developer provider as part of the Logins map, which is
             # linked to the identity pool" (API reference); other providers are not emulated.
-            raise AwsError("NotAuthorizedException", MSG_NO_DEVELOPER_PROVIDER)
+            raise NotAuthorizedException.no_developer_provider()
         user_id = logins[provider]
         if not 1 <= len(user_id) <= MAX_DEVELOPER_USER_ID:
-            raise AwsError(
-                "ValidationException",
+            raise ValidationException(
                 "1 validation error detected: Value at 'logins' failed to satisfy constraint: "
                 f"Map value must have length less than or equal to {MAX_DEVELOPER_USER_ID}",
             )
@@ -141,14 +128,11 @@ class DeveloperIdentities:
         try:
             claims: OpenIdClaims = self._signer.verify(token, now=self._clock())
         except OpenIdTokenError as exc:
-            raise AwsError("NotAuthorizedException", MSG_INVALID_LOGIN_TOKEN.format(exc)) from None
+            raise NotAuthorizedException.invalid_login_token(str(exc)) from None
         if claims.audience != pool.pool_id:
-            raise AwsError(
-                "NotAuthorizedException",
-                MSG_INVALID_LOGIN_TOKEN.format("Token is not for this identity pool."),
-            )
+            raise NotAuthorizedException.invalid_login_token("Token is not for this identity pool.")
         if claims.subject != identity_id or AUTHENTICATED not in claims.amr:
-            raise AwsError("NotAuthorizedException", MSG_LOGINS_DONT_MATCH)
+            raise NotAuthorizedException.logins_dont_match()
         return DeveloperLogin(identity_id=identity_id, pool_id=pool.pool_id, amr=claims.amr)
 
     def _identity_for(self, pool: IdentityPool, provider: str, user_id: str, asked: object) -> str:
@@ -157,9 +141,9 @@ class DeveloperIdentities:
             known = self._by_user.get(key)
         if asked is not None:
             if not isinstance(asked, str) or not self._identity_exists(asked):
-                raise AwsError("ResourceNotFoundException", f"Identity '{asked}' not found.")
+                raise ResourceNotFoundException.identity(asked)
             if known is not None and known != asked:
-                raise AwsError("DeveloperUserAlreadyRegisteredException", MSG_ALREADY_REGISTERED)
+                raise DeveloperUserAlreadyRegisteredException()
             identity_id = asked
         elif known is not None:
             identity_id = known
@@ -175,11 +159,8 @@ def _token_duration(value: object) -> int:
     if value is None:
         return int(DEFAULT_TOKEN_DURATION.total_seconds())
     if not isinstance(value, int) or isinstance(value, bool):
-        raise AwsError("SerializationException", "TokenDuration must be a number.")
+        raise SerializationException("TokenDuration must be a number.")
     if not 1 <= value <= MAX_TOKEN_DURATION_SECONDS:
-        raise AwsError(
-            "ValidationException",
-            f"1 validation error detected: Value '{value}' at 'tokenDuration' failed to satisfy "
-            f"constraint: Member must have value between 1 and {MAX_TOKEN_DURATION_SECONDS}",
-        )
+        constraint = f"have value between 1 and {MAX_TOKEN_DURATION_SECONDS}"
+        raise ValidationException(violations([bad_value(value, "tokenDuration", constraint)]))
     return value

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from guestapi.aws_constants import COGNITO_IDENTITY
 from guestapi.errors import GuestApiError
 
-OPENID_ISSUER = "https://cognito-identity.amazonaws.com"
+OPENID_ISSUER = f"https://{COGNITO_IDENTITY}"
 # GetOpenIdToken API reference: "The OpenID token is valid for 10 minutes."
 OPENID_TOKEN_TTL = timedelta(minutes=10)
 
@@ -51,7 +52,7 @@ class OpenIdClaims:
 class OpenIdTokenSigner:
     """HS256 JWTs with a per-process random key.
 
-    Why HS256 and not RS256 like the real service: the only verifier is this same process (sts.py),
+    Why HS256 and not RS256 like the real service: the only verifier is this same process (sts/),
     so there is no JWKS to publish and no key pair to manage; a fresh random key per process also
     means a token from an earlier run can never be replayed. Why by hand: no JWT library is in
     requirements.lock, and this is one fixed header, one HMAC and a pinned algorithm on verify

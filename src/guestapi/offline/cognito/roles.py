@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from guestapi.offline.cognito.errors import InvalidIdentityPoolConfigurationException
 from guestapi.offline.cognito.model import IdentityPool
 from guestapi.offline.iam import Role
 from guestapi.offline.iam.trust import TrustEvaluator, evaluate_role_trust
-from guestapi.offline.wire import AwsError
-
-MSG_INVALID_POOL_CONFIG = (
-    "Invalid identity pool configuration. Check assigned IAM roles for this pool."
-)
-
-
-class RoleRefused(AwsError):
-    """No usable role: the detail (for the log line only) says why; the caller sees AWS's text."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__("InvalidIdentityPoolConfigurationException", MSG_INVALID_POOL_CONFIG)
-        self.detail = detail
 
 
 def trusted_role(
@@ -40,10 +28,14 @@ def trusted_role(
     role_arn = pool.roles.get(kind)
     role = roles.get(role_arn) if role_arn else None
     if role is None:
-        raise RoleRefused(f"no usable {kind} role ({role_arn or 'none attached'})")
+        raise InvalidIdentityPoolConfigurationException(
+            f"no usable {kind} role ({role_arn or 'none attached'})"
+        )
     decision = evaluate_role_trust(
         trust, role, pool_id=pool.pool_id, identity_id=identity_id, amr=list(amr)
     )
     if not decision.allowed:
-        raise RoleRefused(f"trust policy of {role.name} refused: {decision.reason}")
+        raise InvalidIdentityPoolConfigurationException(
+            f"trust policy of {role.name} refused: {decision.reason}"
+        )
     return role

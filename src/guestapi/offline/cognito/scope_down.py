@@ -1,11 +1,6 @@
 """Which scope-down the offline Cognito gives enhanced-flow guest credentials (`local.py
---guest-session-policy`, `launch.build(guest_session_policy=...)`).
-
-"none", the default: how a real stack answers a guest's signed call to an API is unsettled, and
-Amplify's docs show such calls working. "documented": AWS's managed session policy as
-published (`guestapi.cognito_session_policy`), which lists no execute-api action. Only
-GetCredentialsForIdentity guests are scoped down; basic-flow (STS) and authenticated credentials
-are not (docs/aws-behaviour.md#guest-scope-down-policy).
+--guest-session-policy`): "none", the default, or "documented", AWS's managed session policy as
+published; why the default is none is docs/aws-behaviour.md#guest-scope-down-policy.
 """
 
 from __future__ import annotations

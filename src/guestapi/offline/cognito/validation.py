@@ -1,96 +1,16 @@
-"""Request checks of the Cognito Identity API: JSON body, member types, then constraints.
-
-Types first (SerializationException), then constraints (ValidationException, in the
-"1 validation error detected: ..." form of AWS's service framework), as AWS does
-(docs/aws-behaviour.md#cognito-identity).
-"""
+"""Cognito Identity's members as its API reference constrains them (`awsapi.validation` checks
+them, docs/aws-behaviour.md#cognito-errors)."""
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
-
-from guestapi.offline.wire import AwsError
+from guestapi.offline.awsapi.validation import Member
 
 ID_PATTERN = r"[\w-]+:[0-9a-f-]+"  # IdentityPoolId and IdentityId, as the API reference gives it
-_ID_MAX_LEN = 55
 
-
-@dataclass(frozen=True)
-class Member:
-    wire: str  # JSON member name, e.g. "IdentityPoolId"
-    path: str  # name in validation messages, e.g. "identityPoolId"
-    kind: type  # str or dict
-    required: bool = False
-    max_len: int | None = None
-    pattern: str | None = None
-
-
-POOL_ID = Member("IdentityPoolId", "identityPoolId", str, True, _ID_MAX_LEN, ID_PATTERN)
-IDENTITY_ID = Member("IdentityId", "identityId", str, True, _ID_MAX_LEN, ID_PATTERN)
-ACCOUNT_ID = Member("AccountId", "accountId", str, False, 15, r"\d+")
+POOL_ID = Member("IdentityPoolId", "identityPoolId", required=True, high=55, pattern=ID_PATTERN)
+IDENTITY_ID = Member("IdentityId", "identityId", required=True, high=55, pattern=ID_PATTERN)
+OPTIONAL_IDENTITY_ID = Member("IdentityId", "identityId", high=55, pattern=ID_PATTERN)
+ACCOUNT_ID = Member("AccountId", "accountId", high=15, pattern=r"\d+")
 LOGINS = Member("Logins", "logins", dict)
-REQUIRED_LOGINS = Member("Logins", "logins", dict, True)
-OPTIONAL_IDENTITY_ID = Member("IdentityId", "identityId", str, False, _ID_MAX_LEN, ID_PATTERN)
-CUSTOM_ROLE = Member("CustomRoleArn", "customRoleArn", str, False, 2048)
-
-
-def validate(body: Mapping[str, Any], members: Sequence[Member]) -> None:
-    """Check types (SerializationException) then constraints (ValidationException), like AWS."""
-    for m in members:
-        value = body.get(m.wire)
-        if value is None:
-            continue
-        if not isinstance(value, m.kind) or (m.kind is dict and not _is_str_map(value)):
-            expected = "a string" if m.kind is str else "a map of strings"
-            raise AwsError("SerializationException", f"{m.wire} must be {expected}.")
-    problems: list[str] = []
-    for m in members:
-        value = body.get(m.wire)
-        if value is None:
-            if m.required:
-                problems.append(
-                    f"Value null at '{m.path}' failed to satisfy constraint: Member must not be null"
-                )
-            continue
-        if m.kind is not str:
-            continue
-        if len(value) < 1 or (m.max_len is not None and len(value) > m.max_len):
-            bound = (
-                "greater than or equal to 1"
-                if len(value) < 1
-                else f"less than or equal to {m.max_len}"
-            )
-            problems.append(
-                f"Value '{value}' at '{m.path}' failed to satisfy constraint: "
-                f"Member must have length {bound}"
-            )
-        if m.pattern is not None and not re.fullmatch(m.pattern, value):
-            problems.append(
-                f"Value '{value}' at '{m.path}' failed to satisfy constraint: "
-                f"Member must satisfy regular expression pattern: {m.pattern}"
-            )
-    if problems:
-        count = len(problems)
-        noun = "validation error" if count == 1 else "validation errors"
-        raise AwsError("ValidationException", f"{count} {noun} detected: " + "; ".join(problems))
-
-
-def _is_str_map(value: Mapping[Any, Any]) -> bool:
-    return all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-
-
-def parse_json_object(body: bytes) -> Mapping[str, Any]:
-    # botocore always sends at least "{}", but a raw caller may send nothing at all.
-    if not body.strip():
-        return {}
-    try:
-        parsed = json.loads(body)
-    except (ValueError, RecursionError) as exc:  # ValueError covers bad JSON and bad UTF-8
-        raise AwsError("SerializationException", "The request body is not valid JSON.") from exc
-    if not isinstance(parsed, dict):
-        raise AwsError("SerializationException", "The request body must be a JSON object.")
-    return parsed
+REQUIRED_LOGINS = Member("Logins", "logins", dict, required=True)
+CUSTOM_ROLE = Member("CustomRoleArn", "customRoleArn", high=2048)

@@ -1,26 +1,7 @@
-"""DynamoDB for the offline stack: the template's tables in moto, behind SigV4 and IAM.
+"""DynamoDB for the offline stack: the template's tables (`tables.py`, `cfn.py`) in moto
+(`emulator.py`), behind SigV4 and IAM (`front_door.py`, `operations.py`, `errors.py`)."""
 
-- `tables.py`: `AWS::DynamoDB::Table` properties checked into a `TableSpec` (CreateTable);
-- `cfn.py`: the CloudFormation mapping (physical name, GetAtt attributes, model builder);
-- `emulator.py`: moto's DynamoDB server in-process, holding the tables;
-- `front_door.py`: what a function's SDK calls: SigV4, the role's policies, then moto;
-- `operations.py`: which IAM action and resources each DynamoDB request needs;
-- `callers.py`: who calls (credential, role policies, condition keys);
-- `errors.py`: DynamoDB's refusals as they look on the wire.
-"""
-
-from guestapi.offline.dynamodb.callers import Caller, caller_lookup
-from guestapi.offline.dynamodb.emulator import DynamoDbEmulator, EmulatorError
+from guestapi.offline.dynamodb.emulator import DynamoDbEmulator
 from guestapi.offline.dynamodb.front_door import DynamoDbFrontDoor
-from guestapi.offline.dynamodb.tables import TableDefinitionError, TableSpec, table_spec
 
-__all__ = [
-    "Caller",
-    "DynamoDbEmulator",
-    "DynamoDbFrontDoor",
-    "EmulatorError",
-    "TableDefinitionError",
-    "TableSpec",
-    "caller_lookup",
-    "table_spec",
-]
+__all__ = ["DynamoDbEmulator", "DynamoDbFrontDoor"]

@@ -1,39 +1,25 @@
-"""What a DynamoDB call asks IAM for: the (action, resource, condition keys) checks of one request.
-
-Sources (docs/aws-behaviour.md#dynamodb-authorization):
-- each operation is authorized as the IAM action `dynamodb:<Operation>` on the table ARN
-  `arn:<partition>:dynamodb:<region>:<account>:table/<name>`; Query and Scan with IndexName on
-  `table/<name>/index/<index>`; account-wide listings on `*`;
-- BatchGetItem / BatchWriteItem need their action on every table they name;
-- TransactWriteItems / TransactGetItems are no IAM actions of their own: each element needs
-  the action of the underlying operation (PutItem, UpdateItem, DeleteItem, GetItem) or
-  `dynamodb:ConditionCheckItem`, with `dynamodb:EnclosingOperation` set to the transaction;
-- `dynamodb:LeadingKeys` holds the partition key values a request touches, for the item
-  operations, Query, and the batch and transaction elements.
-
-A table name may also be given as its ARN (DynamoDB accepts both in TableName).
-Operations the offline stack does not authorize (PartiQL, backups by ARN, global tables,
-exports, imports) are refused with `NotEmulatedError` rather than let through unchecked.
+"""What a DynamoDB call asks IAM for: the (action, resource, condition keys) checks of one
+request (docs/aws-behaviour.md#dynamodb-authorization): `dynamodb:<Operation>` on the table (or
+index) ARN, every table of a batch, each element of a transaction as its own action with
+`dynamodb:EnclosingOperation`, and `dynamodb:LeadingKeys` from the partition keys it touches. A
+table may be named by its ARN. An operation it cannot plan (PartiQL, backups by ARN, global
+tables, exports, imports) is refused with `NotEmulatedError`, never let through unchecked.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import botocore.session
 
 from guestapi.offline.dynamodb.tables import TableSpec
 
 # Shared by every moto-backed front door; the DynamoDB planner raises and returns them.
 from guestapi.offline.motoservice.front_door import Check, NotEmulatedError, RequestShapeError
 
-__all__ = ["Check", "NotEmulatedError", "Planner", "RequestShapeError", "operation_of"]
+__all__ = ["Check", "NotEmulatedError", "Planner", "RequestShapeError"]
 
-TARGET_PREFIX = "DynamoDB_20120810."
 LEADING_KEYS = "dynamodb:LeadingKeys"
 ENCLOSING_OPERATION = "dynamodb:EnclosingOperation"
 
@@ -82,21 +68,6 @@ _TRANSACT_ELEMENTS = {
 }
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _EQUALS = re.compile(r"^\(*\s*(\S+?)\s*=\s*(\S+?)\s*\)*$")
-
-
-@functools.cache
-def dynamodb_operations() -> frozenset[str]:
-    """Every operation of the DynamoDB API, from botocore's service model."""
-    model = botocore.session.get_session().get_service_model("dynamodb")
-    return frozenset(model.operation_names)
-
-
-def operation_of(target: str | None) -> str | None:
-    """'DynamoDB_20120810.PutItem' -> 'PutItem'; None for anything DynamoDB does not serve."""
-    if not target or not target.startswith(TARGET_PREFIX):
-        return None
-    operation = target[len(TARGET_PREFIX) :]
-    return operation if operation in dynamodb_operations() else None
 
 
 @dataclass(frozen=True)

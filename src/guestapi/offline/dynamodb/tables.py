@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from guestapi.offline.cfn.intrinsics import TemplateError
+from guestapi.template import TemplateError
 
 TABLE_TYPE = "AWS::DynamoDB::Table"
 PROVISIONED = "PROVISIONED"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from guestapi.offline import sigv4
 from guestapi.offline.credentials import CredentialStore, IssuedCredential
+from guestapi.offline.iam.context import condition_keys
 from guestapi.offline.iam.policy import Decision, evaluate_session
 from guestapi.offline.wire import Request
 
@@ -32,16 +33,25 @@ class Denied:
     decision: Decision
 
     def message(self) -> str:
-        """The message of AWS's AccessDenied answers (docs/aws-behaviour.md#iam-denials)."""
-        head = (
-            f"User: {self.caller_arn} is not authorized to perform: {self.action} "
-            f"on resource: {self.resource}"
-        )
-        kind = self.decision.policy_type  # "identity-based" or "session"
-        if self.decision.explicit_deny:
-            article = "an" if kind[0] in "aeiou" else "a"
-            return f"{head} with an explicit deny in {article} {kind} policy"
-        return f"{head} because no {kind} policy allows the {self.action} action"
+        return not_authorized(self.caller_arn, self.action, self.resource, self.decision)
+
+
+def not_authorized(
+    principal: str, action: str, resource: str, decision: Decision, *, bare_deny: bool = False
+) -> str:
+    """The message of AWS's AccessDenied answers (docs/aws-behaviour.md#iam-denials).
+
+    `bare_deny`: API Gateway's form, which ends an identity policy's explicit deny at
+    ` with an explicit deny` (docs/aws-behaviour.md#access-denied-by-iam).
+    """
+    head = f"User: {principal} is not authorized to perform: {action} on resource: {resource}"
+    kind = decision.policy_type  # "identity-based" or "session"
+    if not decision.explicit_deny:
+        return f"{head} because no {kind} policy allows the {action} action"
+    if bare_deny and kind == "identity-based":
+        return f"{head} with an explicit deny"
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"{head} with an explicit deny in {article} {kind} policy"
 
 
 class CallerAuthority:
@@ -84,14 +94,19 @@ class CallerAuthority:
         return found[verified.credential.access_key_id]
 
     def authorize(
-        self, caller: IssuedCredential, action: str, resources: Sequence[str]
+        self, caller: IssuedCredential, action: str, resources: Sequence[str], request: Request
     ) -> Denied | None:
         """None when the caller's role may do `action` on every resource; else the refusal."""
         role = self._roles.get(caller.role_arn)
         policies = role.policies if role is not None else ()
+        context = condition_keys(caller, request=request, now=self._clock(), region=self._region)
         for resource in resources:
             decision = evaluate_session(
-                policies, caller.session_policies, action=action, resource=resource
+                policies,
+                caller.session_policies,
+                action=action,
+                resource=resource,
+                context=context,
             )
             if not decision.allowed:
                 return Denied(caller.assumed_role_arn, action, resource, decision)

@@ -58,7 +58,9 @@ def _ip_in(network: str, address: str) -> bool:
         return False
 
 
-def _compare(convert: Callable[[str], Any], test: Callable[[Any, Any], bool]):
+def _compare(
+    convert: Callable[[str], Any], test: Callable[[Any, Any], bool]
+) -> Callable[[str, str], bool]:
     def match(policy_value: str, context_value: str) -> bool:
         left, right = convert(context_value), convert(policy_value)
         return left is not None and right is not None and test(left, right)

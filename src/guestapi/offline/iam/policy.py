@@ -1,35 +1,12 @@
-"""IAM policy evaluation for the offline stack: identity policies and role trust policies.
+"""IAM policy evaluation for the offline stack: a session's identity policies (intersected with
+its session policies), Lambda's resource policy and role trust policies.
 
-Hand-written on purpose: no maintained library decides an IAM request offline. The policy
-tools on PyPI lint or diff policies (parliament, policyuniverse, cfn-lint's checks), and
-moto's evaluator is an internal, partial part of its mock, not an API. What is implemented
-here is the subset the offline twin needs, following the IAM User Guide ("Policy evaluation
-logic", "IAM JSON policy elements", "Condition operators"):
-
-- explicit Deny beats Allow, which beats the implicit deny;
-- `Statement` as one object or a list; `Action`/`NotAction`, `Resource`/`NotResource` as a
-  string or a list; actions compare case-insensitively, resources case-sensitively;
-- `*` and `?` are the only wildcards (no `[...]` classes, unlike fnmatch). In resource ARNs
-  a `*` stays inside its colon-separated segment unless it is the segment's last character
-  (then it may run past colons, as the Resource doc says); `/demo/*` never matches `/demo`;
-- conditions: String*, Numeric*, Date*, Bool, Null, IpAddress/NotIpAddress, Arn*, BinaryEquals,
-  the ForAnyValue:/ForAllValues: prefixes and the IfExists suffix. Keys are case-insensitive;
-  several values for one key are OR-ed; several keys and several operators are AND-ed. A key
-  missing from the request fails a positive operator and satisfies a negated one
-  (StringNotEquals, NotIpAddress, ...), unless IfExists says otherwise;
-- trust policies: `Principal`/`NotPrincipal` (`"*"` or a map of principal type to value(s)),
-  Action and Condition; trust policies have no Resource, so any Resource there is ignored.
-
-Out of scope (documented, visible in the Decision reason when met):
-- policy variables (`${cognito-identity.amazonaws.com:sub}`, `${key, 'default'}`, `${*}`) are
-  substituted from the request context in Resource and Condition values; a variable with no
-  value and no default makes that value match nothing, as IAM documents;
-- an unknown condition operator (a typo IAM itself would refuse when the policy is saved):
-  the statement does not match, and the reason says which operator. Beware that this makes
-  such a *Deny* inert, which is why the reason always reports it;
-- resource-based policies, permission boundaries and SCPs: the twin evaluates a session's role
-  identity policies, intersected (`evaluate_session`) with the session's own session policies
-  when it has any (Cognito's guest scope-down, docs/aws-behaviour.md#guest-scope-down-policy).
+By hand on purpose: no maintained library decides an IAM request offline (parliament,
+policyuniverse and cfn-lint lint or diff policies; moto's evaluator is an internal part of its
+mock). The rules it follows, with their sources, are docs/aws-behaviour.md#evaluation-logic,
+#wildcards, #condition-operators and #policy-variables. An unknown condition operator (a typo IAM
+refuses when the policy is saved) makes its statement not match, a Deny too, so the Decision's
+reason always names it. Permission boundaries and SCPs are not evaluated.
 """
 
 from __future__ import annotations
@@ -37,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import Any
 
 from guestapi.offline.iam.conditions import (
     ContextValue,
@@ -49,13 +27,16 @@ from guestapi.offline.iam.conditions import (
 from guestapi.offline.iam.matching import matches_action, matches_resource
 
 _EMPTY_CONTEXT: Mapping[str, ContextValue] = MappingProxyType({})
+# A policy document or one of its statements, as parsed from JSON.
+JsonObject = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
     explicit_deny: bool
-    matched: dict | None  # the statement that decided (Allow or Deny), None for implicit deny
+    # The statement that decided (Allow or Deny), None for implicit deny.
+    matched: dict[str, Any] | None
     reason: (
         str  # "allowed by statement X", "explicit deny by statement X", "no statement allows ..."
     )
@@ -67,31 +48,33 @@ class Decision:
 # --------------------------------------------------------------------------------------------
 # Statements
 # --------------------------------------------------------------------------------------------
-def _statements(policy: Mapping) -> list[Mapping]:
+def _statements(policy: JsonObject) -> list[JsonObject]:
     statement = policy.get("Statement", [])
     return [statement] if isinstance(statement, Mapping) else list(statement)
 
 
-def _element(statement: Mapping, positive: str, negative: str) -> tuple[list[str], bool]:
+def _element(statement: JsonObject, positive: str, negative: str) -> tuple[list[str], bool]:
     has_pos, has_neg = positive in statement, negative in statement
     if has_pos == has_neg:
         raise Unsupported(f"needs exactly one of {positive} / {negative}")
     return as_list(statement[positive if has_pos else negative]), has_neg
 
 
-def _action_matches(statement: Mapping, action: str) -> bool:
+def _action_matches(statement: JsonObject, action: str) -> bool:
     patterns, negated = _element(statement, "Action", "NotAction")
     hit = any(matches_action(p, action) for p in patterns)
     return not hit if negated else hit
 
 
-def _resource_matches(statement: Mapping, resource: str, context: Mapping[str, list[str]]) -> bool:
+def _resource_matches(
+    statement: JsonObject, resource: str, context: Mapping[str, list[str]]
+) -> bool:
     patterns, negated = _element(statement, "Resource", "NotResource")
     hit = any(matches_resource(p, resource) for p in substituted(patterns, context))
     return not hit if negated else hit
 
 
-def _principal_matches(statement: Mapping, principal: Mapping[str, str]) -> bool:
+def _principal_matches(statement: JsonObject, principal: Mapping[str, str]) -> bool:
     has_pos, has_neg = "Principal" in statement, "NotPrincipal" in statement
     if has_pos == has_neg:
         raise Unsupported("a trust statement needs exactly one of Principal / NotPrincipal")
@@ -111,18 +94,18 @@ def _principal_matches(statement: Mapping, principal: Mapping[str, str]) -> bool
     return not hit if has_neg else hit
 
 
-def _label(statement: Mapping, policy_no: int, statement_no: int, many: bool) -> str:
+def _label(statement: JsonObject, policy_no: int, statement_no: int, many: bool) -> str:
     if statement.get("Sid"):
         return repr(statement["Sid"])
     return f"#{statement_no}" + (f" of policy {policy_no}" if many else "")
 
 
 def _decide(
-    candidates: list[tuple[Mapping, str]],
-    matches: Callable[[Mapping], bool],
+    candidates: list[tuple[JsonObject, str]],
+    matches: Callable[[JsonObject], bool],
     denied_what: str,
 ) -> Decision:
-    allow: tuple[Mapping, str] | None = None
+    allow: tuple[JsonObject, str] | None = None
     notes: list[str] = []
     for statement, label in candidates:
         effect = statement.get("Effect")
@@ -146,7 +129,7 @@ def _decide(
     return Decision(False, False, None, reason)
 
 
-def _numbered(policies: Sequence[Mapping]) -> list[tuple[Mapping, str]]:
+def _numbered(policies: Sequence[JsonObject]) -> list[tuple[JsonObject, str]]:
     many = len(policies) > 1
     out = []
     for p_no, policy in enumerate(policies, start=1):
@@ -155,7 +138,7 @@ def _numbered(policies: Sequence[Mapping]) -> list[tuple[Mapping, str]]:
     return out
 
 
-def reads_context(policies: Sequence[Mapping]) -> bool:
+def reads_context(policies: Sequence[JsonObject]) -> bool:
     """Whether any statement has a Condition or a policy variable: only those read the request
     context, so a caller may skip building it for policies that don't (the decision is the same).
     """
@@ -168,7 +151,7 @@ def reads_context(policies: Sequence[Mapping]) -> bool:
 
 
 def evaluate(
-    policies: Sequence[Mapping],
+    policies: Sequence[JsonObject],
     *,
     action: str,
     resource: str,
@@ -188,8 +171,8 @@ def evaluate(
 
 
 def evaluate_session(
-    identity_policies: Sequence[Mapping],
-    session_policies: Sequence[Mapping],
+    identity_policies: Sequence[JsonObject],
+    session_policies: Sequence[JsonObject],
     *,
     action: str,
     resource: str,
@@ -197,11 +180,9 @@ def evaluate_session(
 ) -> Decision:
     """Decide for a session: its role's identity policies intersected with its session policies.
 
-    IAM: "The resulting session's permissions are the intersection of the role's identity-based
-    policy and the session policies", and an explicit Deny in any of them refuses
-    (docs/aws-behaviour.md#evaluation-logic). A session without session policies is its role.
-    When both refuse without a Deny, the identity policy is the one named, as AWS names one
-    policy type only.
+    An explicit Deny in any of them refuses (docs/aws-behaviour.md#guest-scope-down-policy); a
+    session without session policies is its role. When both refuse without a Deny, the
+    identity policy is the one named, as AWS names one policy type only.
     """
     decision = evaluate(identity_policies, action=action, resource=resource, context=context)
     if not session_policies or decision.explicit_deny:
@@ -214,7 +195,7 @@ def evaluate_session(
 
 
 def evaluate_trust(
-    policy: Mapping,
+    policy: JsonObject,
     *,
     principal: Mapping[str, str],
     action: str,

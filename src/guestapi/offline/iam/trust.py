@@ -9,17 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from guestapi.aws_constants import COGNITO_IDENTITY
+from guestapi.offline.credentials import WebIdentity
+from guestapi.offline.iam.context import ContextValue, condition_keys
 from guestapi.offline.iam.model import PolicyDocument, Role
-from guestapi.offline.iam.policy import evaluate_trust
+from guestapi.offline.iam.policy import Decision, evaluate_trust
 
-COGNITO_PRINCIPAL = "cognito-identity.amazonaws.com"
 ASSUME_ACTION = "sts:AssumeRoleWithWebIdentity"
-
-
-class TrustDecision(Protocol):
-    allowed: bool
-    explicit_deny: bool
-    reason: str
 
 
 class TrustEvaluator(Protocol):
@@ -29,38 +25,23 @@ class TrustEvaluator(Protocol):
         *,
         principal: Mapping[str, str],
         action: str,
-        context: Mapping[str, str | Sequence[str]],
-    ) -> TrustDecision: ...
-
-
-def default_trust_evaluator() -> TrustEvaluator:
-    """The project's IAM policy evaluator (tests inject variants, e.g. one that allows anything)."""
-    return evaluate_trust
-
-
-def trust_context(
-    *, pool_id: str, identity_id: str, amr: Sequence[str]
-) -> dict[str, str | list[str]]:
-    """The request context STS builds from a Cognito token when it evaluates a trust policy."""
-    return {
-        "cognito-identity.amazonaws.com:aud": pool_id,
-        "cognito-identity.amazonaws.com:amr": list(amr),
-        "cognito-identity.amazonaws.com:sub": identity_id,
-    }
+        context: Mapping[str, ContextValue],
+    ) -> Decision: ...
 
 
 def evaluate_role_trust(
     evaluator: TrustEvaluator, role: Role, *, pool_id: str, identity_id: str, amr: Sequence[str]
-) -> TrustDecision:
+) -> Decision:
+    """Whether `role` trusts the Cognito identity a token with these claims names."""
     return evaluator(
         role.assume_role_policy,
-        principal={"Federated": COGNITO_PRINCIPAL},
+        principal={"Federated": COGNITO_IDENTITY},
         action=ASSUME_ACTION,
-        context=trust_context(pool_id=pool_id, identity_id=identity_id, amr=amr),
+        context=condition_keys(identity=WebIdentity.from_amr(identity_id, pool_id, amr)),
     )
 
 
-def service_may_assume(role: Role, service: str) -> TrustDecision:
+def service_may_assume(role: Role, service: str) -> Decision:
     """Whether an AWS service (lambda.amazonaws.com, apigateway.amazonaws.com) may assume `role`."""
     return evaluate_trust(
         role.assume_role_policy,

@@ -1,16 +1,10 @@
-"""Who calls a moto-backed service: the credential, its role's policies, the principal's keys.
+"""Who calls a moto-backed service (`Caller`: the credential, its role's policies, the
+principal's condition keys; `caller_lookup` builds it from the stack's credential store), and
+the fail-closed rewrite of the policies for service condition keys a front door does not compute.
 
-`Caller` is what a front door needs to know about an access key. `caller_lookup` builds it from
-the offline stack's credential store and roles (a function's execution-role session, or a
-Cognito guest's), so the wiring is one line.
-
-Condition keys: the principal's own (`aws:userid`, `aws:PrincipalArn`, the Cognito identity
-keys) come with the Caller; the request's (`aws:SourceIp`, time, ...) are added by the front
-door, and the service's own by its planner. A service condition key a front door does not
-compute would be *missing* from the context, and IAM treats a missing key as satisfied under
+Such a key would be *missing* from the context, and IAM treats a missing key as satisfied under
 `ForAllValues:` and `...IfExists` (docs/aws-behaviour.md#condition-operators): a fine-grained
-Allow would then allow everything. `fail_closed` rewrites the policies so such statements can
-only deny: an Allow that depends on one is dropped, a Deny that depends on one applies
+Allow would allow everything. So an Allow that depends on one is dropped, a Deny applies
 unconditionally.
 """
 
@@ -22,12 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guestapi.offline.credentials import CredentialStore
+from guestapi.offline.iam.context import ContextValue, condition_keys
 from guestapi.offline.iam.model import PolicyDocument, Role
 from guestapi.offline.sigv4 import KnownCredential
 
 _log = logging.getLogger(__name__)
-
-ContextValue = str | list[str]
 
 
 @dataclass(frozen=True)
@@ -51,23 +44,12 @@ def caller_lookup(store: CredentialStore, roles: Mapping[str, Role]) -> LookupCa
         if issued is None:
             return None
         role = roles.get(issued.role_arn)
-        account = issued.role_arn.split(":")[4]
-        context: dict[str, ContextValue] = {
-            "aws:userid": issued.caller,
-            "aws:PrincipalArn": issued.role_arn,
-            "aws:PrincipalAccount": account,
-            "aws:PrincipalType": "AssumedRole",
-        }
-        if issued.identity_id:  # a Cognito identity's session, not a service role's
-            context["cognito-identity.amazonaws.com:aud"] = issued.identity_pool_id
-            context["cognito-identity.amazonaws.com:sub"] = issued.identity_id
-            context["cognito-identity.amazonaws.com:amr"] = [issued.authentication_type]
         return Caller(
             credential=issued.known(),
             role_arn=issued.role_arn,
             assumed_role_arn=issued.assumed_role_arn,
             policies=role.policies if role is not None else (),
-            context=context,
+            context=condition_keys(issued),
             session_policies=issued.session_policies,
         )
 

@@ -1,32 +1,14 @@
 """The endpoint a function's SDK calls for a moto-backed AWS JSON service: SigV4 and IAM as the
-service applies them, then moto.
-
-moto does not check signatures or policies (unless configured with its own IAM users), so the
-offline stack answers these calls here first, in the order AWS's shared front layer does
-(docs/aws-behaviour.md#dynamodb-refusals):
-
-1. the X-Amz-Target must name an operation of the service (UnknownOperationException);
-2. the SigV4 signature must verify for the service's signing name in the stack's region, with
-   a credential the stack issued (MissingAuthenticationToken / IncompleteSignature /
-   InvalidSignature / UnrecognizedClient / ExpiredToken);
-3. the request must say what IAM is to check (else a validation error), and an operation the
-   front door cannot authorize is refused rather than let through unchecked;
-4. the caller's role must allow every (action, resource) the request needs, else
-   AccessDeniedException naming the first refused pair;
-5. only then is the request passed to moto, body and the headers it reads unchanged, and moto's
-   answer returned (through `_answer`, where a service corrects what moto says differently).
-
-A refused request never reaches moto. Logs name the caller, operation and reason; never the
-Authorization header, a session token or the body.
-
-A service subclasses `MotoFrontDoor` with its signing name, its refusals as they look on the
-wire (`Dialect`: a module of functions, e.g. `dynamodb/errors.py`) and its planner (`_plan`).
+service applies them, then moto (which checks neither), in the order of AWS's shared front layer
+(docs/aws-behaviour.md#dynamodb-refusals): the operation (`AwsService`), the signature
+(`admit`), what IAM must check (`Planner`: a request it cannot plan is refused, never let
+through unchecked), the caller's role on every (action, resource), and only then moto, with the
+stack's account and the sealed back-end's key. A refused request never reaches moto; the log
+line never holds the Authorization header, a session token or the body.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,11 +16,20 @@ from typing import Any, ClassVar, Protocol
 
 import requests
 
+from guestapi.aws_constants import TARGET_HEADER
 from guestapi.offline import iam, sigv4, wire
+from guestapi.offline.awsapi import AwsService, Call, Json
+from guestapi.offline.awsapi.errors import (
+    AccessDeniedException,
+    InternalServerError,
+    SignatureRefused,
+    ValidationException,
+)
 from guestapi.offline.iam.callers import Denied
-from guestapi.offline.iam.model import PolicyDocument
-from guestapi.offline.motoservice.callers import Caller, ContextValue, LookupCaller
-from guestapi.offline.motoservice.server import ACCOUNT_HEADER, Upstream
+from guestapi.offline.iam.context import ContextValue, condition_keys
+from guestapi.offline.motoservice.callers import Caller, LookupCaller, ServiceKeys
+from guestapi.offline.motoservice.callers import fail_closed as _fail_closed
+from guestapi.offline.motoservice.emulator import ACCOUNT_HEADER, Upstream
 
 
 class RequestShapeError(Exception):
@@ -56,105 +47,74 @@ class Check:
     context: Mapping[str, str | list[str]] = field(default_factory=dict)
 
 
-class Dialect(Protocol):
-    """A service's refusals as they look on the wire (a module such as dynamodb/errors.py)."""
+class Planner(Protocol):
+    """A service's IAM checks of one request, for one stack's account and region; raises
+    RequestShapeError or NotEmulatedError for a request it cannot plan."""
 
-    def new_request_id(self) -> str: ...
-    def render(self, error: Any, request_id: str) -> wire.Response: ...
-    def signature_refused(self, error: sigv4.SigV4Error) -> wire.AwsError: ...
-    def access_denied(self, denied: Denied) -> wire.AwsError: ...
-    def unknown_operation(self) -> wire.AwsError: ...
-    def serialization(self, message: str) -> wire.AwsError: ...
-    def validation(self, message: str) -> wire.AwsError: ...
-    def internal_error(self) -> wire.AwsError: ...
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def account_id(self) -> str: ...
+
+    def checks(self, operation: str, body: Mapping[str, Any]) -> list[Check]: ...
 
 
-class MotoFrontDoor:
+class MotoFrontDoor(AwsService):
     """Authenticates and authorizes a stack's callers, forwarding the allowed calls to moto.
 
-    `upstream` is the moto server (its URL and launch key). `lookup_caller` maps an access key
-    id to the Caller it was issued to, or None.
+    A service subclasses it with its protocol and its condition keys (`KEYS`: statements on
+    keys it does not compute can only deny). `upstream` is the moto server (its URL and launch
+    key); `lookup_caller` maps an access key id to its Caller.
     """
 
-    SERVICE: ClassVar[str]  # SigV4 signing name
-    LABEL: ClassVar[str]  # in log lines: "DynamoDB"
+    INVALID = ValidationException
+    BLOCKING = True  # every call waits on moto
+    protocol: ClassVar[Json]
+    KEYS: ClassVar[ServiceKeys]
     MAX_SKEW: ClassVar[timedelta] = timedelta(minutes=5)
+    MISSING_TOKEN_MESSAGE: ClassVar[str | None] = None  # the service's own wording, if it has one
     # What moto reads of a request; everything else (the session token above all) stays here.
     FORWARDED_REQUEST_HEADERS: ClassVar[tuple[str, ...]] = (
         "content-type",
-        "x-amz-target",
+        TARGET_HEADER,
         "authorization",
         "x-amz-date",
     )
-    log: ClassVar[logging.Logger]
 
     def __init__(
         self,
+        planner: Planner,
         *,
-        region: str,
-        account_id: str,
         upstream: Upstream,
         lookup_caller: LookupCaller,
-        dialect: Dialect,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         timeout: float = 30.0,
     ) -> None:
-        self._region = region
-        self._account_id = account_id
+        self._planner = planner
+        self._region = planner.region
+        self._account_id = planner.account_id
         self._upstream = upstream.url.rstrip("/") + "/"
         self._upstream_headers = upstream.headers()
         self._lookup_caller = lookup_caller
-        self._errors = dialect
         self._clock = clock
         self._timeout = timeout
         self._session = requests.Session()
         self._session.trust_env = False  # never through a developer's HTTP proxy
+        # Every operation of the API: those the planner cannot authorize are refused there.
+        self.operations = dict.fromkeys(self.protocol.operations, self._forward)
 
     def close(self) -> None:
         self._session.close()
 
-    def handle(self, request: wire.Request) -> wire.Response:
-        request_id = self._errors.new_request_id()
-        try:
-            operation = self._operation(request)
-            caller = self._authenticate(request, operation)
-            body = self._body(request.body)
-            checks = self._checks(operation, body)
-            self._authorize(caller, operation, checks, request)
-        except wire.AwsError as refusal:
-            return self._errors.render(refusal, request_id)
-        return self._forward(request, operation, body, request_id)
-
-    # ------------------------------------------------------------------ service hooks
-    def _operation_of(self, target: str | None) -> str | None:
-        """The operation an X-Amz-Target names, or None when the service has no such one."""
-        raise NotImplementedError
-
-    def _plan(self, operation: str, body: Mapping[str, Any]) -> list[Check]:
-        """The IAM checks of one request; RequestShapeError / NotEmulatedError refuse it."""
-        raise NotImplementedError
-
-    def _policies(self, caller: Caller) -> tuple[PolicyDocument, ...]:
-        return caller.policies
-
-    def _answer(
-        self,
-        answer: requests.Response,
-        operation: str,
-        body: Mapping[str, Any],
-        request_id: str,
-    ) -> wire.Response:
+    # ------------------------------------------------------------------ service hook
+    def _answer(self, answer: requests.Response, call: Call) -> wire.Response:
         """moto's answer as the service gives it (headers moto adds of its own are dropped)."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ steps
-    def _operation(self, request: wire.Request) -> str:
-        operation = self._operation_of(request.header("x-amz-target"))
-        if operation is None:
-            raise self._errors.unknown_operation()
-        return operation
-
-    def _authenticate(self, request: wire.Request, operation: str) -> Caller:
+    def admit(self, call: Call) -> None:
+        """Step 2: the SigV4 signature (IAM needs the body, so it is the handler's step)."""
         found: dict[str, Caller] = {}
 
         def lookup(access_key_id: str) -> sigv4.KnownCredential | None:
@@ -166,41 +126,38 @@ class MotoFrontDoor:
 
         try:
             verified = sigv4.verify(
-                request,
+                call.request,
                 region=self._region,
-                service=self.SERVICE,
+                service=self.NAME,
                 now=self._clock(),
                 lookup=lookup,
                 max_skew=self.MAX_SKEW,
             )
         except sigv4.SigV4Error as error:
-            # str(error) is the log-safe reason; error.message may echo a signed token.
-            self.log.info("%s %s refused: %s", self.LABEL, operation, error)
-            raise self._errors.signature_refused(error) from None
-        return found[verified.credential.access_key_id]
+            call.detail = str(error)  # the log-safe reason; error.message may echo a token
+            refused = SignatureRefused(error)
+            if error.kind is sigv4.SigV4ErrorKind.MISSING_TOKEN and self.MISSING_TOKEN_MESSAGE:
+                refused.message = self.MISSING_TOKEN_MESSAGE
+            raise refused from None
+        call.caller = found[verified.credential.access_key_id]
+        call.logged["caller"] = call.caller.assumed_role_arn
 
-    def _body(self, body: bytes) -> dict[str, Any]:
+    def _forward(self, call: Call) -> wire.Response:
+        """Steps 3 to 5: plan, authorize, forward."""
         try:
-            parsed = json.loads(body or b"{}")
-        except ValueError:
-            raise self._errors.serialization("The request body is not valid JSON") from None
-        if not isinstance(parsed, dict):
-            raise self._errors.serialization("The request body must be a JSON object")
-        return parsed
-
-    def _checks(self, operation: str, body: Mapping[str, Any]) -> list[Check]:
-        try:
-            return self._plan(operation, body)
+            checks = self._planner.checks(call.operation, call.params)
         except (RequestShapeError, NotEmulatedError) as error:
-            self.log.info("%s %s refused before authorization: %s", self.LABEL, operation, error)
-            raise self._errors.validation(str(error)) from None
+            call.detail = f"refused before authorization: {error}"
+            raise ValidationException(str(error)) from None
+        self._authorize(call, checks)
+        return self._answer(self._post(call), call)
 
-    def _authorize(
-        self, caller: Caller, operation: str, checks: list[Check], request: wire.Request
-    ) -> None:
-        policies = self._policies(caller)
+    def _authorize(self, call: Call, checks: list[Check]) -> None:
+        caller: Caller = call.caller
+        policies = _fail_closed(caller.policies, self.KEYS)
         # The principal's keys, then the request's: a Caller cannot claim another source IP.
-        base = {**caller.context, **self._request_context(request)}
+        request_keys = condition_keys(request=call.request, now=self._clock(), region=self._region)
+        base = {**caller.context, **request_keys}
         for check in checks:
             context: dict[str, ContextValue] = {**base, **check.context}
             decision = iam.evaluate_session(
@@ -211,44 +168,23 @@ class MotoFrontDoor:
                 context=context,
             )
             if not decision.allowed:
-                self.log.info(
-                    "%s %s by %s denied: %s",
-                    self.LABEL,
-                    operation,
-                    caller.assumed_role_arn,
-                    decision.reason,
-                )
+                call.detail = f"denied: {decision.reason}"
                 denied = Denied(caller.assumed_role_arn, check.action, check.resource, decision)
-                raise self._errors.access_denied(denied)
+                raise AccessDeniedException(denied.message())
 
-    def _request_context(self, request: wire.Request) -> dict[str, ContextValue]:
-        now = self._clock()
-        return {
-            "aws:SourceIp": request.source_ip,
-            "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "aws:EpochTime": str(int(now.timestamp())),
-            "aws:SecureTransport": "false",  # the offline endpoint is plain HTTP
-            "aws:RequestedRegion": self._region,
-            "aws:UserAgent": request.header("user-agent") or "",
-        }
-
-    # ------------------------------------------------------------------ moto
-    def _forward(
-        self, request: wire.Request, operation: str, body: Mapping[str, Any], request_id: str
-    ) -> wire.Response:
+    def _post(self, call: Call) -> requests.Response:
         headers = {
             name: value
             for name in self.FORWARDED_REQUEST_HEADERS
-            if (value := request.header(name)) is not None
+            if (value := call.request.header(name)) is not None
         }
         # moto keeps one store per account: this stack's, whatever the access key says.
         headers[ACCOUNT_HEADER] = self._account_id
         headers.update(self._upstream_headers)  # the sealed back-end's key
         try:
-            answer = self._session.post(
-                self._upstream, data=request.body, headers=headers, timeout=self._timeout
+            return self._session.post(
+                self._upstream, data=call.request.body, headers=headers, timeout=self._timeout
             )
         except requests.RequestException as error:
-            self.log.error("%s %s: the emulator did not answer: %s", self.LABEL, operation, error)
-            return self._errors.render(self._errors.internal_error(), request_id)
-        return self._answer(answer, operation, body, request_id)
+            call.detail = f"the emulator did not answer: {error}"
+            raise InternalServerError() from None

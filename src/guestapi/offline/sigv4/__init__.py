@@ -1,4 +1,4 @@
-"""Server-side SigV4 verification, for any service (see verify.py).
+"""Server-side SigV4 verification, for any service (see verifier.py).
 
 It knows nothing of API Gateway or any other service: a caller names the service and region it
 answers for and turns a `SigV4Error` into its own protocol's answer.

@@ -22,13 +22,6 @@ class SigV4ErrorKind(StrEnum):
     EXPIRED_TOKEN = "ExpiredTokenException"
 
 
-MISSING_TOKEN = SigV4ErrorKind.MISSING_TOKEN
-INCOMPLETE = SigV4ErrorKind.INCOMPLETE
-INVALID_SIGNATURE = SigV4ErrorKind.INVALID_SIGNATURE
-UNRECOGNIZED_CLIENT = SigV4ErrorKind.UNRECOGNIZED_CLIENT
-EXPIRED_TOKEN = SigV4ErrorKind.EXPIRED_TOKEN
-
-
 @dataclass(frozen=True)
 class KnownCredential:
     """What the credential store knows about an access key."""

@@ -1,7 +1,7 @@
 """Reading what a client claims it signed, from the Authorization header or a presigned query.
 
 Hand-written: botocore signs requests, it has no parser for what it produced. Nothing here
-checks a signature; `verify.py` does that, with botocore.
+checks a signature; `verifier.py` does that, with botocore.
 """
 
 from __future__ import annotations
@@ -114,7 +114,8 @@ def _parse_amz_date(value: str | None) -> datetime | None:
     if not match:
         return None
     try:
-        return datetime(*(int(g) for g in match.groups()), tzinfo=UTC)  # type: ignore[misc]
+        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None
 

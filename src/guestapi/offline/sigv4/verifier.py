@@ -1,38 +1,14 @@
-"""Server-side SigV4 verification for execute-api, as API Gateway does it for AWS_IAM methods.
+"""Server-side SigV4 verification, for any service.
 
-The signature itself is always recomputed by **botocore**: `SigV4Auth.canonical_request`,
-`string_to_sign` and the HMAC of `SigV4Auth._sign`, fed an `AWSRequest` rebuilt from the
-request *as received*. botocore is a client-side signer, so what is written by hand here is
-only what a client never has to do: parse the Authorization header or the presigned query,
-check scope, clock skew and credentials, and rebuild the request the way the client saw it
-(see the pitfalls in docs/aws-behaviour.md#sigv4-request-form):
+The signature is always recomputed by botocore (`SigV4Auth.canonical_request`, `string_to_sign`
+and its HMAC) from the request rebuilt as it arrived. By hand is only what a client never does:
+read what was signed (parsing.py), check scope, clock and credentials (checks.py) and rebuild
+the request the way the client saw it, whose pitfalls are listed in
+docs/aws-behaviour.md#sigv4-request-form; each refusal's wording and its source are in
+docs/aws-behaviour.md#sigv4-refusals.
 
-- the raw path goes to botocore still percent-encoded; botocore quotes it again (the double
-  encoding every service but S3 uses). Unquoting first would give a mismatch;
-- the raw query is split, form-decoded (`+` is a space, as requests-aws4auth and botocore's
-  own `urlencode` write it) and handed to botocore as params, which it re-encodes with the
-  RFC 3986 unreserved set and sorts;
-- only the headers named in SignedHeaders are given to botocore, through a subclass whose
-  `headers_to_sign` keeps exactly those (botocore's own filter drops e.g. user-agent and
-  expect, which some clients do sign). Subclassing, not patching: botocore is untouched.
-
-Every refusal raises `SigV4Error` carrying its kind (the x-amzn-ErrorType) and the body message
-AWS returns; which HTTP answer that becomes is the calling service's business. Messages are
-copied from docs/aws-behaviour.md#sigv4-refusals. Cases the
-reference does not list take their wording from elsewhere, marked where they are raised:
-- AWS docs ("Troubleshoot signed requests"): scope date vs X-Amz-Date, scope terminator;
-- other AWS services' answers to the same check: malformed Credential, host not signed,
-  presigned parameters missing, X-Amz-Algorithm / X-Amz-Expires (S3's wording);
-- this module's own (no AWS wording known): unsupported Authorization algorithm, several
-  Authorization headers, presigned URL past X-Amz-Expires (shaped like the documented
-  "Signature expired: <date> is now earlier than <date>").
-
-Secrets: `SigV4Error.message` is the *response body* for the caller (AWS echoes the canonical
-request, which can contain the caller's own signed session token). Never log it; log
-`str(error)` (or `.reason`), which names the cause without any credential material. The
-Authorization value echoed in IncompleteSignature messages has its Signature (and any
-bare token such as a JWT) replaced by `<redacted>`: AWS echoes it verbatim, but a body that
-ends up in a client's error log should not carry a bearer token.
+`SigV4Error.message` is the response body, which may echo the caller's canonical request and so
+its session token: never log it; log `str(error)` (its `reason`), which holds no credential.
 """
 
 from __future__ import annotations
@@ -155,7 +131,7 @@ class ReceivedRequestSigner(SigV4Auth):
 
 
 # Only its canonical_query_string is used, which reads neither credentials nor scope.
-_QUERY_CANONICALISER = SigV4Auth(None, "execute-api", "us-east-1")
+_QUERY_CANONICALISER = SigV4Auth(ReadOnlyCredentials("", "", None), "execute-api", "us-east-1")
 
 
 # Bounded, and a pure function of the decoded parameters: botocore re-encodes every name and
@@ -165,8 +141,14 @@ _QUERY_CANONICALISER = SigV4Auth(None, "execute-api", "us-east-1")
 def _canonical_query(params: tuple[tuple[str, str], ...]) -> str:
     if not params:
         return ""
-    request = AWSRequest(method="GET", url=_URL_PREFIX + "/", params=list(params))
-    return _QUERY_CANONICALISER.canonical_query_string(request)
+    return _QUERY_CANONICALISER.canonical_query_string(_request("GET", "/", params))
+
+
+def _request(method: str, path: str, params: tuple[tuple[str, str], ...]) -> AWSRequest:
+    """An AWSRequest whose query is (name, value) pairs, as a name may repeat. botocore's
+    canonicaliser reads pairs or a mapping (auth.py _canonical_query_string_params);
+    botocore-stubs name only the mapping."""
+    return AWSRequest(method=method, url=_URL_PREFIX + path, params=list(params))  # type: ignore[arg-type]
 
 
 def _hmac(key: bytes, message: str) -> bytes:
@@ -204,7 +186,7 @@ def _rebuild(
         path = "/" + path
     # No headers on the AWSRequest itself: botocore would otherwise take X-Amz-Content-Sha256
     # from them as the payload hash, where `payload()` answers the hash of the body received.
-    request = AWSRequest(method=req.method.upper(), url=_URL_PREFIX + path, params=list(params))
+    request = _request(req.method.upper(), path, params)
     request.context["timestamp"] = signed.amz_date
     request.context["payload_sha256"] = body_sha256
     request.context["received_headers"] = index

@@ -1,26 +1,8 @@
-"""SSM Parameter Store for the offline stack: parameters in moto, behind SigV4 and IAM.
-
-- `parameters.py`: `AWS::SSM::Parameter` properties checked into a `ParameterSpec`;
-- `cfn.py`: the CloudFormation mapping (generated name, Ref, GetAtt Type and Value);
-- `emulator.py`: moto's SSM server in-process, holding the template's parameters and the
-  SecureStrings the launcher seeds;
-- `front_door.py`: what a function's SDK calls: SigV4, the role's policies, then moto;
-- `operations.py`: which IAM action and resources GetParameter / GetParameters need;
-- `errors.py`: SSM's refusals as they look on the wire;
-- `service.py`: the emulator and front door of one stack, started on need.
-"""
+"""SSM Parameter Store for the offline stack: the template's parameters (`parameters.py`,
+`cfn.py`) and seeded SecureStrings in moto (`emulator.py`), behind SigV4 and IAM
+(`front_door.py`, `operations.py`, `errors.py`)."""
 
 from guestapi.offline.ssm.emulator import SsmEmulator
 from guestapi.offline.ssm.front_door import SsmFrontDoor
-from guestapi.offline.ssm.operations import TARGET_PREFIX
-from guestapi.offline.ssm.parameters import ParameterDefinitionError, ParameterSpec
-from guestapi.offline.ssm.service import SsmService
 
-__all__ = [
-    "TARGET_PREFIX",
-    "ParameterDefinitionError",
-    "ParameterSpec",
-    "SsmEmulator",
-    "SsmFrontDoor",
-    "SsmService",
-]
+__all__ = ["SsmEmulator", "SsmFrontDoor"]

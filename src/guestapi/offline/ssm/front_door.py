@@ -1,14 +1,9 @@
-"""The SSM endpoint a function talks to: SigV4 and IAM as SSM applies them, then moto.
-
-The steps are the shared moto-backed front door's (`motoservice/front_door.py`), with what is
-SSM's own: the signing name "ssm", the checks of GetParameter / GetParameters (operations.py),
-SSM's refusals on the wire (errors.py), and two corrections of moto's answers:
-
-- moto's ParameterNotFound carries a message ("Parameter x not found."); SSM's carries none
-  (docs/aws-behaviour.md#ssm-refusals);
-- without WithDecryption moto returns a SecureString as `kms:<key id>:<plaintext>`; SSM returns
-  the ciphertext. A stable, opaque base64 stands in for it, so a function that forgets
-  WithDecryption fails offline as it would on AWS instead of reading the secret.
+"""The SSM endpoint a function talks to: the shared moto front door (`motoservice/front_door.py`)
+with what is SSM's own: GetParameter(s) only (operations.py), SSM's refusals (errors.py), and two
+corrections of moto's answers (docs/aws-behaviour.md#ssm-refusals): ParameterNotFound without
+moto's message, and a SecureString read without WithDecryption as an opaque stand-in for its
+ciphertext (moto returns `kms:<key id>:<plaintext>`), so a function that forgets WithDecryption
+fails offline as on AWS instead of reading the secret.
 """
 
 from __future__ import annotations
@@ -16,93 +11,51 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import logging
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
 
 import requests
 
-from guestapi.offline import wire
-from guestapi.offline.iam.model import PolicyDocument
-from guestapi.offline.motoservice.callers import Caller, LookupCaller, ServiceKeys, fail_closed
-from guestapi.offline.motoservice.front_door import Check, MotoFrontDoor
-from guestapi.offline.motoservice.server import Upstream
-from guestapi.offline.ssm import errors
-from guestapi.offline.ssm.operations import Planner, operation_of
+from guestapi.offline.awsapi import Call, Json
+from guestapi.offline.awsapi.errors import AwsError, InternalServerError, Relayed
+from guestapi.offline.motoservice.callers import ServiceKeys
+from guestapi.offline.motoservice.front_door import MotoFrontDoor
+from guestapi.offline.ssm.errors import ParameterNotFound
 from guestapi.offline.ssm.parameters import SECURE_STRING
-
-SERVICE = "ssm"
-# No SSM condition key is computed offline (ssm:resourceTag/..., ...): statements using one
-# can only deny.
-SSM_KEYS = ServiceKeys("SSM", "ssm:", frozenset())
+from guestapi.offline.wire import Response
 
 
 class SsmFrontDoor(MotoFrontDoor):
     """Authenticates and authorizes SSM calls of a stack's callers, forwarding the allowed."""
 
-    SERVICE = SERVICE
-    LABEL = "SSM"
-    log = logging.getLogger(__name__)
+    NAME = "ssm"
+    MAX_BODY = 1024 * 1024  # GetParameters names at most 10 parameters
+    # No SSM condition key is computed offline (ssm:resourceTag/..., ...): statements using one
+    # can only deny.
+    KEYS = ServiceKeys("SSM", "ssm:", frozenset())
+    protocol = Json("ssm")
 
-    def __init__(
-        self,
-        *,
-        region: str,
-        account_id: str,
-        upstream: Upstream,
-        lookup_caller: LookupCaller,
-        partition: str = "aws",
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        timeout: float = 30.0,
-    ) -> None:
-        super().__init__(
-            region=region,
-            account_id=account_id,
-            upstream=upstream,
-            lookup_caller=lookup_caller,
-            dialect=errors,
-            clock=clock,
-            timeout=timeout,
-        )
-        self._planner = Planner(region, account_id, partition)
-
-    def _operation_of(self, target: str | None) -> str | None:
-        return operation_of(target)
-
-    def _plan(self, operation: str, body: Mapping[str, Any]) -> list[Check]:
-        return self._planner.checks(operation, body)
-
-    def _policies(self, caller: Caller) -> tuple[PolicyDocument, ...]:
-        return fail_closed(caller.policies, SSM_KEYS)
-
-    def _answer(
-        self,
-        answer: requests.Response,
-        operation: str,
-        body: Mapping[str, Any],
-        request_id: str,
-    ) -> wire.Response:
+    def _answer(self, answer: requests.Response, call: Call) -> Response:
         try:
             payload = json.loads(answer.content or b"{}")
         except ValueError:
             payload = None
         if not isinstance(payload, dict):
-            self.log.error("SSM %s: the emulator answered %s", operation, answer.status_code)
-            return errors.render(errors.internal_error(), request_id)
+            call.detail = f"the emulator answered {answer.status_code}"
+            raise InternalServerError()
         if answer.status_code >= 400:
-            return errors.render(_moto_error(payload, answer.status_code), request_id)
-        if body.get("WithDecryption") is not True:
+            raise _moto_error(payload, answer.status_code)
+        if call.params.get("WithDecryption") is not True:
             _hide_secure_strings(payload)
-        return wire.json_response(payload, content_type=wire.JSON_1_1, request_id=request_id)
+        return self.protocol.answer(call, payload)
 
 
-def _moto_error(payload: Mapping[str, Any], status: int) -> wire.AwsError:
-    code = str(payload.get("__type", "InternalServerError")).rsplit("#", 1)[-1]
-    if code == "ParameterNotFound":
-        return errors.parameter_not_found()
+def _moto_error(payload: Mapping[str, Any], status: int) -> AwsError:
+    code = str(payload.get("__type", InternalServerError.code)).rsplit("#", 1)[-1]
+    if code == ParameterNotFound.code:
+        return ParameterNotFound()
     message = payload.get("message") or payload.get("Message")
-    return wire.AwsError(code, str(message) if message is not None else None, status)
+    return Relayed(code, str(message) if message is not None else None, status)
 
 
 def _hide_secure_strings(payload: dict[str, Any]) -> None:

@@ -1,49 +1,22 @@
-"""What an SSM call asks IAM for (docs/aws-behaviour.md#ssm-authorization).
-
-- GetParameter is `ssm:GetParameter` on the parameter's ARN; GetParameters is
-  `ssm:GetParameters` on the ARN of every name it lists (one refused name refuses the call);
-- the ARN is `arn:<partition>:ssm:<region>:<account>:parameter/<name without its leading />`;
-  a version or label selector (`name:3`, `name:prod`) is not part of it;
-- a name may be given as the parameter's ARN. One of another account or region (a shared
-  parameter) is not emulated, and refused rather than read from this stack's store.
-
-Decrypting a SecureString needs no IAM grant of its own here: with the AWS-managed key aws/ssm
-the key policy lets every principal of the account decrypt through SSM
-(docs/aws-behaviour.md#ssm-securestring-decryption).
-
-Every other SSM operation is refused with `NotEmulatedError` rather than let through unchecked.
+"""What an SSM call asks IAM for (docs/aws-behaviour.md#ssm-authorization): GetParameter is
+`ssm:GetParameter`, GetParameters `ssm:GetParameters` on every name it lists, on the parameter's
+ARN without a version or label selector; a name may be its ARN, but one of another account or
+region (a shared parameter) is refused rather than read from this stack's store. Decrypting an
+`aws/ssm` SecureString needs no grant of its own (#ssm-securestring-decryption). Every other
+operation is refused with `NotEmulatedError` rather than let through unchecked.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import botocore.session
-
 from guestapi.offline.motoservice.front_door import Check, NotEmulatedError, RequestShapeError
 from guestapi.offline.ssm.parameters import parameter_arn
 
-TARGET_PREFIX = "AmazonSSM."
 EMULATED = frozenset({"GetParameter", "GetParameters"})
 MAX_NAMES = 10  # GetParameters' documented limit
-
-
-@functools.cache
-def ssm_operations() -> frozenset[str]:
-    """Every operation of the SSM API, from botocore's service model."""
-    model = botocore.session.get_session().get_service_model("ssm")
-    return frozenset(model.operation_names)
-
-
-def operation_of(target: str | None) -> str | None:
-    """'AmazonSSM.GetParameter' -> 'GetParameter'; None for anything SSM does not serve."""
-    if not target or not target.startswith(TARGET_PREFIX):
-        return None
-    operation = target[len(TARGET_PREFIX) :]
-    return operation if operation in ssm_operations() else None
 
 
 @dataclass(frozen=True)

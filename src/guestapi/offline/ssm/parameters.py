@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from guestapi.offline.cfn.intrinsics import TemplateError
+from guestapi.template import TemplateError
 
 PARAMETER_TYPE = "AWS::SSM::Parameter"
 STRING, STRING_LIST, SECURE_STRING = "String", "StringList", "SecureString"

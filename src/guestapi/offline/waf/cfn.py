@@ -12,10 +12,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from guestapi.offline.cfn.intrinsics import TemplateError
 from guestapi.offline.cfn.resources import Created, Deployed, Environment
 from guestapi.offline.waf.model import Rule, WebAcl
 from guestapi.offline.waf.statements import statement_type, unsupported
+from guestapi.template import TemplateError
 
 WEB_ACL = "AWS::WAFv2::WebACL"
 ASSOCIATION = "AWS::WAFv2::WebACLAssociation"

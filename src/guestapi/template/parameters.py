@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from guestapi.offline.cfn.intrinsics import TemplateError
+from guestapi.template.intrinsics import TemplateError
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _LIST_TYPE = re.compile(r"List<(.+)>")
@@ -39,6 +39,16 @@ def validate_parameters(
         typed[name] = _check_parameter(name, declaration, value, from_override)
         raw[name] = value
     return raw, typed
+
+
+def parameter_defaults(template: Mapping[str, Any]) -> dict[str, str]:
+    """Each declared parameter's Default, as the string CloudFormation would pass."""
+    declared = template.get("Parameters")
+    return {
+        name: _parameter_string(spec["Default"])
+        for name, spec in (declared if isinstance(declared, dict) else {}).items()
+        if isinstance(spec, dict) and "Default" in spec
+    }
 
 
 def _parameter_string(value: Any) -> str:

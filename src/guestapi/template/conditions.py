@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from guestapi.offline.cfn.intrinsics import ResolveContext, evaluate_conditions
+from guestapi.template.intrinsics import ResolveContext, evaluate_conditions
 
 NO_VALUE_REF = {"Ref": "AWS::NoValue"}
 _DROPPED = object()
@@ -36,7 +36,7 @@ def _decide(value: Any, decided: Mapping[str, bool]) -> Any:
     if isinstance(value, dict):
         branches = value.get("Fn::If")
         is_if = len(value) == 1 and isinstance(branches, list) and len(branches) == 3
-        if is_if and branches[0] in decided:
+        if is_if and isinstance(branches, list) and branches[0] in decided:
             chosen = branches[1] if decided[branches[0]] else branches[2]
             return _DROPPED if chosen == NO_VALUE_REF else _decide(chosen, decided)
         kept = {k: _decide(v, decided) for k, v in value.items()}

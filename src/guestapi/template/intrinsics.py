@@ -39,17 +39,6 @@ class _NoValue:
 
 NO_VALUE: Any = _NoValue()
 
-# Pseudo parameters CloudFormation defines; AWS::NoValue is handled separately.
-PSEUDO_PARAMETERS = (
-    "AWS::AccountId",
-    "AWS::NotificationARNs",
-    "AWS::Partition",
-    "AWS::Region",
-    "AWS::StackId",
-    "AWS::StackName",
-    "AWS::URLSuffix",
-)
-
 _CONDITION_FUNCTIONS = ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not")
 
 

@@ -11,18 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from guestapi.offline.cfn.intrinsics import TemplateError
-
 PLACEHOLDER_BUCKET = "guestapi-offline-local-code"
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 
 
-def stage_local_code(
-    document: dict[str, Any], template_dir: Path, *, require_dirs: bool = True
-) -> dict[str, Path]:
+def stage_local_code(document: dict[str, Any], template_dir: Path) -> dict[str, Path]:
     """Replace local CodeUris in `document` (in place); return logical id -> code directory.
 
-    `require_dirs=False` (the lint rules, which never run the code) skips the directory check.
+    Whether the directory exists is the deploy's question, asked when the function is created
+    (awslambda/cfn.py): a function whose Condition is false needs none, and lint runs no code.
     """
     global_uri = ((document.get("Globals") or {}).get("Function") or {}).get("CodeUri")
     if isinstance(global_uri, str) and not global_uri.startswith("s3://"):
@@ -35,14 +32,8 @@ def stage_local_code(
         uri = properties.get("CodeUri", global_uri)
         if not isinstance(uri, str) or uri.startswith("s3://"):
             continue  # inline code, an S3 object or an intrinsic: not local
-        code_dir = (template_dir / uri).resolve()
-        if require_dirs and not code_dir.is_dir():
-            raise TemplateError(
-                f"Resources.{logical_id}: CodeUri {uri!r} is not a directory next to the "
-                f"template ({code_dir})"
-            )
         properties["CodeUri"] = _placeholder(logical_id)
-        staged[logical_id] = code_dir
+        staged[logical_id] = (template_dir / uri).resolve()
     return staged
 
 

@@ -1,46 +1,57 @@
-"""Reading a template file the way CloudFormation reads it (step 1 of a deploy)."""
+"""Reading a template the way CloudFormation reads it: YAML with the short tags (`!Ref`, `!Sub`,
+...) or JSON, through aws-sam-translator's parser, with one line for whatever is wrong."""
 
 from __future__ import annotations
 
 import copy
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from samtranslator.yaml_helper import yaml_parse
 
-from guestapi.offline.cfn.intrinsics import TemplateError
+from guestapi.template.intrinsics import TemplateError
+from guestapi.textfiles import read_text
 
 
 def read_template(template: Path | str | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(source, document) of a template file, or a copy of an already parsed one.
+
+    Raises TemplateError, one line naming the source, when the file is missing or unreadable,
+    is not YAML/JSON, or is not a mapping with a Resources section of typed resources.
+    """
     if isinstance(template, Mapping):
         document: Any = copy.deepcopy(dict(template))
         source = "template"
     else:
-        path = Path(template)
-        source = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise TemplateError(f"{source}: template not found; pass --template PATH") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise TemplateError(f"{source}: cannot read the template: {error}") from None
+        source = str(template)
+        hint = "run from the repository root or pass --template"
+        text = read_text(Path(template), TemplateError, what="template", missing_hint=hint)
         try:
             document = yaml_parse(text)
         except yaml.YAMLError as error:
             raise TemplateError(f"{source}: malformed YAML: {yaml_problem(error)}") from None
     document = _timestamps_as_strings(document)
-    if not isinstance(document, dict):
-        raise TemplateError(f"{source}: a template must be a mapping with a Resources section")
-    resources = document.get("Resources")
+    resources = document.get("Resources") if isinstance(document, dict) else None
     if not isinstance(resources, dict) or not resources:
-        raise TemplateError(f"{source}: the template has no Resources section")
+        raise TemplateError(
+            f"{source} is not a CloudFormation template: it has no Resources section"
+        )
     for logical_id, resource in resources.items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
             raise TemplateError(f"{source}: resource {logical_id} must be a mapping with a Type")
     return source, document
+
+
+def resources(template: Mapping[str, Any], *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(logical id, properties) of each resource of one of `types`; {} for absent properties."""
+    found = template.get("Resources")
+    for logical_id, resource in (found if isinstance(found, dict) else {}).items():
+        if isinstance(resource, dict) and resource.get("Type") in types:
+            properties = resource.get("Properties")
+            yield logical_id, properties if isinstance(properties, dict) else {}
 
 
 def yaml_problem(error: yaml.YAMLError) -> str:

@@ -20,7 +20,7 @@ from samtranslator.utils.py27hash_fix import (
     undo_mark_unicode_str_in_template,
 )
 
-from guestapi.offline.cfn.intrinsics import TemplateError
+from guestapi.template.intrinsics import TemplateError
 
 SERVERLESS_TRANSFORM = "AWS::Serverless-2016-10-31"
 
