@@ -47,8 +47,8 @@ XDIST   := -n $(WORKERS) --dist loadfile
 test: $(STAMP)
 	$(PY) -m pytest $(XDIST) -m "not (slow or browser or packaging or load or aws)"
 
-## What CI runs: the pre-commit hooks (ruff, cfn-lint, sam validate), then every test but the
-## ones that need a real AWS stack, in parallel.
+## What CI runs: the pre-commit hooks (ruff, cfn-lint, sam validate, mypy, lint-imports), then
+## every test but the ones that need a real AWS stack, in parallel.
 test-all: $(STAMP) web
 	$(VENV)/bin/pre-commit run --all-files
 	$(PY) -m pytest $(XDIST)
