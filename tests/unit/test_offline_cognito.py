@@ -165,7 +165,7 @@ def make_twin(
 def error_of(response: Response) -> tuple[int, str, str | None]:
     body = json.loads(response.body)
     assert response.header("x-amzn-ErrorType") == body["__type"]
-    assert response.header("Content-Type") == "application/x-amz-json-1.1"
+    assert response.header("Content-Type") == JSON_1_1
     assert response.header("x-amzn-RequestId")
     return response.status, body["__type"], body.get("message")
 
@@ -182,7 +182,7 @@ def test_get_id_mints_a_new_identity_in_the_pool_region_each_call() -> None:
     twin = make_twin()
     response = twin.call("GetId", {"IdentityPoolId": POOL_ID})
     assert response.status == 200
-    assert response.header("Content-Type") == "application/x-amz-json-1.1"
+    assert response.header("Content-Type") == JSON_1_1
     assert response.header("x-amzn-RequestId")
     first = json.loads(response.body)["IdentityId"]
     second = twin.new_identity()
