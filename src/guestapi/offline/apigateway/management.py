@@ -49,6 +49,12 @@ def _not_found(call: Call) -> NotFoundException:
     return NotFoundException("Unsupported operation offline")
 
 
+# The offline deployer's key pair, as SigV4 verification knows a credential.
+_DEPLOYER_KEY = sigv4.KnownCredential(
+    deployer.ACCESS_KEY_ID, deployer.SECRET_ACCESS_KEY, None, None
+)
+
+
 def deployer_policy(partition: str, region: str) -> dict[str, Any]:
     """What the offline deployer may do: read the stack's REST APIs (all the check suite asks)."""
     return {
@@ -176,27 +182,27 @@ class ApiGatewayManagement(AwsService):
     ) -> tuple[Sequence[Mapping[str, Any]], str, IssuedCredential | None]:
         """The verified caller's identity policies, ARN and session (None for the deployer);
         raises sigv4.SigV4Error."""
-        issued: dict[str, IssuedCredential] = {}
 
-        def lookup(access_key_id: str) -> sigv4.KnownCredential | None:
+        # (what SigV4 knows of the key, the session it belongs to: None for the deployer)
+        Signer = tuple[sigv4.KnownCredential, IssuedCredential | None]
+
+        def find(access_key_id: str) -> Signer | None:
             if access_key_id == deployer.ACCESS_KEY_ID:
-                return sigv4.KnownCredential(
-                    deployer.ACCESS_KEY_ID, deployer.SECRET_ACCESS_KEY, None, None
-                )
-            found = self._store.lookup(access_key_id)
-            if found is None:
-                return None
-            issued[access_key_id] = found
-            return found.known()
+                return _DEPLOYER_KEY, None
+            issued = self._store.lookup(access_key_id)
+            return None if issued is None else (issued.known(), issued)
 
-        verified = sigv4.verify(
-            request, region=self._region, service=SERVICE, now=self._clock(), lookup=lookup
+        _, caller = sigv4.verify_caller(
+            request,
+            region=self._region,
+            service=SERVICE,
+            now=self._clock(),
+            find=find,
+            credential=lambda signer: signer[0],
         )
-        key = verified.credential.access_key_id
-        if key == deployer.ACCESS_KEY_ID:
+        if caller is None:
             arn = f"arn:{self._partition}:iam::{self._account_id}:user/{deployer.USER_NAME}"
             return [deployer_policy(self._partition, self._region)], arn, None
-        caller = issued[key]
         role = self._roles.get(caller.role_arn)
         return (role.policies if role is not None else ()), caller.assumed_role_arn, caller
 

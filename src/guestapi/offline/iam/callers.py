@@ -74,24 +74,15 @@ class CallerAuthority:
 
     def authenticate(self, request: Request, service: str) -> IssuedCredential:
         """The credential that signed `request` for `service`; raises sigv4.SigV4Error."""
-        found: dict[str, IssuedCredential] = {}
-
-        def lookup(access_key_id: str) -> sigv4.KnownCredential | None:
-            issued = self._store.lookup(access_key_id)
-            if issued is None:
-                return None
-            found[access_key_id] = issued
-            return issued.known()
-
-        verified = sigv4.verify(
+        return sigv4.verify_caller(
             request,
             region=self._region,
             service=service,
             now=self._clock(),
-            lookup=lookup,
+            find=self._store.lookup,
+            credential=IssuedCredential.known,
             honour_expires=self._honour_expires,
         )
-        return found[verified.credential.access_key_id]
 
     def authorize(
         self, caller: IssuedCredential, action: str, resources: Sequence[str], request: Request

@@ -115,22 +115,14 @@ class MotoFrontDoor(AwsService):
     # ------------------------------------------------------------------ steps
     def admit(self, call: Call) -> None:
         """Step 2: the SigV4 signature (IAM needs the body, so it is the handler's step)."""
-        found: dict[str, Caller] = {}
-
-        def lookup(access_key_id: str) -> sigv4.KnownCredential | None:
-            caller = self._lookup_caller(access_key_id)
-            if caller is None:
-                return None
-            found[access_key_id] = caller
-            return caller.credential
-
         try:
-            verified = sigv4.verify(
+            call.caller = sigv4.verify_caller(
                 call.request,
                 region=self._region,
                 service=self.NAME,
                 now=self._clock(),
-                lookup=lookup,
+                find=self._lookup_caller,
+                credential=lambda caller: caller.credential,
                 max_skew=self.MAX_SKEW,
             )
         except sigv4.SigV4Error as error:
@@ -139,7 +131,6 @@ class MotoFrontDoor(AwsService):
             if error.kind is sigv4.SigV4ErrorKind.MISSING_TOKEN and self.MISSING_TOKEN_MESSAGE:
                 refused.message = self.MISSING_TOKEN_MESSAGE
             raise refused from None
-        call.caller = found[verified.credential.access_key_id]
         call.logged["caller"] = call.caller.assumed_role_arn
 
     def _forward(self, call: Call) -> wire.Response:

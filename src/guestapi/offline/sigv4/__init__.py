@@ -11,7 +11,7 @@ from guestapi.offline.sigv4.errors import (
     VerifiedCaller,
 )
 from guestapi.offline.sigv4.parsing import has_signature, malformed_authorization, scope_service
-from guestapi.offline.sigv4.verifier import verify
+from guestapi.offline.sigv4.verifier import verify, verify_caller
 
 __all__ = [
     "KnownCredential",
@@ -22,4 +22,5 @@ __all__ = [
     "malformed_authorization",
     "scope_service",
     "verify",
+    "verify_caller",
 ]

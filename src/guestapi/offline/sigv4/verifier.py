@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from hmac import digest as hmac_digest  # one-shot HMAC, in C
+from typing import TypeVar
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -208,6 +209,9 @@ def _mismatch(canonical: str, string_to_sign: str, reason: str) -> SigV4Error:
     )
 
 
+Caller = TypeVar("Caller")
+
+
 def verify(
     req: Request,
     *,
@@ -285,3 +289,38 @@ def verify(
         if hmac.compare_digest(_recompute(signer, alt)[2].encode(), given):
             return VerifiedCaller(credential, signed.form, signed.signed_headers)
     raise _mismatch(canonical, string_to_sign, "signature does not match")
+
+
+def verify_caller(
+    req: Request,
+    *,
+    region: str,
+    service: str,
+    now: datetime,
+    find: Callable[[str], Caller | None],
+    credential: Callable[[Caller], KnownCredential],
+    max_skew: timedelta = timedelta(minutes=5),
+    honour_expires: bool = False,
+) -> Caller:
+    """`verify`, answering what `find` knows of the key that signed (an issued session, a
+    front door's caller, ...) instead of the bare credential: every service needs that record
+    next, and this is the one place that keeps it while the signature is checked."""
+    found: dict[str, Caller] = {}
+
+    def lookup(access_key_id: str) -> KnownCredential | None:
+        caller = find(access_key_id)
+        if caller is None:
+            return None
+        found[access_key_id] = caller
+        return credential(caller)
+
+    verified = verify(
+        req,
+        region=region,
+        service=service,
+        now=now,
+        lookup=lookup,
+        max_skew=max_skew,
+        honour_expires=honour_expires,
+    )
+    return found[verified.credential.access_key_id]
