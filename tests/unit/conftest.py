@@ -12,11 +12,14 @@ from __future__ import annotations
 import _posixsubprocess
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from pytest_socket import disable_socket
+
+from _attestation_harness import Harness, running
+from guestapi.attestation.test_root import TestRoot
 
 # Every call that makes a process: subprocess through its own reference to fork_exec (or
 # posix_spawn), multiprocessing through _posixsubprocess's; os.system, os.fork and friends directly.
@@ -59,3 +62,18 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     while _saved:
         owner, name, original = _saved.pop()
         setattr(owner, name, original)
+
+
+# -- the attestation function's unit tests: one TEST root per module, the function running
+# in-process on it (tests/_attestation_harness.py) -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def root() -> TestRoot:
+    return TestRoot.generate()
+
+
+@pytest.fixture
+def fn(monkeypatch: pytest.MonkeyPatch, root: TestRoot) -> Iterator[Harness]:
+    with running(monkeypatch, root) as harness:
+        yield harness

@@ -35,11 +35,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def root() -> TestRoot:
-    return TestRoot.generate()
-
-
 def _verify(raw: bytes, challenge: str, key: AppAttestKey, root: TestRoot | None, **kw) -> None:
     config = AppleConfig(
         key_id=key.key_id,

@@ -4,24 +4,12 @@ route's success, and App Attest's refusals, each with its exact code."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import pytest
 
-from _attestation_harness import APP_ID, PROVIDER, Harness, b64, running
+from _attestation_harness import APP_ID, PROVIDER, Harness, b64
 from guestapi.attestation.apple_evidence import AppAttestKey
 from guestapi.attestation.test_root import TestRoot
-
-
-@pytest.fixture(scope="module")
-def root() -> TestRoot:
-    return TestRoot.generate()
-
-
-@pytest.fixture
-def fn(monkeypatch: pytest.MonkeyPatch, root: TestRoot) -> Iterator[Harness]:
-    with running(monkeypatch, root) as harness:
-        yield harness
 
 
 def test_challenge_is_32_random_bytes_with_its_lifetime(fn: Harness) -> None:

@@ -9,29 +9,16 @@ from __future__ import annotations
 
 import base64
 import importlib
-from collections.abc import Iterator
 from typing import Any
 
 import cbor2
 import pytest
 
-from _attestation_harness import INSTALL_SECRET, Harness, b64, running
+from _attestation_harness import INSTALL_SECRET, Harness, b64
 from guestapi.attestation.apple_evidence import AppAttestKey, impostor_cas, reshaped
-from guestapi.attestation.test_root import TestRoot
 
 # The checks before pyattest existed: what the function caught around the verifier.
 PRE_FIX_ERRORS = (ValueError, KeyError, IndexError, TypeError, AttributeError)
-
-
-@pytest.fixture(scope="module")
-def root() -> TestRoot:
-    return TestRoot.generate()
-
-
-@pytest.fixture
-def fn(monkeypatch: pytest.MonkeyPatch, root: TestRoot) -> Iterator[Harness]:
-    with running(monkeypatch, root) as harness:
-        yield harness
 
 
 def _module(name: str) -> Any:

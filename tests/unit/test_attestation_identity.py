@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -24,22 +23,9 @@ from _attestation_harness import (
     TABLE,
     Harness,
     load_function,
-    running,
 )
 from guestapi.attestation.apple_evidence import TEST_RECEIPT, AppAttestKey
 from guestapi.attestation.attesters import new_install_secret
-from guestapi.attestation.test_root import TestRoot
-
-
-@pytest.fixture(scope="module")
-def root() -> TestRoot:
-    return TestRoot.generate()
-
-
-@pytest.fixture
-def fn(monkeypatch: pytest.MonkeyPatch, root: TestRoot) -> Iterator[Harness]:
-    with running(monkeypatch, root) as harness:
-        yield harness
 
 
 class Cognito:

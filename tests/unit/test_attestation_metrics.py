@@ -4,27 +4,14 @@ Also: a refusal on the cheap checks never imports the verifier libraries."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from _attestation_harness import DEBUG_TOKEN, INSTALL_SECRET, Harness, emf, running
+from _attestation_harness import DEBUG_TOKEN, INSTALL_SECRET, Harness, emf
 from guestapi.attestation.apple_evidence import AppAttestKey
-from guestapi.attestation.test_root import TestRoot
 
 NAMESPACE = "GuestApi/Attestation"
-
-
-@pytest.fixture(scope="module")
-def root() -> TestRoot:
-    return TestRoot.generate()
-
-
-@pytest.fixture
-def fn(monkeypatch: pytest.MonkeyPatch, root: TestRoot) -> Iterator[Harness]:
-    with running(monkeypatch, root) as harness:
-        yield harness
 
 
 def _metrics(docs: list[dict[str, Any]]) -> list[tuple[str, dict[str, str]]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import cbor2
@@ -25,9 +25,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from _attestation_harness import Harness, b64, running
+from _attestation_harness import Harness, b64
 from guestapi.attestation.apple_evidence import AppAttestKey
-from guestapi.attestation.test_root import TestRoot
 
 # Hundreds of generated requests a test (1-3 s each): kept out of `make test`.
 pytestmark = pytest.mark.slow
@@ -55,17 +54,6 @@ CBOR = st.recursive(
     ),
     max_leaves=10,
 )
-
-
-@pytest.fixture(scope="module")
-def root() -> TestRoot:
-    return TestRoot.generate()
-
-
-@pytest.fixture
-def fn(monkeypatch: pytest.MonkeyPatch, root: TestRoot) -> Iterator[Harness]:
-    with running(monkeypatch, root) as harness:
-        yield harness
 
 
 # ----- mutations -------------------------------------------------------------------------------

@@ -9,24 +9,12 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
 
 import pytest
 
-from _attestation_harness import APP_ID, HASHES_PARAMETER, Harness, running
+from _attestation_harness import APP_ID, HASHES_PARAMETER, Harness
 from guestapi.attestation.apple_evidence import AppAttestKey
 from guestapi.attestation.test_root import TestRoot
-
-
-@pytest.fixture(scope="module")
-def root() -> TestRoot:
-    return TestRoot.generate()
-
-
-@pytest.fixture
-def fn(monkeypatch: pytest.MonkeyPatch, root: TestRoot) -> Iterator[Harness]:
-    with running(monkeypatch, root) as harness:
-        yield harness
 
 
 def _status_code(answer: tuple[int, dict]) -> tuple[int, str]:

@@ -3,29 +3,17 @@ refusals, each with its exact contract code; and what its logs may never hold.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from hashlib import sha256
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
-from _attestation_harness import DEBUG_TOKEN, INSTALL_SECRET, PACKAGE, REGION, Harness, running
+from _attestation_harness import DEBUG_TOKEN, INSTALL_SECRET, PACKAGE, REGION, Harness
 from guestapi.attestation.apple_evidence import AppAttestKey
 from guestapi.attestation.attesters import new_install_secret
 from guestapi.attestation.play_evidence import verdict_payload
-from guestapi.attestation.test_root import PlayIntegrityKeys, TestRoot
-
-
-@pytest.fixture(scope="module")
-def root() -> TestRoot:
-    return TestRoot.generate()
-
-
-@pytest.fixture
-def fn(monkeypatch: pytest.MonkeyPatch, root: TestRoot) -> Iterator[Harness]:
-    with running(monkeypatch, root) as harness:
-        yield harness
+from guestapi.attestation.test_root import PlayIntegrityKeys
 
 
 def _code(answer: tuple[int, dict]) -> tuple[int, str]:

@@ -43,11 +43,6 @@ def sample() -> bytes:
     return base64.b64decode(APPLE_SAMPLE.read_text().strip(), validate=True)
 
 
-@pytest.fixture(scope="module")
-def root() -> TestRoot:
-    return TestRoot.generate()
-
-
 def _refused(check: Any, value: Any) -> str:
     with pytest.raises(Refusal) as refused:
         check(value)
